@@ -1,0 +1,46 @@
+"""rote: predict what another agent will do next by inferring programs that explain it.
+
+The public API is what `__all__` lists; everything else may change between versions.
+"""
+
+__version__ = "0.1.0"
+
+from rote.agents import Agent, agent_names, make_agent
+from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
+from rote.errors import RoteError
+from rote.rollout import generate, rollout
+from rote.trajectory import (
+    FORMAT,
+    Header,
+    Step,
+    Trajectory,
+    TrajectoryError,
+    TrajectoryReader,
+    TrajectoryWriter,
+    read_trajectory,
+    write_trajectory,
+)
+
+__all__ = [
+    "FORMAT",
+    "Agent",
+    "EnvSpec",
+    "Header",
+    "Observation",
+    "RoteError",
+    "Step",
+    "Trajectory",
+    "TrajectoryError",
+    "TrajectoryReader",
+    "TrajectoryWriter",
+    "__version__",
+    "agent_names",
+    "generate",
+    "make_agent",
+    "make_env",
+    "read_trajectory",
+    "register",
+    "registered_envs",
+    "rollout",
+    "write_trajectory",
+]

@@ -1,0 +1,82 @@
+"""Scripted agents: ground-truth behaviour programs whose true program we know.
+
+A scripted agent has the same shape as a behaviour program that rote infers: an object with
+`act(observation) -> action name` that may keep internal state between calls. That lets the
+same code serve as data generator, as ground truth in tests, and as a program in the sandbox.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from rote.envs.base import Observation
+from rote.errors import AgentError
+
+
+class Agent(Protocol):
+    """Anything that maps an observation to an action name, possibly keeping state."""
+
+    def act(self, observation: Observation) -> str: ...
+
+
+class NoisyAgent:
+    """With probability `noise`, a uniformly random action instead of the inner agent's.
+
+    The inner agent still sees every observation and advances its own state, so its program
+    keeps running underneath the slips: exactly the epsilon-noise model ROTE's likelihood assumes.
+    """
+
+    def __init__(
+        self, inner: Agent, noise: float, action_names: Sequence[str], rng: random.Random
+    ) -> None:
+        if not 0.0 <= noise <= 1.0:
+            raise AgentError(f"noise must be between 0 and 1, not {noise}")
+        self.inner = inner
+        self.noise = noise
+        self.action_names = tuple(action_names)
+        self.rng = rng
+
+    def act(self, observation: Observation) -> str:
+        action = self.inner.act(observation)
+        if self.noise and self.rng.random() < self.noise:
+            return self.rng.choice(self.action_names)
+        return action
+
+
+AgentFactory = Callable[[], Agent]
+
+_AGENTS: dict[str, dict[str, AgentFactory]] = {}
+
+
+def register_agent(env_id: str, name: str, factory: AgentFactory) -> None:
+    """Register a scripted agent family for an env."""
+    family = _AGENTS.setdefault(env_id, {})
+    if name in family:
+        raise ValueError(f'agent "{name}" is already registered for env "{env_id}"')
+    family[name] = factory
+
+
+def agent_names(env_id: str) -> list[str]:
+    """Names of the scripted agents registered for `env_id`, in registration order."""
+    return list(_AGENTS.get(env_id, {}))
+
+
+def make_agent(
+    env_id: str,
+    name: str,
+    *,
+    noise: float = 0.0,
+    action_names: Sequence[str] = (),
+    seed: int = 0,
+) -> Agent:
+    """A fresh scripted agent, wrapped in `NoisyAgent` when `noise` > 0."""
+    family = _AGENTS.get(env_id, {})
+    if name not in family:
+        known = ", ".join(family) or "none"
+        raise AgentError(f'agent "{name}" is not registered for env "{env_id}"; known: {known}')
+    agent = family[name]()
+    if noise:
+        return NoisyAgent(agent, noise, action_names, random.Random(seed))
+    return agent

@@ -1,0 +1,206 @@
+"""The `rote` command: parses arguments, calls the library, prints. No logic of its own.
+
+Every user error (a bad flag, an unknown id, a malformed file) ends as one line on stderr and
+exit code 2; a traceback would mean a bug in rote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from rote import __version__
+from rote.agents import agent_names
+from rote.envs import make_env, registered_envs
+from rote.errors import RoteError
+from rote.rollout import GenerateReport, generate
+from rote.trajectory import TrajectoryReader
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors on a single line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"invalid JSON: {error.msg}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object")
+    return value
+
+
+def _cmd_envs(args: argparse.Namespace, out: Console) -> None:
+    table = Table("env", "actions", "simulated", "scripted agents")
+    for env_id in registered_envs():
+        spec = make_env(env_id)
+        table.add_row(
+            env_id,
+            ", ".join(spec.action_names),
+            "yes" if spec.simulated else "no",
+            str(len(agent_names(env_id))),
+        )
+    out.print(table)
+
+
+def _cmd_agents(args: argparse.Namespace, out: Console) -> None:
+    make_env(args.env)  # an unknown env is an error, not an empty list
+    for name in agent_names(args.env):
+        out.print(name)
+
+
+def _generate(args: argparse.Namespace, agents: Sequence[str]) -> GenerateReport:
+    total = len(agents) * args.episodes
+    errors = Console(stderr=True)
+    with Progress(
+        TextColumn("generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,  # logs and pipes get the summary line, not bar frames
+    ) as progress:
+        task = progress.add_task("generate", total=total)
+        return generate(
+            args.env,
+            agents,
+            episodes=args.episodes,
+            steps=args.steps,
+            seed=args.seed,
+            out_dir=Path(args.out),
+            swap_at=args.swap_at,
+            noise=args.noise,
+            env_kwargs=args.env_kwargs,
+            on_done=lambda _path: progress.advance(task),
+        )
+
+
+def _cmd_generate(args: argparse.Namespace, out: Console) -> None:
+    agents = agent_names(args.env) if args.agent == "all" else [args.agent]
+    if args.agent == "all" and not agents:
+        make_env(args.env)
+        raise RoteError(f'env "{args.env}" has no scripted agents')
+    report = _generate(args, agents)
+    out.print(
+        f"wrote {len(report.written)} trajectories to {args.out}"
+        f" (kept {len(report.kept)} already there)"
+    )
+
+
+def _cmd_validate(args: argparse.Namespace, out: Console) -> None:
+    failed = 0
+    for path in args.files:
+        try:
+            with TrajectoryReader(path) as reader:
+                count = sum(1 for _ in reader)
+            out.print(f"ok {path}: {count} steps of {reader.header.env}")
+        except RoteError as error:
+            failed += 1
+            print(f"error: {error}", file=sys.stderr)
+    if failed:
+        sys.exit(EXIT_USAGE)
+
+
+def _cmd_render(args: argparse.Namespace, out: Console) -> None:
+    with TrajectoryReader(args.file) as reader:
+        last = -1
+        for last, step in enumerate(reader):
+            if last == args.step:
+                out.print(reader.spec.render_text(step.observation))
+                out.print(f"action: {step.action or '(not given)'}")
+                return
+    raise RoteError(f"{args.file}: --step {args.step} is past the last step ({last})")
+
+
+def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
+    args.env, args.episodes, args.env_kwargs, args.noise = "construction", 1, None, 0.0
+    agents = agent_names(args.env)
+    report = _generate(args, agents)
+    out.print(
+        f"One {args.steps}-step episode per scripted family ({len(agents)} families) in "
+        f"{args.out}/ ({len(report.written)} written, {len(report.kept)} already there), "
+        f"layout swapped at step {args.swap_at}."
+    )
+    first = (report.written + report.kept)[0]
+    with TrajectoryReader(first) as reader:
+        steps = list(reader)
+    out.print(f"\n{first.name}, step 0, then the first 10 actions:")
+    out.print(reader.spec.render_text(steps[0].observation))
+    out.print("actions: " + " ".join(str(step.action) for step in steps[:10]))
+    out.print(
+        "\n[bold]Inference is not there yet:[/bold] this build generates and validates "
+        "trajectories; predicting an agent's next actions (the ROTE core) comes next."
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rote", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"rote {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    commands.add_parser("envs", help="list registered environments").set_defaults(run=_cmd_envs)
+
+    agents = commands.add_parser("agents", help="list the scripted agents of an env")
+    agents.add_argument("--env", default="construction")
+    agents.set_defaults(run=_cmd_agents)
+
+    gen = commands.add_parser("generate", help="record scripted agents as trajectory files")
+    gen.add_argument("--env", default="construction")
+    gen.add_argument("--agent", default="all", help="a scripted agent name, or 'all'")
+    gen.add_argument("--episodes", type=int, default=5)
+    gen.add_argument("--steps", type=int, default=50)
+    gen.add_argument("--swap-at", type=int, default=None, help="re-sample the layout at this step")
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--noise", type=float, default=0.0, help="probability of a random action")
+    gen.add_argument("--env-kwargs", type=_json_object, default=None, help="JSON object")
+    gen.add_argument("--out", required=True, help="output directory")
+    gen.set_defaults(run=_cmd_generate)
+
+    validate = commands.add_parser("validate", help="check trajectory files")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(run=_cmd_validate)
+
+    render = commands.add_parser("render", help="print one step of a trajectory as text")
+    render.add_argument("file")
+    render.add_argument("--step", type=int, default=0)
+    render.set_defaults(run=_cmd_render)
+
+    demo = commands.add_parser("demo", help="the main job on the embedded default")
+    demo.add_argument("--out", default="demo-out")
+    demo.add_argument("--steps", type=int, default=50)
+    demo.add_argument("--swap-at", type=int, default=30)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Console(highlight=False, soft_wrap=True)
+    try:
+        args.run(args, out)
+    except RoteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The one interface every environment implements: `EnvSpec`.
+
+An env spec is what rote needs to know about an environment to read trajectories of it, to
+describe it to a program writer (an LLM or the synthesizer), and, where it is simulated, to run
+it. Observations are JSON objects, documented and checked by a JSON Schema, so that a person can
+write a trajectory by hand and a program can read one without any rote types.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import gymnasium as gym
+import jsonschema
+
+from rote.errors import EnvError
+
+Observation = dict[str, Any]
+"""An observation: a JSON object whose shape the env's `observation_schema` documents."""
+
+
+class EnvSpec(ABC):
+    """Description of one environment, configured by its env_kwargs.
+
+    Subclasses set the class attribute `id` and, in `__init__`, call `super().__init__` with
+    their action names, rules and observation schema; the constructor validates all three so a
+    broken spec fails when it is built, not deep inside inference.
+    """
+
+    id: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        action_names: tuple[str, ...],
+        rules: str,
+        observation_schema: Mapping[str, Any],
+        kwargs: Mapping[str, Any],
+    ) -> None:
+        if not action_names:
+            raise ValueError(f"{self.id}: action_names is empty")
+        if len(set(action_names)) != len(action_names):
+            raise ValueError(f"{self.id}: action_names has duplicates: {action_names}")
+        if not all(isinstance(name, str) and name for name in action_names):
+            raise ValueError(f"{self.id}: action names must be non-empty strings")
+        if not rules.strip():
+            raise ValueError(f"{self.id}: rules is empty")
+        jsonschema.Draft202012Validator.check_schema(observation_schema)
+        if observation_schema.get("type") != "object":
+            raise ValueError(f"{self.id}: observation_schema must describe a JSON object")
+        self.action_names = action_names
+        self.rules = rules
+        self.observation_schema = dict(observation_schema)
+        self.kwargs = dict(kwargs)
+        self._validator = jsonschema.Draft202012Validator(self.observation_schema)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled validator holds closures; specs must pickle to reach worker processes.
+        state = self.__dict__.copy()
+        del state["_validator"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._validator = jsonschema.Draft202012Validator(self.observation_schema)
+
+    @abstractmethod
+    def render_text(self, observation: Observation) -> str:
+        """A human- and LLM-readable rendering of one observation."""
+
+    def observation_errors(self, observation: Any) -> list[tuple[str, str]]:
+        """Problems with an observation as (field path, message) pairs; empty when valid.
+
+        Field paths are dotted from the observation, e.g. `observation.agent[1]`.
+        """
+        problems = []
+        for error in sorted(self._validator.iter_errors(observation), key=lambda e: e.path):
+            path = "observation" + "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
+            )
+            problems.append((path, error.message))
+        return problems
+
+    @property
+    def simulated(self) -> bool:
+        """Whether `make_gym` can build a runnable environment (replay-only envs cannot)."""
+        return False
+
+    def make_gym(self, **options: Any) -> gym.Env[Any, Any]:
+        """A gymnasium.Env of this environment, for simulated envs."""
+        raise EnvError(f'env "{self.id}" is replay-only: it has no simulator')
+
+    def encode(self, env: gym.Env[Any, Any]) -> Observation:
+        """The rote observation of a simulated env's current state."""
+        raise EnvError(f'env "{self.id}" is replay-only: it has no simulator')
+
+
+@runtime_checkable
+class LayoutSwappable(Protocol):
+    """A simulated env that can re-sample its layout mid-episode (the generalization test)."""
+
+    def swap_layout(self) -> None: ...

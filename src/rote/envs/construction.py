@@ -1,0 +1,388 @@
+"""Construction: the ROTE paper's gridworld of walls and coloured blocks.
+
+## Description
+A square grid (7x7 by default) closed by a border wall, with 1-4 interior wall cells and 3-7
+coloured blocks. One agent walks the grid and carries at most one block. Layouts are sampled
+from the env's seeded random generator, always with every free cell reachable.
+
+## Action Space
+| Num | Name     | Effect                                                              |
+|-----|----------|---------------------------------------------------------------------|
+| 0   | stay     | nothing                                                             |
+| 1   | up       | y - 1, unless that cell is a wall                                   |
+| 2   | down     | y + 1, unless that cell is a wall                                   |
+| 3   | left     | x - 1, unless that cell is a wall                                   |
+| 4   | right    | x + 1, unless that cell is a wall                                   |
+| 5   | interact | pick up the block on the agent's cell, or drop the held one there   |
+
+Blocks do not obstruct: the agent walks over them. `interact` picks up the block on the agent's
+cell when its hands are empty, drops the held block when the cell has none, else does nothing.
+
+## Observation Encoding
+The rote observation (`ConstructionSpec.encode`, and every trajectory line) is a JSON object:
+`t` (time step), `size`, `agent` [x, y], `held` (colour or null), `walls` (interior wall cells
+as [x, y]; the border ring x or y in {0, size-1} is always wall), `blocks` ([{pos, colour}]).
+x grows right, y grows down. The gymnasium observation is numeric: `agent` [x, y], `held`
+(0 = nothing, i + 1 = COLOURS[i]), `walls` (size x size, 1 = wall, border included) and
+`blocks` (size x size, 0 = none, i + 1 = COLOURS[i]), both indexed [y, x].
+
+## Rewards
+Always 0: the env is a stage for behaviour, not a task.
+
+## Termination
+Never terminates; truncates after `max_steps` steps when that is set.
+
+## Registered Configurations
+In gymnasium's registry as `rote/Construction-v0`; in rote's as `construction`, with
+env_kwargs size (default 7), min_blocks/max_blocks (3/7), min_walls/max_walls (1/4) and
+max_steps (null).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from numpy.typing import NDArray
+
+from rote.envs.base import EnvSpec, Observation
+from rote.envs.grid import MOVES, Cell, connected, step_cell
+from rote.errors import EnvError
+
+COLOURS: tuple[str, ...] = ("green", "blue", "purple", "pink", "yellow")
+ACTIONS: tuple[str, ...] = ("stay", "up", "down", "left", "right", "interact")
+_COLOUR_CHAR = {"green": "G", "blue": "B", "purple": "P", "pink": "K", "yellow": "Y"}
+_LAYOUT_ATTEMPTS = 1000
+GYM_ID = "rote/Construction-v0"
+
+RULES = """\
+Construction is a {size}x{size} gridworld seen from above. Cells are [x, y] with x the column \
+(0 at the left) and y the row (0 at the top), so "up" decreases y and "down" increases it. The \
+outer ring of cells (x or y equal to 0 or {last}) is wall, and a few interior cells are wall \
+too. Coloured blocks ({colours}) lie on some cells. One agent moves on the grid and can carry \
+at most one block.
+Actions: stay does nothing; up, down, left and right move one cell, unless the target cell is a \
+wall, in which case the agent stays where it is. The agent can walk over blocks. interact picks \
+up the block on the agent's own cell if its hands are empty, or drops the held block on the \
+agent's cell if that cell has no block; otherwise it does nothing. The dynamics are \
+deterministic."""
+
+
+@dataclass
+class ConstructionState:
+    """The full state of a Construction world; observations are exactly this, as JSON."""
+
+    size: int
+    agent: Cell
+    held: str | None = None
+    walls: frozenset[Cell] = frozenset()
+    blocks: dict[Cell, str] = field(default_factory=dict)
+    t: int = 0
+
+    def is_wall(self, cell: Cell) -> bool:
+        x, y = cell
+        last = self.size - 1
+        return x <= 0 or y <= 0 or x >= last or y >= last or cell in self.walls
+
+    def to_observation(self) -> Observation:
+        return {
+            "t": self.t,
+            "size": self.size,
+            "agent": list(self.agent),
+            "held": self.held,
+            "walls": [list(cell) for cell in sorted(self.walls)],
+            "blocks": [
+                {"pos": list(cell), "colour": colour}
+                for cell, colour in sorted(self.blocks.items())
+            ],
+        }
+
+    @classmethod
+    def from_observation(cls, observation: Observation) -> ConstructionState:
+        """Parse a (schema-valid) rote observation."""
+        return cls(
+            size=observation["size"],
+            agent=_cell(observation["agent"]),
+            held=observation["held"],
+            walls=frozenset(_cell(wall) for wall in observation["walls"]),
+            blocks={_cell(block["pos"]): block["colour"] for block in observation["blocks"]},
+            t=observation["t"],
+        )
+
+
+def _cell(value: Any) -> Cell:
+    return (int(value[0]), int(value[1]))
+
+
+def apply_action(state: ConstructionState, action: str) -> None:
+    """Advance `state` in place by one action (the env's deterministic dynamics)."""
+    if action in MOVES:
+        target = step_cell(state.agent, action)
+        if not state.is_wall(target):
+            state.agent = target
+    elif action == "interact":
+        if state.held is None and state.agent in state.blocks:
+            state.held = state.blocks.pop(state.agent)
+        elif state.held is not None and state.agent not in state.blocks:
+            state.blocks[state.agent] = state.held
+            state.held = None
+    elif action != "stay":
+        raise ValueError(f"unknown construction action {action!r}")
+    state.t += 1
+
+
+class ConstructionEnv(gym.Env[dict[str, Any], np.int64]):
+    """The Construction gridworld as a gymnasium environment (see the module docstring)."""
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012 - gymnasium API
+
+    def __init__(
+        self,
+        size: int = 7,
+        min_blocks: int = 3,
+        max_blocks: int = 7,
+        min_walls: int = 1,
+        max_walls: int = 4,
+        max_steps: int | None = None,
+        render_mode: str | None = None,
+    ) -> None:
+        _check_config(size, min_blocks, max_blocks, min_walls, max_walls, max_steps)
+        if render_mode not in (None, "ansi"):
+            raise EnvError(f"construction: render_mode must be None or 'ansi', not {render_mode!r}")
+        self.size = size
+        self.block_range = (min_blocks, max_blocks)
+        self.wall_range = (min_walls, max_walls)
+        self.max_steps = max_steps
+        self.render_mode = render_mode
+        self.action_space = gym.spaces.Discrete(len(ACTIONS))
+        self.observation_space = gym.spaces.Dict(
+            {
+                "agent": gym.spaces.Box(0, size - 1, shape=(2,), dtype=np.int64),
+                "held": gym.spaces.Discrete(len(COLOURS) + 1),
+                "walls": gym.spaces.MultiBinary([size, size]),
+                "blocks": gym.spaces.Box(0, len(COLOURS), shape=(size, size), dtype=np.int64),
+            }
+        )
+        self.state = ConstructionState(size=size, agent=(1, 1))
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Sample a layout, or with options={"observation": obs} start from that exact state."""
+        super().reset(seed=seed)
+        if options and "observation" in options:
+            state = ConstructionState.from_observation(options["observation"])
+            if state.size != self.size:
+                raise EnvError(
+                    f"construction: observation size {state.size} != env size {self.size}"
+                )
+            self.state = state
+        else:
+            self.state = self._sample_layout(held=None, t=0)
+        return self._gym_observation(), {}
+
+    def step(
+        self, action: np.int64 | int
+    ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        apply_action(self.state, ACTIONS[int(action)])
+        truncated = self.max_steps is not None and self.state.t >= self.max_steps
+        return self._gym_observation(), 0.0, False, truncated, {}
+
+    def swap_layout(self) -> None:
+        """Re-sample walls, blocks and the agent's cell, keeping the held block and the clock.
+
+        This is the paper's generalization test: the world changes, the agent's program does not.
+        """
+        self.state = self._sample_layout(held=self.state.held, t=self.state.t)
+
+    def render(self) -> str | None:
+        if self.render_mode == "ansi":
+            return render_text(self.state.to_observation())
+        return None
+
+    def _sample_layout(self, held: str | None, t: int) -> ConstructionState:
+        rng = self.np_random
+        interior = [(x, y) for y in range(1, self.size - 1) for x in range(1, self.size - 1)]
+        for _ in range(_LAYOUT_ATTEMPTS):
+            n_walls = int(rng.integers(self.wall_range[0], self.wall_range[1] + 1))
+            picks = rng.permutation(len(interior))
+            walls = frozenset(interior[i] for i in picks[:n_walls])
+            free = [cell for cell in interior if cell not in walls]
+            if connected(free):
+                break
+        else:  # pragma: no cover - impossible for the validated configurations
+            raise EnvError("construction: could not sample a connected layout")
+        n_blocks = int(rng.integers(self.block_range[0], self.block_range[1] + 1))
+        order = rng.permutation(len(free))
+        block_cells = [free[i] for i in order[:n_blocks]]
+        agent = free[int(order[n_blocks])]
+        colours = rng.integers(0, len(COLOURS), size=n_blocks)
+        blocks = {cell: COLOURS[int(c)] for cell, c in zip(block_cells, colours, strict=True)}
+        return ConstructionState(self.size, agent, held, walls, blocks, t)
+
+    def _gym_observation(self) -> dict[str, Any]:
+        state = self.state
+        walls: NDArray[np.int8] = np.zeros((self.size, self.size), dtype=np.int8)
+        walls[0, :] = walls[-1, :] = walls[:, 0] = walls[:, -1] = 1
+        for x, y in state.walls:
+            walls[y, x] = 1
+        blocks = np.zeros((self.size, self.size), dtype=np.int64)
+        for (x, y), colour in state.blocks.items():
+            blocks[y, x] = COLOURS.index(colour) + 1
+        return {
+            "agent": np.array(state.agent, dtype=np.int64),
+            "held": 0 if state.held is None else COLOURS.index(state.held) + 1,
+            "walls": walls,
+            "blocks": blocks,
+        }
+
+
+def _check_config(
+    size: Any,
+    min_blocks: Any,
+    max_blocks: Any,
+    min_walls: Any,
+    max_walls: Any,
+    max_steps: Any,
+) -> None:
+    """Reject env_kwargs that cannot make a layout, naming the field."""
+    values = {
+        "size": size,
+        "min_blocks": min_blocks,
+        "max_blocks": max_blocks,
+        "min_walls": min_walls,
+        "max_walls": max_walls,
+    }
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise EnvError(f"construction: env_kwargs.{name} must be an integer, not {value!r}")
+    if size < 4:
+        raise EnvError(f"construction: env_kwargs.size must be at least 4, not {size}")
+    if not 0 <= min_blocks <= max_blocks:
+        raise EnvError("construction: env_kwargs need 0 <= min_blocks <= max_blocks")
+    if not 0 <= min_walls <= max_walls:
+        raise EnvError("construction: env_kwargs need 0 <= min_walls <= max_walls")
+    interior = (size - 2) ** 2
+    if max_walls + max_blocks + 1 > interior or max_walls > interior // 3:
+        raise EnvError(
+            f"construction: {max_walls} walls and {max_blocks} blocks "
+            f"do not fit a {size}x{size} grid"
+        )
+    if max_steps is not None and (
+        isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1
+    ):
+        raise EnvError("construction: env_kwargs.max_steps must be a positive integer or null")
+
+
+def _cell_schema(size: int) -> dict[str, Any]:
+    coordinate = {"type": "integer", "minimum": 0, "maximum": size - 1}
+    return {"type": "array", "items": coordinate, "minItems": 2, "maxItems": 2}
+
+
+def observation_schema(size: int) -> dict[str, Any]:
+    """JSON Schema of a Construction observation on a size x size grid."""
+    cell = _cell_schema(size)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "construction observation",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["t", "size", "agent", "held", "walls", "blocks"],
+        "properties": {
+            "t": {"type": "integer", "minimum": 0, "description": "time step, from 0"},
+            "size": {"const": size, "description": "grid side; the border ring is wall"},
+            "agent": {**cell, "description": "agent cell [x, y]"},
+            "held": {
+                "enum": [*COLOURS, None],
+                "description": "colour of the carried block, or null",
+            },
+            "walls": {"type": "array", "items": cell, "description": "interior wall cells"},
+            "blocks": {
+                "type": "array",
+                "description": "blocks lying on the grid (not the carried one)",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["pos", "colour"],
+                    "properties": {"pos": cell, "colour": {"enum": list(COLOURS)}},
+                },
+            },
+        },
+    }
+
+
+def render_text(observation: Observation) -> str:
+    """The grid as characters, with a status line and a legend."""
+    state = ConstructionState.from_observation(observation)
+    under = state.blocks.get(state.agent)
+    status = (
+        f"t={state.t} agent=({state.agent[0]},{state.agent[1]}) holding={state.held or 'nothing'}"
+    )
+    if under:
+        status += f" standing_on={under}"
+    rows = []
+    for y in range(state.size):
+        row = []
+        for x in range(state.size):
+            cell = (x, y)
+            if cell == state.agent:
+                row.append("A")
+            elif state.is_wall(cell):
+                row.append("#")
+            elif cell in state.blocks:
+                row.append(_COLOUR_CHAR[state.blocks[cell]])
+            else:
+                row.append(".")
+        rows.append(" ".join(row))
+    legend = "legend: A agent, # wall, . floor, " + ", ".join(
+        f"{char} {colour}" for colour, char in _COLOUR_CHAR.items()
+    )
+    return "\n".join([status, *rows, legend])
+
+
+class ConstructionSpec(EnvSpec):
+    """Spec of the Construction gridworld; env_kwargs as for `ConstructionEnv`."""
+
+    id: ClassVar[str] = "construction"
+
+    def __init__(
+        self,
+        size: int = 7,
+        min_blocks: int = 3,
+        max_blocks: int = 7,
+        min_walls: int = 1,
+        max_walls: int = 4,
+        max_steps: int | None = None,
+    ) -> None:
+        _check_config(size, min_blocks, max_blocks, min_walls, max_walls, max_steps)
+        super().__init__(
+            action_names=ACTIONS,
+            rules=RULES.format(size=size, last=size - 1, colours=", ".join(COLOURS)),
+            observation_schema=observation_schema(size),
+            kwargs={
+                "size": size,
+                "min_blocks": min_blocks,
+                "max_blocks": max_blocks,
+                "min_walls": min_walls,
+                "max_walls": max_walls,
+                "max_steps": max_steps,
+            },
+        )
+
+    def render_text(self, observation: Observation) -> str:
+        return render_text(observation)
+
+    @property
+    def simulated(self) -> bool:
+        return True
+
+    def make_gym(self, **options: Any) -> gym.Env[Any, Any]:
+        return gym.make(GYM_ID, **self.kwargs, **options)
+
+    def encode(self, env: gym.Env[Any, Any]) -> Observation:
+        unwrapped = env.unwrapped
+        if not isinstance(unwrapped, ConstructionEnv):
+            raise EnvError(f"construction: cannot encode a {type(unwrapped).__name__}")
+        return unwrapped.state.to_observation()

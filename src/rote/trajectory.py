@@ -1,0 +1,309 @@
+"""The trajectory format `rote.trajectory/1`: JSON Lines, read and written as a stream.
+
+Line 1 is a header naming the env; every further line is one step, an observation and the
+action taken after it (the last step may omit the action: "what happens next?"). Reading
+validates every line against the env's action names and observation schema, and every problem
+is a `TrajectoryError` whose message names the file, the line and the field. See
+docs/trajectory-format.md for the full specification.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from rote.envs import EnvSpec, Observation, make_env
+from rote.errors import EnvError, RoteError
+
+FORMAT = "rote.trajectory/1"
+_HEADER_FIELDS = ("format", "env", "env_kwargs", "agent", "meta")
+_STEP_FIELDS = ("observation", "action")
+
+
+class TrajectoryError(RoteError):
+    """A problem in a trajectory file, located by path and 1-based line (0 = the whole file)."""
+
+    def __init__(self, path: str | os.PathLike[str], line: int, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Header:
+    """Which env the trajectory lives in, who acted, and free-form metadata."""
+
+    env: str
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    agent: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "env": self.env,
+            "env_kwargs": self.env_kwargs,
+            "agent": self.agent,
+            "meta": self.meta,
+        }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One observation and the action taken after it (None: not yet known)."""
+
+    observation: Observation
+    action: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.action is None:
+            return {"observation": self.observation}
+        return {"observation": self.observation, "action": self.action}
+
+
+@dataclass
+class Trajectory:
+    """A whole trajectory in memory."""
+
+    header: Header
+    steps: list[Step]
+
+    @property
+    def actions(self) -> list[str | None]:
+        return [step.action for step in self.steps]
+
+
+def _quote_list(names: Iterable[str]) -> str:
+    return ", ".join(names)
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def _parse_json(text: str, path: str, line: int) -> Any:
+    def reject_constant(name: str) -> Any:
+        raise TrajectoryError(path, line, f"invalid JSON: {name} is not allowed")
+
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as error:
+        raise TrajectoryError(
+            path, line, f"invalid JSON: {error.msg} (column {error.colno})"
+        ) from None
+
+
+def parse_header(value: Any, path: str, line: int = 1) -> tuple[Header, EnvSpec]:
+    """Validate a decoded header line and build its env spec."""
+    if not isinstance(value, dict):
+        raise TrajectoryError(path, line, f"header must be a JSON object, not {_type_name(value)}")
+    for key in value:
+        if key not in _HEADER_FIELDS:
+            raise TrajectoryError(
+                path, line, f'unknown header field "{key}" (expected {_quote_list(_HEADER_FIELDS)})'
+            )
+    if "format" not in value:
+        raise TrajectoryError(path, line, f'format: missing; expected "{FORMAT}"')
+    if value["format"] != FORMAT:
+        raise TrajectoryError(
+            path,
+            line,
+            f'format: {json.dumps(value["format"])} is not supported; expected "{FORMAT}"',
+        )
+    if not isinstance(value.get("env"), str):
+        found = (
+            "missing" if "env" not in value else f"must be a string, not {_type_name(value['env'])}"
+        )
+        raise TrajectoryError(path, line, f"env: {found}")
+    for key, kind in (("env_kwargs", dict), ("meta", dict), ("agent", str)):
+        if key in value and not isinstance(value[key], kind):
+            expected = "an object" if kind is dict else "a string"
+            raise TrajectoryError(
+                path, line, f"{key}: must be {expected}, not {_type_name(value[key])}"
+            )
+    header = Header(
+        env=value["env"],
+        env_kwargs=value.get("env_kwargs", {}),
+        agent=value.get("agent", ""),
+        meta=value.get("meta", {}),
+    )
+    try:
+        spec = make_env(header.env, **header.env_kwargs)
+    except EnvError as error:
+        raise TrajectoryError(path, line, str(error)) from None
+    return header, spec
+
+
+def parse_step(value: Any, spec: EnvSpec, path: str, line: int) -> Step:
+    """Validate a decoded step line against the env spec."""
+    if not isinstance(value, dict):
+        raise TrajectoryError(path, line, f"step must be a JSON object, not {_type_name(value)}")
+    for key in value:
+        if key not in _STEP_FIELDS:
+            raise TrajectoryError(
+                path, line, f'unknown step field "{key}" (expected {_quote_list(_STEP_FIELDS)})'
+            )
+    if "observation" not in value:
+        raise TrajectoryError(path, line, "observation: missing")
+    observation = value["observation"]
+    problems = spec.observation_errors(observation)
+    if problems:
+        where, message = problems[0]
+        raise TrajectoryError(path, line, f"{where}: {message}")
+    action = value.get("action")
+    if "action" in value:
+        if not isinstance(action, str):
+            raise TrajectoryError(path, line, f"action: must be a string, not {_type_name(action)}")
+        if action not in spec.action_names:
+            raise TrajectoryError(
+                path,
+                line,
+                f"action {json.dumps(action)} is not one of {_quote_list(spec.action_names)}",
+            )
+    return Step(observation=observation, action=action)
+
+
+class TrajectoryReader:
+    """Stream the steps of a trajectory file, validating each line as it is read.
+
+    The header is read and validated on opening; `spec` is the env spec it names. Iterating
+    yields steps; a step without an action that is not the last raises TrajectoryError.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        try:
+            self._file: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as error:
+            raise TrajectoryError(path, 0, f"cannot read: {error.strerror}") from None
+        self._lines = self._numbered_lines()
+        try:
+            first = next(self._lines, None)
+            if first is None:
+                raise TrajectoryError(self.path, 1, f"empty file; expected a {FORMAT} header")
+            line, text = first
+            self.header, self.spec = parse_header(_parse_json(text, self.path, line), self.path)
+        except BaseException:
+            self.close()
+            raise
+
+    def _numbered_lines(self) -> Iterator[tuple[int, str]]:
+        """Non-blank lines and their 1-based numbers, decoded one by one so errors point exactly."""
+        for number, raw in enumerate(self._file, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise TrajectoryError(
+                    self.path, number, f"not UTF-8 text (byte {error.start + 1})"
+                ) from None
+            if text.strip():
+                yield number, text
+
+    def __iter__(self) -> Iterator[Step]:
+        pending: tuple[int, Step] | None = None
+        for line, text in self._lines:
+            if pending is not None and pending[1].action is None:
+                raise TrajectoryError(
+                    self.path, pending[0], "action: missing; only the last step may omit it"
+                )
+            step = parse_step(_parse_json(text, self.path, line), self.spec, self.path, line)
+            if pending is not None:
+                yield pending[1]
+            pending = (line, step)
+        if pending is None:
+            raise TrajectoryError(self.path, 1, "no steps after the header")
+        yield pending[1]
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> TrajectoryReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_trajectory(path: str | os.PathLike[str]) -> Trajectory:
+    """Read and validate a whole trajectory file."""
+    with TrajectoryReader(path) as reader:
+        return Trajectory(reader.header, list(reader))
+
+
+class TrajectoryWriter:
+    """Write a trajectory line by line, flushing each, so a killed recorder loses nothing.
+
+    Steps are validated against the header's env spec as they are written, so a writer never
+    produces a file the reader would reject.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
+        self.path = str(path)
+        _, self.spec = parse_header(header.to_json(), self.path)
+        self._file: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._lines_written = 0
+        self._last_action_missing = False
+        self._write_line(header.to_json())
+
+    def write(self, step: Step) -> None:
+        if self._last_action_missing:
+            raise TrajectoryError(
+                self.path, self._lines_written, "action: missing; only the last step may omit it"
+            )
+        value = step.to_json()
+        parse_step(value, self.spec, self.path, self._lines_written + 1)
+        self._last_action_missing = step.action is None
+        self._write_line(value)
+
+    def _write_line(self, value: dict[str, Any]) -> None:
+        self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
+        self._file.flush()
+        self._lines_written += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> TrajectoryWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def write_trajectory(path: str | os.PathLike[str], trajectory: Trajectory) -> None:
+    """Write a whole trajectory atomically: readers see the old file or the complete new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with TrajectoryWriter(tmp, trajectory.header) as writer:
+            for step in trajectory.steps:
+                writer.write(step)
+        os.replace(tmp, target)
+    except TrajectoryError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise TrajectoryError(target, error.line, error.message) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

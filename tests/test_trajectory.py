@@ -1,0 +1,223 @@
+"""rote.trajectory/1: the round trip, streaming, and every validation error path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rote.envs.construction import ACTIONS, COLOURS
+from rote.trajectory import (
+    Header,
+    Step,
+    Trajectory,
+    TrajectoryError,
+    TrajectoryReader,
+    TrajectoryWriter,
+    read_trajectory,
+    write_trajectory,
+)
+from tests.conftest import HEADER, observation
+
+cells = st.tuples(st.integers(1, 5), st.integers(1, 5))
+
+
+@st.composite
+def trajectories(draw: st.DrawFn) -> Trajectory:
+    steps = []
+    n = draw(st.integers(1, 8))
+    for t in range(n):
+        obs = observation(t=t, agent=draw(cells), held=draw(st.sampled_from([None, *COLOURS])))
+        last = t == n - 1
+        action = draw(st.sampled_from([None, *ACTIONS])) if last else draw(st.sampled_from(ACTIONS))
+        steps.append(Step(obs, action))
+    meta = draw(
+        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3)
+    )
+    header = Header(env="construction", env_kwargs={"size": 7}, agent=draw(st.text()), meta=meta)
+    return Trajectory(header, steps)
+
+
+@settings(max_examples=40, deadline=None)
+@given(trajectory=trajectories())
+def test_round_trip(tmp_path_factory: pytest.TempPathFactory, trajectory: Trajectory) -> None:
+    path = tmp_path_factory.mktemp("rt") / "traj.jsonl"
+    write_trajectory(path, trajectory)
+    assert read_trajectory(path) == trajectory
+
+
+def test_reader_streams_steps(write_lines: Callable[..., Path]) -> None:
+    path = write_lines(
+        HEADER, {"observation": observation(0), "action": "up"}, {"observation": observation(1)}
+    )
+    with TrajectoryReader(path) as reader:
+        assert reader.header.env == "construction"
+        assert reader.spec.action_names == ACTIONS
+        steps = iter(reader)
+        assert next(steps).action == "up"
+        assert next(steps).action is None
+
+
+def test_blank_lines_are_skipped_but_counted(write_lines: Callable[..., Path]) -> None:
+    path = write_lines(HEADER, "", {"observation": observation(), "action": "jump"})
+    with pytest.raises(TrajectoryError, match=r"traj\.jsonl:3: "):
+        read_trajectory(path)
+
+
+def test_writer_flushes_each_line(tmp_path: Path) -> None:
+    path = tmp_path / "live.jsonl"
+    with TrajectoryWriter(path, Header(env="construction")) as writer:
+        writer.write(Step(observation(0), "up"))
+        assert len(path.read_text().splitlines()) == 2
+
+
+def test_writer_refuses_what_the_reader_would_reject(tmp_path: Path) -> None:
+    with TrajectoryWriter(tmp_path / "w.jsonl", Header(env="construction")) as writer:
+        with pytest.raises(TrajectoryError, match=r'w\.jsonl:2: action "jump" is not one of'):
+            writer.write(Step(observation(0), "jump"))
+        writer.write(Step(observation(0)))
+        with pytest.raises(TrajectoryError, match=r"w\.jsonl:2: action: missing"):
+            writer.write(Step(observation(1), "up"))
+
+
+def test_write_trajectory_is_atomic(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    good = Trajectory(Header(env="construction"), [Step(observation(0), "up")])
+    write_trajectory(path, good)
+    bad = Trajectory(Header(env="construction"), [Step(observation(0), "fly")])
+    with pytest.raises(TrajectoryError, match=r"t\.jsonl:2: "):
+        write_trajectory(path, bad)
+    assert read_trajectory(path) == good
+    assert [p.name for p in tmp_path.iterdir()] == ["t.jsonl"]
+
+
+STEP = {"observation": observation(), "action": "up"}
+
+ERRORS: list[tuple[str, list[Any], str]] = [
+    ("empty file", [], r"traj\.jsonl:1: empty file; expected a rote\.trajectory/1 header$"),
+    ("bad JSON header", ["{not json"], r"traj\.jsonl:1: invalid JSON: .* \(column 2\)$"),
+    ("NaN", [HEADER, '{"observation": NaN}'], r"traj\.jsonl:2: invalid JSON: NaN is not allowed$"),
+    ("header not object", [[1, 2]], r"traj\.jsonl:1: header must be a JSON object, not array$"),
+    (
+        "format missing",
+        [{"env": "construction"}],
+        r'traj\.jsonl:1: format: missing; expected "rote\.trajectory/1"$',
+    ),
+    (
+        "format wrong",
+        [{**HEADER, "format": "rote.trajectory/9"}],
+        r'traj\.jsonl:1: format: "rote\.trajectory/9" is not supported',
+    ),
+    ("env missing", [{"format": "rote.trajectory/1"}], r"traj\.jsonl:1: env: missing$"),
+    (
+        "env not string",
+        [{**HEADER, "env": 3}],
+        r"traj\.jsonl:1: env: must be a string, not number$",
+    ),
+    (
+        "env unknown",
+        [{**HEADER, "env": "chess"}],
+        r'traj\.jsonl:1: env "chess" is not registered; known envs: .*construction',
+    ),
+    (
+        "env_kwargs type",
+        [{**HEADER, "env_kwargs": []}],
+        r"traj\.jsonl:1: env_kwargs: must be an object, not array$",
+    ),
+    (
+        "env_kwargs unknown",
+        [{**HEADER, "env_kwargs": {"colour": 1}}],
+        r'traj\.jsonl:1: env "construction": bad env_kwargs: .*colour',
+    ),
+    (
+        "env_kwargs value",
+        [{**HEADER, "env_kwargs": {"size": "big"}}],
+        r"traj\.jsonl:1: construction: env_kwargs\.size must be an integer",
+    ),
+    (
+        "meta type",
+        [{**HEADER, "meta": "x"}],
+        r"traj\.jsonl:1: meta: must be an object, not string$",
+    ),
+    (
+        "agent type",
+        [{**HEADER, "agent": None}],
+        r"traj\.jsonl:1: agent: must be a string, not null$",
+    ),
+    ("header field", [{**HEADER, "envs": 1}], r'traj\.jsonl:1: unknown header field "envs"'),
+    ("no steps", [HEADER], r"traj\.jsonl:1: no steps after the header$"),
+    (
+        "bad JSON step",
+        [HEADER, STEP, '{"observation": }'],
+        r"traj\.jsonl:3: invalid JSON: Expecting value \(column 17\)$",
+    ),
+    ("step not object", [HEADER, "3"], r"traj\.jsonl:2: step must be a JSON object, not number$"),
+    (
+        "step field",
+        [HEADER, {**STEP, "actoin": "up"}],
+        r'traj\.jsonl:2: unknown step field "actoin" \(expected observation, action\)$',
+    ),
+    ("observation missing", [HEADER, {"action": "up"}], r"traj\.jsonl:2: observation: missing$"),
+    (
+        "action type",
+        [HEADER, {**STEP, "action": 1}],
+        r"traj\.jsonl:2: action: must be a string, not number$",
+    ),
+    (
+        "action unknown",
+        [HEADER, STEP, {**STEP, "action": "jump"}],
+        r'traj\.jsonl:3: action "jump" is not one of stay, up, down, left, right, interact$',
+    ),
+    (
+        "action missing mid-file",
+        [HEADER, {"observation": observation()}, STEP],
+        r"traj\.jsonl:2: action: missing; only the last step may omit it$",
+    ),
+    (
+        "observation field missing",
+        [HEADER, {**STEP, "observation": {k: v for k, v in observation().items() if k != "held"}}],
+        r"traj\.jsonl:2: observation: 'held' is a required property$",
+    ),
+    (
+        "observation out of range",
+        [HEADER, {**STEP, "observation": observation(agent=(9, 2))}],
+        r"traj\.jsonl:2: observation\.agent\[0\]: 9 is greater than the maximum of 6$",
+    ),
+    (
+        "observation colour",
+        [HEADER, {**STEP, "observation": {**observation(), "held": "red"}}],
+        r"traj\.jsonl:2: observation\.held: 'red' is not one of",
+    ),
+    (
+        "observation nested",
+        [HEADER, {**STEP, "observation": {**observation(), "blocks": [{"pos": [1, 1]}]}}],
+        r"traj\.jsonl:2: observation\.blocks\[0\]: 'colour' is a required property$",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "pattern"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_error_names_file_line_and_field(
+    write_lines: Callable[..., Path], lines: list[Any], pattern: str
+) -> None:
+    path = write_lines(*lines)
+    with pytest.raises(TrajectoryError) as caught:
+        read_trajectory(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert caught.value.path == str(path)
+    assert re.search(pattern, message.replace(str(path.parent) + "/", "")), message
+
+
+def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
+    with pytest.raises(TrajectoryError, match=r"nope\.jsonl: cannot read: No such file"):
+        read_trajectory(tmp_path / "nope.jsonl")
+    path = tmp_path / "latin.jsonl"
+    path.write_bytes(b'{"format": "rote.trajectory/1", "env": "construction"}\n\xff\xfe\n')
+    with pytest.raises(TrajectoryError, match=r"latin\.jsonl:2: not UTF-8 text \(byte 1\)$"):
+        read_trajectory(path)
