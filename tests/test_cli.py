@@ -113,3 +113,17 @@ def test_console_script_runs_and_reports_errors_in_one_line(tmp_path: Path) -> N
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: agent")
     result = subprocess.run([str(rote), "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("rote ")
+
+
+def test_demo_generates_every_family_and_says_inference_is_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_dir = str(tmp_path / "demo")
+    code, out, _ = run(capsys, "demo", "--out", out_dir)
+    assert code == 0
+    assert "(10 written, 0 already there)" in out
+    assert "Inference is not there yet" in out
+    assert "legend: A agent" in out
+    assert len(list(Path(out_dir).glob("*.jsonl"))) == 10
+    code, out, _ = run(capsys, "demo", "--out", out_dir)
+    assert code == 0 and "(0 written, 10 already there)" in out

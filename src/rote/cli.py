@@ -25,6 +25,7 @@ from rote.rollout import GenerateReport, generate
 from rote.trajectory import TrajectoryReader
 
 EXIT_USAGE = 2
+DEMO_ENV = "construction"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,7 +64,8 @@ def _cmd_agents(args: argparse.Namespace, out: Console) -> None:
         out.print(name)
 
 
-def _generate(args: argparse.Namespace, agents: Sequence[str]) -> GenerateReport:
+def _generate(env_id: str, agents: Sequence[str], args: argparse.Namespace) -> GenerateReport:
+    """`generate` from the parsed flags, behind a progress bar on terminals."""
     total = len(agents) * args.episodes
     errors = Console(stderr=True)
     with Progress(
@@ -76,7 +78,7 @@ def _generate(args: argparse.Namespace, agents: Sequence[str]) -> GenerateReport
     ) as progress:
         task = progress.add_task("generate", total=total)
         return generate(
-            args.env,
+            env_id,
             agents,
             episodes=args.episodes,
             steps=args.steps,
@@ -94,7 +96,7 @@ def _cmd_generate(args: argparse.Namespace, out: Console) -> None:
     if args.agent == "all" and not agents:
         make_env(args.env)
         raise RoteError(f'env "{args.env}" has no scripted agents')
-    report = _generate(args, agents)
+    report = _generate(args.env, agents, args)
     out.print(
         f"wrote {len(report.written)} trajectories to {args.out}"
         f" (kept {len(report.kept)} already there)"
@@ -127,9 +129,8 @@ def _cmd_render(args: argparse.Namespace, out: Console) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
-    args.env, args.episodes, args.env_kwargs, args.noise = "construction", 1, None, 0.0
-    agents = agent_names(args.env)
-    report = _generate(args, agents)
+    agents = agent_names(DEMO_ENV)
+    report = _generate(DEMO_ENV, agents, args)
     out.print(
         f"One {args.steps}-step episode per scripted family ({len(agents)} families) in "
         f"{args.out}/ ({len(report.written)} written, {len(report.kept)} already there), "
@@ -184,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--steps", type=int, default=50)
     demo.add_argument("--swap-at", type=int, default=30)
     demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(run=_cmd_demo)
+    demo.set_defaults(run=_cmd_demo, episodes=1, noise=0.0, env_kwargs=None)
     return parser
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import EnvError, RoteError
@@ -81,10 +81,6 @@ class Trajectory:
         return [step.action for step in self.steps]
 
 
-def _quote_list(names: Iterable[str]) -> str:
-    return ", ".join(names)
-
-
 def _type_name(value: Any) -> str:
     return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
         type(value), "number"
@@ -110,7 +106,7 @@ def parse_header(value: Any, path: str, line: int = 1) -> tuple[Header, EnvSpec]
     for key in value:
         if key not in _HEADER_FIELDS:
             raise TrajectoryError(
-                path, line, f'unknown header field "{key}" (expected {_quote_list(_HEADER_FIELDS)})'
+                path, line, f'unknown header field "{key}" (expected {", ".join(_HEADER_FIELDS)})'
             )
     if "format" not in value:
         raise TrajectoryError(path, line, f'format: missing; expected "{FORMAT}"')
@@ -151,7 +147,7 @@ def parse_step(value: Any, spec: EnvSpec, path: str, line: int) -> Step:
     for key in value:
         if key not in _STEP_FIELDS:
             raise TrajectoryError(
-                path, line, f'unknown step field "{key}" (expected {_quote_list(_STEP_FIELDS)})'
+                path, line, f'unknown step field "{key}" (expected {", ".join(_STEP_FIELDS)})'
             )
     if "observation" not in value:
         raise TrajectoryError(path, line, "observation: missing")
@@ -168,12 +164,32 @@ def parse_step(value: Any, spec: EnvSpec, path: str, line: int) -> Step:
             raise TrajectoryError(
                 path,
                 line,
-                f"action {json.dumps(action)} is not one of {_quote_list(spec.action_names)}",
+                f"action {json.dumps(action)} is not one of {', '.join(spec.action_names)}",
             )
     return Step(observation=observation, action=action)
 
 
-class TrajectoryReader:
+class _OpenFile:
+    """An open trajectory file, closed by `close()` or by leaving a `with` block."""
+
+    _file: IO[Any]
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class TrajectoryReader(_OpenFile):
     """Stream the steps of a trajectory file, validating each line as it is read.
 
     The header is read and validated on opening; `spec` is the env spec it names. Iterating
@@ -183,7 +199,7 @@ class TrajectoryReader:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = str(path)
         try:
-            self._file: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+            self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
         except OSError as error:
             raise TrajectoryError(path, 0, f"cannot read: {error.strerror}") from None
         self._lines = self._numbered_lines()
@@ -224,20 +240,6 @@ class TrajectoryReader:
             raise TrajectoryError(self.path, 1, "no steps after the header")
         yield pending[1]
 
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> TrajectoryReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 def read_trajectory(path: str | os.PathLike[str]) -> Trajectory:
     """Read and validate a whole trajectory file."""
@@ -245,7 +247,7 @@ def read_trajectory(path: str | os.PathLike[str]) -> Trajectory:
         return Trajectory(reader.header, list(reader))
 
 
-class TrajectoryWriter:
+class TrajectoryWriter(_OpenFile):
     """Write a trajectory line by line, flushing each, so a killed recorder loses nothing.
 
     Steps are validated against the header's env spec as they are written, so a writer never
@@ -255,7 +257,7 @@ class TrajectoryWriter:
     def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
         self.path = str(path)
         _, self.spec = parse_header(header.to_json(), self.path)
-        self._file: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._lines_written = 0
         self._last_action_missing = False
         self._write_line(header.to_json())
@@ -274,20 +276,6 @@ class TrajectoryWriter:
         self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
         self._file.flush()
         self._lines_written += 1
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> TrajectoryWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def write_trajectory(path: str | os.PathLike[str], trajectory: Trajectory) -> None:
