@@ -1,0 +1,1 @@
+"""Sequential Monte Carlo over programs: small pure functions on log-space weights."""
