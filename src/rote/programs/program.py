@@ -1,0 +1,37 @@
+"""A behaviour program: untrusted Python source that defines `class Agent`.
+
+The contract every proposer's output meets:
+
+    class Agent:
+        def __init__(self): ...
+        def act(self, observation: dict) -> str | dict[str, float]: ...
+
+`act` returns an action name, or a distribution over action names for programs that model
+their own noise, and may keep internal state (finite-state memory) between calls. Programs are
+only ever run inside the sandbox; the compiled handle lives in the sandbox's workers, keyed by
+`Program.id`, the hash of the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Program:
+    """Program source and where it came from."""
+
+    source: str
+    origin: str
+    """Which proposer wrote it, e.g. "list", "synth", "llm:<model>"."""
+    prompt_hash: str | None = None
+    """Hash of the prompt that produced it, for programs an LLM wrote."""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Proposer-specific extras (e.g. the synthesizer's DSL form)."""
+
+    @property
+    def id(self) -> str:
+        """Content hash of the source: equal sources are one program, whatever their origin."""
+        return hashlib.sha256(self.source.encode()).hexdigest()[:16]

@@ -1,0 +1,78 @@
+"""The one interface every proposer implements: n programs for a history.
+
+SMC asks a proposer for programs at the start and whenever the particles stop explaining the
+agent (rejuvenation); it passes the programs that failed so a proposer may revise them. The base
+class validates requests and replies and keeps the accounting, so implementations only write
+`_propose`.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, NamedTuple
+
+from rote.envs import EnvSpec
+from rote.programs.program import Program
+from rote.trajectory import Step
+
+
+class ProposalRequest(NamedTuple):
+    """What a proposer gets: the env, the observed steps, how many programs, and context."""
+
+    env: EnvSpec
+    history: Sequence[Step]
+    n: int
+    current: Sequence[Program] = ()
+    """Programs the particle set holds now (a proposer need not repeat them)."""
+    failing: Sequence[Program] = ()
+    """Programs that explain the recent steps poorly, for proposers that revise."""
+    seed: int = 0
+
+
+@dataclass
+class Usage:
+    """Cumulative cost of a proposer: calls, programs returned, LLM tokens, wall time."""
+
+    calls: int = 0
+    programs: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "calls": self.calls,
+            "programs": self.programs,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "seconds": round(self.seconds, 6),
+        }
+
+
+class Proposer(ABC):
+    """Writes candidate programs for an observed history."""
+
+    name: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+
+    def propose(self, request: ProposalRequest) -> list[Program]:
+        """At most `request.n` programs, each meeting the `class Agent` contract in source form."""
+        if request.n < 1:
+            raise ValueError(f"a proposal needs n >= 1, not {request.n}")
+        start = time.perf_counter()
+        programs = self._propose(request)[: request.n]
+        self.usage.calls += 1
+        self.usage.programs += len(programs)
+        self.usage.seconds += time.perf_counter() - start
+        for program in programs:
+            if not isinstance(program, Program) or not program.source.strip():
+                raise TypeError(f"{self.name} proposer returned {program!r}, not a Program")
+        return programs
+
+    @abstractmethod
+    def _propose(self, request: ProposalRequest) -> list[Program]: ...

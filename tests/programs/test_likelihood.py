@@ -1,0 +1,84 @@
+"""The epsilon-noise likelihood: consistent with its predictive, failures score as misses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rote.programs.likelihood import (
+    EpsilonModel,
+    eps_posterior,
+    log_marginal,
+    predictive,
+    step_log_likelihood,
+)
+
+ACTIONS = ("stay", "up", "down", "left", "right", "interact")
+EPS = EpsilonModel().eps
+outputs = st.sampled_from(ACTIONS) | st.dictionaries(
+    st.sampled_from(ACTIONS), st.floats(0.01, 5.0), min_size=1
+)
+
+
+@given(outputs)
+def test_predictive_is_a_distribution_per_eps(output: str | dict[str, float]) -> None:
+    table = predictive(output, ACTIONS, EPS)
+    assert table.shape == (len(EPS), len(ACTIONS))
+    assert np.allclose(table.sum(axis=1), 1.0)
+    assert np.all(table > 0)
+
+
+@given(outputs, st.sampled_from(ACTIONS))
+def test_likelihood_is_the_predictive_of_the_action(
+    output: str | dict[str, float], action: str
+) -> None:
+    expected = np.log(predictive(output, ACTIONS, EPS)[:, ACTIONS.index(action)])
+    assert np.allclose(step_log_likelihood(output, action, ACTIONS, EPS), expected)
+
+
+def test_paper_model_for_deterministic_programs() -> None:
+    eps = np.asarray([0.1])
+    assert np.isclose(step_log_likelihood("up", "up", ACTIONS, eps)[0], np.log(0.9))
+    assert np.isclose(step_log_likelihood("up", "down", ACTIONS, eps)[0], np.log(0.1 / 5))
+
+
+def test_distributions_are_mixed_with_uniform_noise() -> None:
+    eps = np.asarray([0.2])
+    value = step_log_likelihood({"up": 0.5, "down": 0.5}, "up", ACTIONS, eps)[0]
+    assert np.isclose(value, np.log(0.8 * 0.5 + 0.2 / 6))
+
+
+def test_failure_scores_as_a_miss_and_predicts_uniform() -> None:
+    assert np.allclose(
+        step_log_likelihood(None, "up", ACTIONS, EPS),
+        step_log_likelihood("down", "up", ACTIONS, EPS),
+    )
+    assert np.allclose(predictive(None, ACTIONS, EPS), 1 / 6)
+
+
+def test_zero_eps_makes_a_miss_impossible_without_nan() -> None:
+    eps = np.asarray([0.0, 0.1])
+    values = step_log_likelihood("up", "down", ACTIONS, eps)
+    assert values[0] == -np.inf and np.isfinite(values[1])
+
+
+def test_marginal_and_posterior_over_eps() -> None:
+    model = EpsilonModel(grid=(0.1, 0.3), prior=(3.0, 1.0))
+    assert np.allclose(np.exp(model.log_prior), [0.75, 0.25])
+    loglik = np.asarray([[np.log(0.5), np.log(0.25)], [-np.inf, -np.inf]])
+    marginal = log_marginal(loglik, model.log_prior)
+    assert np.isclose(marginal[0], np.log(0.75 * 0.5 + 0.25 * 0.25))
+    assert marginal[1] == -np.inf
+    posterior = eps_posterior(loglik, model.log_prior)
+    assert np.allclose(posterior.sum(axis=1), 1.0)
+    assert np.allclose(posterior[1], 0.5)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"grid": ()}, {"grid": (1.0,)}, {"grid": (0.1,), "prior": (1.0, 2.0)}]
+)
+def test_bad_models_are_refused(kwargs: dict[str, tuple[float, ...]]) -> None:
+    with pytest.raises(ValueError, match="eps"):
+        EpsilonModel(**kwargs)
