@@ -1,0 +1,137 @@
+"""SMC over programs: the particle set, its per-step update, and the record of each step.
+
+Particles are programs. Because programs are deterministic functions of the observations they
+have seen, a particle's internal state is recovered by replaying the history in the sandbox, so
+the particle set holds only programs and numbers:
+
+- `loglik[i, e]`: the log-likelihood of the whole history under program i and noise level e;
+- `log_weights[i]`: the normalised SMC weight.
+
+Each observed step multiplies a particle's weight by its likelihood increment (marginal over eps)
+and normalises; the normaliser is the step's log-evidence increment. When the ESS falls below the
+threshold, particles are resampled and weights reset to uniform.
+
+Rejuvenation (`refresh`) rebuilds the set from the surviving and newly proposed programs:
+duplicates are merged and every distinct program is weighted by the replay of the *whole*
+history, prior(eps)-marginalised. That is the exact posterior restricted to the programs proposed
+so far (a uniform prior over proposed programs), so after a rejuvenation the weights equal those
+of a full replay, whatever happened before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rote.inference.ess import FloatArray, ess, normalize
+from rote.inference.resampling import Indices, Resampler
+from rote.programs.likelihood import EpsilonModel, Output, eps_posterior, log_marginal, predictive
+from rote.programs.program import Program
+
+
+class ParticleSet(NamedTuple):
+    """Programs, their normalised log-weights, and each one's log-likelihood per eps."""
+
+    programs: tuple[Program, ...]
+    log_weights: FloatArray
+    loglik: FloatArray
+
+
+class StepRecord(NamedTuple):
+    """What happened at one observed step, for plots and debugging."""
+
+    t: int
+    log_weights: FloatArray
+    ess: float
+    ancestors: Indices | None
+    """Resampling ancestors, or None when the step did not resample."""
+    log_evidence_increment: float
+    proposals: int
+    """Programs the proposer returned at this step (0 unless rejuvenated)."""
+    failures: tuple[tuple[str, str], ...]
+    """(program id, message) for programs that failed while replaying this step."""
+    rejuvenated: bool
+
+
+def _delta(after: FloatArray, before: FloatArray) -> FloatArray:
+    """after - before where -inf - -inf stays -inf (a dead particle stays dead)."""
+    with np.errstate(invalid="ignore"):
+        difference = after - before
+    result: FloatArray = np.where(np.isneginf(after), -np.inf, difference)
+    return result
+
+
+def reweight(
+    particles: ParticleSet, step_loglik: FloatArray, eps_model: EpsilonModel
+) -> tuple[ParticleSet, float]:
+    """Absorb one observed step: step_loglik[i, e] = log p_e(a_t | program i).
+
+    Returns the updated set and the log-evidence increment. If every particle gives the step
+    zero probability the weights become uniform and the increment is -inf (the caller should
+    rejuvenate); there is never a NaN.
+    """
+    loglik = particles.loglik + step_loglik
+    increment = _delta(
+        log_marginal(loglik, eps_model.log_prior),
+        log_marginal(particles.loglik, eps_model.log_prior),
+    )
+    log_weights, total = normalize(particles.log_weights + increment)
+    return ParticleSet(particles.programs, log_weights, loglik), total
+
+
+def resample(particles: ParticleSet, ancestors: Indices) -> ParticleSet:
+    """The particles at `ancestors`, with uniform weights."""
+    n = len(ancestors)
+    return ParticleSet(
+        tuple(particles.programs[i] for i in ancestors),
+        np.full(n, -np.log(n)),
+        particles.loglik[ancestors],
+    )
+
+
+def maybe_resample(
+    particles: ParticleSet, rng: np.random.Generator, resampler: Resampler, threshold: float
+) -> tuple[ParticleSet, Indices | None]:
+    """Resample when ESS < threshold * N (and some particle is alive)."""
+    n = len(particles.programs)
+    if ess(particles.log_weights) >= threshold * n or not np.isfinite(particles.log_weights).any():
+        return particles, None
+    ancestors = resampler(rng, particles.log_weights, n)
+    return resample(particles, ancestors), ancestors
+
+
+def refresh(
+    programs: Sequence[Program], loglik: FloatArray, eps_model: EpsilonModel, n_max: int
+) -> ParticleSet:
+    """A particle set of the distinct programs, weighted by their whole-history replay.
+
+    Keeps at most `n_max`, the best by marginal likelihood (earlier programs win ties).
+    """
+    first_index: dict[str, int] = {}
+    for index, program in enumerate(programs):
+        first_index.setdefault(program.id, index)
+    distinct = np.asarray(list(first_index.values()), dtype=np.int64)
+    marginal = log_marginal(loglik[distinct], eps_model.log_prior)
+    order = np.argsort(-marginal, kind="stable")[:n_max]
+    keep = distinct[np.sort(order)]
+    log_weights, _ = normalize(log_marginal(loglik[keep], eps_model.log_prior))
+    return ParticleSet(tuple(programs[i] for i in keep), log_weights, loglik[keep])
+
+
+def posterior_predictive(
+    particles: ParticleSet,
+    outputs: Sequence[Output],
+    action_names: Sequence[str],
+    eps_model: EpsilonModel,
+) -> NDArray[np.float64]:
+    """p(a | history) = sum_i w_i sum_e p(e | history, i) p_e(a | output_i)."""
+    weights = np.exp(particles.log_weights)
+    eps_weights = eps_posterior(particles.loglik, eps_model.log_prior)
+    distribution = np.zeros(len(action_names))
+    for weight, eps_weight, output in zip(weights, eps_weights, outputs, strict=True):
+        distribution += weight * (eps_weight @ predictive(output, action_names, eps_model.eps))
+    result: NDArray[np.float64] = distribution / distribution.sum()
+    return result

@@ -1,0 +1,134 @@
+"""The SMC step functions: normalised weights, evidence, resampling, and refresh = full replay."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rote.inference.ess import logsumexp
+from rote.inference.resampling import systematic
+from rote.inference.smc import (
+    ParticleSet,
+    maybe_resample,
+    posterior_predictive,
+    refresh,
+    reweight,
+)
+from rote.programs.likelihood import EpsilonModel, log_marginal, step_log_likelihood
+from rote.programs.program import Program
+
+ACTIONS = ("stay", "up", "down", "left", "right", "interact")
+MODEL = EpsilonModel()
+
+
+def programs(n: int) -> tuple[Program, ...]:
+    return tuple(Program(f"# program {i}", origin="test") for i in range(n))
+
+
+def fresh(n: int) -> ParticleSet:
+    return ParticleSet(programs(n), np.full(n, -np.log(n)), np.zeros((n, len(MODEL.grid))))
+
+
+def step_loglik(outputs: list[str | None], action: str) -> np.ndarray:
+    return np.stack([step_log_likelihood(o, action, ACTIONS, MODEL.eps) for o in outputs])
+
+
+histories = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from((*ACTIONS, None)), min_size=6, max_size=6),
+        st.sampled_from(ACTIONS),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=histories, seed=st.integers(0, 1000))
+def test_weights_stay_normalised_and_evidence_adds_up(
+    history: list[tuple[list[str | None], str]], seed: int
+) -> None:
+    particles = fresh(6)
+    rng = np.random.default_rng(seed)
+    for outputs, action in history:
+        before = particles
+        particles, increment = reweight(particles, step_loglik(outputs, action), MODEL)
+        assert np.isclose(logsumexp(particles.log_weights), 0.0)
+        expected = logsumexp(
+            before.log_weights
+            + log_marginal(particles.loglik, MODEL.log_prior)
+            - log_marginal(before.loglik, MODEL.log_prior)
+        )
+        assert np.isclose(increment, expected)
+        particles, _ = maybe_resample(particles, rng, systematic, 0.5)
+        assert np.isclose(logsumexp(particles.log_weights), 0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=histories, seed=st.integers(0, 1000))
+def test_after_refresh_weights_equal_a_full_replay(
+    history: list[tuple[list[str | None], str]], seed: int
+) -> None:
+    particles = fresh(6)
+    rng = np.random.default_rng(seed)
+    full = np.zeros((6, len(MODEL.grid)))
+    for outputs, action in history:
+        full += step_loglik(outputs, action)  # program i's own replay, never resampled
+        particles, _ = reweight(
+            particles,
+            step_loglik([outputs[int(p.source.split()[-1])] for p in particles.programs], action),
+            MODEL,
+        )
+        particles, _ = maybe_resample(particles, rng, systematic, 0.5)
+    refreshed = refresh(particles.programs, particles.loglik, MODEL, n_max=6)
+    indices = [int(program.source.split()[-1]) for program in refreshed.programs]
+    assert len(set(indices)) == len(indices)
+    expected = log_marginal(full[indices], MODEL.log_prior)
+    expected -= logsumexp(expected)
+    assert np.allclose(refreshed.log_weights, expected)
+
+
+def test_refresh_merges_duplicates_and_keeps_the_best() -> None:
+    same = Program("# same", origin="a")
+    twin = Program("# same", origin="b")
+    other = Program("# other", origin="a")
+    loglik = np.asarray([[-1.0, -1.0, -1.0], [-1.0, -1.0, -1.0], [-5.0, -5.0, -5.0]])
+    particles = refresh([same, twin, other], loglik, MODEL, n_max=1)
+    assert particles.programs == (same,)
+    assert np.allclose(particles.log_weights, [0.0])
+
+
+def test_all_particles_dead_gives_uniform_weights_and_no_nan() -> None:
+    model = EpsilonModel(grid=(0.0,))
+    particles = ParticleSet(programs(3), np.full(3, -np.log(3)), np.zeros((3, 1)))
+    step = np.stack([step_log_likelihood("up", "down", ACTIONS, model.eps)] * 3)
+    particles, increment = reweight(particles, step, model)
+    assert increment == -np.inf
+    assert np.allclose(np.exp(particles.log_weights), 1 / 3)
+    particles, increment = reweight(particles, step, model)  # dead stays dead, still no NaN
+    assert increment == -np.inf and not np.isnan(particles.log_weights).any()
+    assert maybe_resample(particles, np.random.default_rng(0), systematic, 0.5)[1] is None
+
+
+def test_resampling_happens_only_below_the_threshold() -> None:
+    rng = np.random.default_rng(0)
+    particles = fresh(4)
+    assert maybe_resample(particles, rng, systematic, 0.5)[1] is None
+    skewed = particles._replace(log_weights=np.log(np.asarray([0.97, 0.01, 0.01, 0.01])))
+    resampled, ancestors = maybe_resample(skewed, rng, systematic, 0.5)
+    assert ancestors is not None and list(ancestors).count(0) >= 3
+    assert np.allclose(np.exp(resampled.log_weights), 0.25)
+
+
+@given(st.lists(st.sampled_from((*ACTIONS, None)), min_size=4, max_size=4))
+def test_posterior_predictive_is_a_distribution(outputs: list[str | None]) -> None:
+    distribution = posterior_predictive(fresh(4), outputs, ACTIONS, MODEL)
+    assert np.isclose(distribution.sum(), 1.0) and np.all(distribution > 0)
+
+
+def test_predictive_follows_the_weights() -> None:
+    particles = fresh(2)._replace(log_weights=np.log(np.asarray([0.9, 0.1])))
+    distribution = posterior_predictive(particles, ["up", "down"], ACTIONS, MODEL)
+    assert distribution.argmax() == ACTIONS.index("up")
+    assert distribution[ACTIONS.index("up")] > distribution[ACTIONS.index("down")] > distribution[0]
