@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,8 +22,12 @@ from rote import __version__
 from rote.agents import agent_names
 from rote.envs import make_env, registered_envs
 from rote.errors import RoteError
+from rote.evaluation.metrics import tie_split_hit
+from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
+from rote.model import ROTE
+from rote.proposers import ListProposer, Proposer
 from rote.rollout import GenerateReport, generate
-from rote.trajectory import TrajectoryReader
+from rote.trajectory import TrajectoryReader, read_trajectory
 
 EXIT_USAGE = 2
 DEMO_ENV = "construction"
@@ -143,9 +148,60 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     out.print(reader.spec.render_text(steps[0].observation))
     out.print("actions: " + " ".join(str(step.action) for step in steps[:10]))
     out.print(
-        "\n[bold]Inference is not there yet:[/bold] this build generates and validates "
+        "\nInference is not there yet: this build generates and validates "
         "trajectories; predicting an agent's next actions (the ROTE core) comes next."
     )
+
+
+def _proposer(args: argparse.Namespace) -> Proposer:
+    if args.proposer == "list":
+        if not args.programs:
+            raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
+        return ListProposer.from_paths(args.programs)
+    raise RoteError(f"unknown proposer {args.proposer!r}")  # pragma: no cover - argparse choices
+
+
+def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
+    trajectory = read_trajectory(args.trajectory)
+    proposer = _proposer(args)
+    start = time.perf_counter()
+    with ROTE(
+        make_env(trajectory.header.env, **trajectory.header.env_kwargs),
+        proposer,
+        n_particles=args.particles,
+        seed=args.seed,
+    ) as model:
+        predictions = predict_trajectory(model, trajectory.steps, args.observe, args.mode)
+        programs = model.programs(k=args.top)
+    score = accuracy(predictions)
+    usage = {**proposer.usage.as_dict(), "wall_seconds": round(time.perf_counter() - start, 3)}
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "predictions": [
+                        {"t": p.t, "dist": p.distribution, "actual": p.actual} for p in predictions
+                    ],
+                    "accuracy": score,
+                    "programs": [p._asdict() for p in programs],
+                    "usage": usage,
+                }
+            )
+        )
+        return
+    table = Table("step", "prediction", "p", "actual", "hit")
+    for p in predictions:
+        best = max(p.distribution, key=lambda action: p.distribution[action])
+        hit = "" if p.actual is None else f"{tie_split_hit(p.distribution, p.actual):.2g}"
+        table.add_row(str(p.t), best, f"{p.distribution[best]:.2f}", p.actual or "?", hit)
+    out.print(table)
+    out.print(
+        f"accuracy {score:.3f} over {len(predictions)} steps after observing {args.observe} "
+        f"({args.mode}); {usage['calls']} proposer calls, {usage['wall_seconds']} s"
+    )
+    for rank, program in enumerate(programs, start=1):
+        out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
+        out.print(program.source.rstrip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,6 +236,20 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--step", type=int, default=0)
     render.set_defaults(run=_cmd_render)
 
+    predict = commands.add_parser(
+        "predict", help="infer programs from the first N steps, predict every later step"
+    )
+    predict.add_argument("--trajectory", required=True, help="a rote.trajectory/1 file")
+    predict.add_argument("--observe", type=int, required=True, help="steps to infer from")
+    predict.add_argument("--mode", choices=MODES, default="frozen")
+    predict.add_argument("--proposer", choices=["list"], default="list")
+    predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
+    predict.add_argument("--particles", type=int, default=30)
+    predict.add_argument("--seed", type=int, default=0)
+    predict.add_argument("--top", type=int, default=3, help="programs to show")
+    predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    predict.set_defaults(run=_cmd_predict)
+
     demo = commands.add_parser("demo", help="the main job on the embedded default")
     demo.add_argument("--out", default="demo-out")
     demo.add_argument("--steps", type=int, default=50)
@@ -191,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True, markup=False)  # never mangle program source
     try:
         args.run(args, out)
     except RoteError as error:

@@ -1,0 +1,1 @@
+"""Protocols and metrics for predicting agents, shared by `rote predict` and `rote bench`."""
