@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := demo-out
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ demo: $(VENV)/.stamp-run
 	$(BIN)/rote demo --out $(DEMO_DIR)
 
 lint: $(VENV)/.stamp-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy
@@ -35,6 +35,10 @@ unit: $(VENV)/.stamp-dev
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Speed and memory figures: each benchmark writes JSON to benchmarks/results/.
+bench: $(VENV)/.stamp-run
+	$(BIN)/python benchmarks/sandbox_throughput.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
