@@ -46,9 +46,9 @@ from typing import Any, BinaryIO, NamedTuple
 
 Action = str | dict[str, float]
 
-PROGRAM_NAME = "program"
-"""`__name__` of a program's globals: not a key of sys.modules, so no stdlib helper that looks a
-class's module up (enum.global_enum, dataclasses) finds a real module."""
+_PROGRAM_NAME = "program"
+"""The module a program runs as. It sits in sys.modules during the program's replay because
+dataclasses look a class's module up there (and then run generated methods in its globals)."""
 
 _MODULES: dict[str, types.ModuleType] = {
     module.__name__: module
@@ -92,9 +92,10 @@ _FORBIDDEN_ATTRIBUTES = frozenset(
     {"gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "cr_origin"}
     | {"ag_frame", "ag_code", "ag_await", "f_back", "f_builtins", "f_code", "f_globals"}
     | {"f_locals", "f_trace", "tb_frame", "tb_next", "co_code", "co_consts", "func_code"}
-    | {"func_globals", "func_closure", "im_func", "im_self", "_getframe", "_evaluate"}
+    | {"func_globals", "func_closure", "im_func", "im_self", "_getframe", "_evaluate", "mro"}
 )
-"""Introspection attributes without dunders that lead to frames, code or foreign globals."""
+"""Introspection attributes without dunders that lead to frames, code or foreign globals, and
+`mro`, which leads from Exception to BaseException and so to catching the timeout."""
 
 _FORBIDDEN_BUILTINS = frozenset(
     {"eval", "exec", "compile", "open", "globals", "locals", "vars", "getattr", "setattr"}
@@ -206,8 +207,11 @@ _EXPORTS = {name: _exports(module) for name, module in _MODULES.items()}
 
 def _proxy(name: str) -> types.ModuleType:
     """A module holding only the public, non-module attributes of an allowed module: `typing.sys`
-    and the like would otherwise lead to sys.modules."""
-    proxy = types.ModuleType(name)
+    and the like would otherwise lead to sys.modules.
+
+    Its name is no real module's: `from collections import abc` falls back to
+    sys.modules["<module name>.abc"] when the attribute is missing."""
+    proxy = types.ModuleType(f"{name} (sandboxed)")
     proxy.__dict__.update(_EXPORTS[name])
     if name == "random":
         rng = _SeededRandom(0)
@@ -215,7 +219,7 @@ def _proxy(name: str) -> types.ModuleType:
     return proxy
 
 
-def _namespace() -> dict[str, Any]:
+def _program_module() -> types.ModuleType:
     """Fresh globals for one replay: curated builtins and an import that hands out proxies,
     built anew so no program sees another's module attributes or random state."""
     imported: dict[str, types.ModuleType] = {}
@@ -240,7 +244,9 @@ def _namespace() -> dict[str, Any]:
         __build_class__=builtins.__build_class__,
         __import__=restricted_import,
     )
-    return {"__builtins__": table, "__name__": PROGRAM_NAME}
+    module = types.ModuleType(_PROGRAM_NAME)
+    module.__dict__["__builtins__"] = table
+    return module
 
 
 def _bound_names(tree: ast.Module) -> set[str]:
@@ -419,20 +425,25 @@ def _shown(value: object) -> str:
 
 
 def _check(output: object, actions: _Actions, step: int) -> Action:
-    """The output as a valid action, or a _ReplayError; exact type checks so no program subclass
-    (with its own __eq__ or __hash__) is ever trusted."""
+    """The output as a valid action, or a _ReplayError.
+
+    Strs and dicts, subclasses included (a str-valued Enum, a Counter), are read through
+    str.__str__ and dict.items, which call no program method: an overridden __eq__, __hash__ or
+    __iter__ is never trusted."""
     invalid = f"step {step}: invalid action"
-    if type(output) is str:
-        if output in actions.names:
-            return output
-        raise _ReplayError(_one_line(f"{invalid} {_shown(output)} (not one of {actions.listing})"))
-    if type(output) is not dict:
+    if isinstance(output, str):
+        name = str.__str__(output)
+        if name in actions.names:
+            return name
+        raise _ReplayError(_one_line(f"{invalid} {_shown(name)} (not one of {actions.listing})"))
+    if not isinstance(output, dict):
         raise _ReplayError(
             f"{invalid} {_shown(output)} (expected an action name or a dict of probabilities)"
         )
     weights: dict[str, float] = {}
-    for key, value in output.items():
-        if type(key) is not str or key not in actions.names:
+    for key, value in dict.items(output):
+        action = str.__str__(key) if isinstance(key, str) else None
+        if action is None or action not in actions.names:
             raise _ReplayError(_one_line(f"{invalid} {_shown(key)} in distribution"))
         try:
             weight = float(value) if type(value) in (int, float) else math.nan
@@ -440,19 +451,19 @@ def _check(output: object, actions: _Actions, step: int) -> Action:
             weight = math.inf
         if not (math.isfinite(weight) and weight >= 0):
             raise _ReplayError(
-                _one_line(f"{invalid} distribution: probability {_shown(value)} for {key!r}")
+                _one_line(f"{invalid} distribution: probability {_shown(value)} for {action!r}")
             )
-        weights[key] = weight
+        weights[action] = weight
     total = math.fsum(weights.values())
     if not (math.isfinite(total) and total > 0):
         raise _ReplayError(f"{invalid} distribution: probabilities must have a positive finite sum")
-    return {key: weight / total for key, weight in weights.items()}
+    return {action: weight / total for action, weight in weights.items()}
 
 
 def _load(code: types.CodeType) -> Any:
-    namespace = _namespace()
-    exec(code, namespace)
-    agent_class = namespace.get("Agent")
+    module = sys.modules[_PROGRAM_NAME] = _program_module()
+    exec(code, module.__dict__)
+    agent_class = module.__dict__.get("Agent")
     if agent_class is None:
         raise _ReplayError("init: no class Agent defined")
     return agent_class()

@@ -83,12 +83,15 @@ class _Worker:
     """One worker process and the parent's end of its pipes."""
 
     def __init__(self, directory: str, limits: Limits) -> None:
+        # -s -P instead of -I: the same isolation (no user site, no script dir on the path,
+        # an environment holding nothing else) but PYTHONHASHSEED is honoured, so a program
+        # that iterates over a set of strings replays identically in every worker.
         self._process = subprocess.Popen(
-            [sys.executable, "-I", str(_WORKER_SCRIPT)],
+            [sys.executable, "-s", "-P", str(_WORKER_SCRIPT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={},
+            env={"PYTHONHASHSEED": "0"},
             cwd=directory,
             start_new_session=True,
             bufsize=0,
@@ -110,9 +113,10 @@ class _Worker:
                 f"sandbox worker did not start within {_START_SECONDS:g} s"
             ) from None
         except _LostError as lost:
-            reason = str(lost) or _lost_worker(self.kill())
-            self.kill()
-            raise RuntimeError(f"sandbox worker failed to start: {reason}") from None
+            status = self.kill()
+            raise RuntimeError(
+                f"sandbox worker failed to start: {str(lost) or _lost_worker(status)}"
+            ) from None
 
     def send(self, data: bytes, deadline: float) -> None:
         poller = select.poll()
@@ -226,14 +230,21 @@ class _Pool:
         self.workers: list[_Worker | None] = [None] * size
         self.directory: str | None = None
         self.closed = False
+        self.owner = os.getpid()
 
     def worker(self, slot: int) -> _Worker:
         worker = self.workers[slot]
         if worker is None:
-            if self.directory is None:
-                self.directory = tempfile.mkdtemp(prefix="rote-sandbox-")
+            assert self.directory is not None
             worker = self.workers[slot] = _Worker(self.directory, self.limits)
         return worker
+
+    def prepare(self) -> None:
+        """Create the workers' directory, before threads race to start workers."""
+        if self.closed:
+            raise RuntimeError("the sandbox is closed")
+        if self.directory is None:
+            self.directory = tempfile.mkdtemp(prefix="rote-sandbox-")
 
     def discard(self, slot: int) -> int:
         worker = self.workers[slot]
@@ -242,6 +253,8 @@ class _Pool:
         return worker.kill()
 
     def close(self) -> None:
+        if os.getpid() != self.owner:  # a forked child exiting must not kill its parent's workers
+            return
         self.closed = True
         for slot, worker in enumerate(self.workers):
             if worker is not None:
@@ -281,8 +294,7 @@ class Sandbox:
         the others.
         """
         with self._lock:
-            if self._pool.closed:
-                raise RuntimeError("the sandbox is closed")
+            self._pool.prepare()
             if not sources:
                 return []
             episode = {"observations": list(observations), "action_names": list(action_names)}
