@@ -23,10 +23,14 @@ from rote.trajectory import (
 
 __all__ = [
     "FORMAT",
+    "ROTE",
     "Agent",
     "EnvSpec",
     "Header",
+    "ListProposer",
     "Observation",
+    "Program",
+    "Proposer",
     "RoteError",
     "Step",
     "Trajectory",
