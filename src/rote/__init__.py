@@ -8,6 +8,9 @@ __version__ = "0.1.0"
 from rote.agents import Agent, agent_names, make_agent
 from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
 from rote.errors import RoteError
+from rote.model import ROTE
+from rote.programs.program import Program
+from rote.proposers import ListProposer, Proposer
 from rote.rollout import generate, rollout
 from rote.trajectory import (
     FORMAT,
