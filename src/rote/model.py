@@ -33,7 +33,7 @@ from rote.inference.smc import (
     refresh,
     reweight,
 )
-from rote.programs.likelihood import EpsilonModel, Output, log_marginal, step_log_likelihood
+from rote.programs.likelihood import EpsilonModel, log_marginal, step_log_likelihood
 from rote.programs.program import Program
 from rote.programs.sandbox import Limits, ReplayResult, Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
@@ -105,9 +105,7 @@ class ROTE:
     def _update(self, t: int) -> None:
         assert self.particles is not None
         results = self._replay(self.particles.programs, self._observations())
-        action = self.history[t].action
-        assert action is not None
-        step = np.stack([self._loglik(result.outputs[t], action) for result in results])
+        step = self._span_loglik(results, t, t + 1)
         failures = tuple(
             (program.id, result.error)
             for program, result in zip(self.particles.programs, results, strict=True)
@@ -118,7 +116,7 @@ class ROTE:
             particles, self.rng, self.resampler, self.ess_threshold
         )
         proposals, rejuvenated = 0, False
-        if increment == -np.inf or self._explains_poorly(particles, results, t):
+        if increment == -np.inf or self._explains_poorly(results, t):
             particles, proposals = self._rejuvenate(particles)
             rejuvenated = True
         self.particles = particles
@@ -135,19 +133,11 @@ class ROTE:
             )
         )
 
-    def _explains_poorly(
-        self, particles: ParticleSet, results: Sequence[ReplayResult], t: int
-    ) -> bool:
+    def _explains_poorly(self, results: Sequence[ReplayResult], t: int) -> bool:
         """Whether no particle beat a uniform guess over the last `window` steps."""
         if t + 1 < self.window:
             return False
-        start = t + 1 - self.window
-        window_loglik = np.stack(
-            [
-                sum(self._loglik(result.outputs[s], self._action(s)) for s in range(start, t + 1))
-                for result in results
-            ]
-        )
+        window_loglik = self._span_loglik(results, t + 1 - self.window, t + 1)
         best = float(np.max(log_marginal(window_loglik, self.eps.log_prior)))
         return best < self.window * math.log(1.0 / len(self.env.action_names))
 
@@ -171,12 +161,8 @@ class ROTE:
         candidates = survivors + proposed
         if not candidates:
             raise RoteError(f"the {self.proposer.name} proposer returned no programs")
-        observations = self._observations()
-        results = self._replay(candidates, observations)
-        loglik = np.zeros((len(candidates), len(self.eps.grid)))
-        for t in range(len(self.history)):
-            action = self._action(t)
-            loglik += np.stack([self._loglik(result.outputs[t], action) for result in results])
+        results = self._replay(candidates, self._observations())
+        loglik = self._span_loglik(results, 0, len(self.history))
         return refresh(candidates, loglik, self.eps, self.n_particles), len(proposed)
 
     # -- predicting --------------------------------------------------------------------------
@@ -207,13 +193,21 @@ class ROTE:
     def _observations(self) -> list[Observation]:
         return [step.observation for step in self.history]
 
-    def _action(self, t: int) -> str:
-        action = self.history[t].action
-        assert action is not None
-        return action
-
-    def _loglik(self, output: Output, action: str) -> np.ndarray:
-        return step_log_likelihood(output, action, self.env.action_names, self.eps.eps)
+    def _span_loglik(self, results: Sequence[ReplayResult], start: int, stop: int) -> np.ndarray:
+        """log p_e(a_start..a_stop-1 | program) per replayed program: shape (programs, eps)."""
+        loglik = np.zeros((len(results), len(self.eps.grid)))
+        for t in range(start, stop):
+            action = self.history[t].action
+            assert action is not None
+            loglik += np.stack(
+                [
+                    step_log_likelihood(
+                        result.outputs[t], action, self.env.action_names, self.eps.eps
+                    )
+                    for result in results
+                ]
+            )
+        return loglik
 
     def _replay(
         self, programs: Sequence[Program], observations: Sequence[Observation]
