@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from types import TracebackType
-from typing import NamedTuple, Self
+from typing import NamedTuple
 
 import numpy as np
 
+from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import RoteError
 from rote.inference.ess import ess
@@ -48,7 +48,7 @@ class ProgramSummary(NamedTuple):
     origin: str
 
 
-class ROTE:
+class ROTE(Closeable):
     """A posterior over behaviour programs for one observed agent."""
 
     def __init__(
@@ -225,14 +225,3 @@ class ROTE:
         """Stop the sandbox workers this model started."""
         if self._owns_sandbox:
             self.sandbox.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

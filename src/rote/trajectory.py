@@ -15,9 +15,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Self
+from typing import IO, Any
 
+from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import EnvError, RoteError
 
@@ -169,24 +169,13 @@ def parse_step(value: Any, spec: EnvSpec, path: str, line: int) -> Step:
     return Step(observation=observation, action=action)
 
 
-class _OpenFile:
-    """An open trajectory file, closed by `close()` or by leaving a `with` block."""
+class _OpenFile(Closeable):
+    """An open trajectory file."""
 
     _file: IO[Any]
 
     def close(self) -> None:
         self._file.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class TrajectoryReader(_OpenFile):

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, NamedTuple
+
+from rote.closing import Closeable
 
 Action = str | dict[str, float]
 
@@ -264,7 +265,7 @@ class _Pool:
             self.directory = None
 
 
-class Sandbox:
+class Sandbox(Closeable):
     """A pool of worker processes that replay untrusted programs over a trajectory.
 
     Workers start on first use and persist between replays. Calls to `replay` are serialised;
@@ -347,14 +348,3 @@ class Sandbox:
         """Kill the workers and remove their directory; the sandbox cannot be used after."""
         with self._lock:
             self._finalizer()
-
-    def __enter__(self) -> Sandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
