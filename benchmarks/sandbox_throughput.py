@@ -2,7 +2,7 @@
 
     python benchmarks/sandbox_throughput.py [--programs 30] [--steps 50] [--repeats 5] [--out FILE]
 
-Replays a batch of simple Construction programs over one generated trajectory, `repeats` times
+Replays a batch of the Construction family programs over one generated trajectory, `repeats` times
 each way, and writes the medians and their ratio as JSON (benchmarks/results/ by default). The
 in-process figure is the ceiling: the sandbox's cost is the gap.
 """
@@ -19,42 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from rote import make_agent, make_env, rollout
+from rote.agents.construction import MODULES, source
 from rote.programs import Sandbox
-
-PROGRAM = """
-MOVES = {{"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}}
-OPPOSITE = {{"up": "down", "down": "up", "left": "right", "right": "left"}}
-
-
-class Agent:
-    def __init__(self):
-        self.direction = "{start}"
-        self.steps = 0
-
-    def blocked(self, observation, direction):
-        x, y = observation["agent"]
-        dx, dy = MOVES[direction]
-        nx, ny = x + dx, y + dy
-        last = observation["size"] - 1
-        return nx <= 0 or ny <= 0 or nx >= last or ny >= last or [nx, ny] in observation["walls"]
-
-    def act(self, observation):
-        self.steps += {variant}
-        if self.blocked(observation, self.direction):
-            self.direction = OPPOSITE[self.direction]
-        return "stay" if self.blocked(observation, self.direction) else self.direction
-"""
 
 
 def sources(n: int) -> list[str]:
-    starts = ("left", "right", "up", "down")
-    return [PROGRAM.format(start=starts[i % 4], variant=i) for i in range(n)]
+    """`n` distinct programs: the ten Construction family programs in turn, each copy marked so
+    that no cache can merge them."""
+    families = list(MODULES)
+    return [f"{source(families[i % len(families)])}\n# copy {i}\n" for i in range(n)]
 
 
 def in_process(programs: list[str], observations: list[dict[str, Any]]) -> None:
-    for source in programs:
+    for text in programs:
         namespace: dict[str, Any] = {}
-        exec(compile(source, "<program>", "exec"), namespace)  # trusted: our own benchmark text
+        exec(compile(text, "<program>", "exec"), namespace)  # trusted: our own family programs
         agent = namespace["Agent"]()
         for observation in observations:
             agent.act(observation)

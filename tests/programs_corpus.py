@@ -1,30 +1,8 @@
-"""Standalone behaviour programs for tests: true programs of simple families, and decoys."""
+"""Behaviour programs for tests: decoys, and variants of the Construction family programs."""
 
 from __future__ import annotations
 
-BOUNCE = """
-MOVES = {{"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}}
-OPPOSITE = {{"up": "down", "down": "up", "left": "right", "right": "left"}}
-
-
-class Agent:
-    def __init__(self):
-        self.direction = "{start}"
-
-    def blocked(self, observation, direction):
-        x, y = observation["agent"]
-        dx, dy = MOVES[direction]
-        nx, ny = x + dx, y + dy
-        last = observation["size"] - 1
-        return nx <= 0 or ny <= 0 or nx >= last or ny >= last or [nx, ny] in observation["walls"]
-
-    def act(self, observation):
-        if self.blocked(observation, self.direction):
-            self.direction = OPPOSITE[self.direction]
-        if self.blocked(observation, self.direction):
-            return "stay"
-        return self.direction
-"""
+from rote.agents.construction import FAMILIES, source
 
 ALWAYS = """
 class Agent:
@@ -46,8 +24,9 @@ ACTIONS = ("stay", "up", "down", "left", "right", "interact")
 
 
 def bounce(start: str) -> str:
-    """The true program of `left-right` (start left) and `up-down` (start up)."""
-    return BOUNCE.format(start=start)
+    """The `left-right` (start left) or `up-down` (start up) program, starting toward `start`."""
+    family, default = ("left-right", "left") if start in ("left", "right") else ("up-down", "up")
+    return source(family).replace(f'START = "{default}"', f'START = "{start}"')
 
 
 def always(action: str) -> str:
@@ -72,3 +51,59 @@ def decoys() -> list[str]:
         ["right", "right", "up", "up", "left", "left", "down", "down"],
     ]
     return [always(action) for action in ACTIONS] + [cycle(moves) for moves in cycles]
+
+
+VARIANTS: dict[str, list[tuple[str, str]]] = {
+    "colour-cycle": [
+        ('CYCLE = ("green", "blue", "purple")', f"CYCLE = {cycle!r}")
+        for cycle in [
+            ("blue", "purple", "green"),
+            ("purple", "green", "blue"),
+            ("green", "purple", "blue"),
+            ("yellow", "pink", "green"),
+        ]
+    ],
+    "green-to-corner": [
+        ('COLOUR = "green"\nCORNER = "top-left"', f'COLOUR = "{colour}"\nCORNER = "{corner}"')
+        for colour, corner in [
+            ("green", "top-right"),
+            ("green", "bottom-left"),
+            ("green", "bottom-right"),
+            ("pink", "top-left"),
+            ("pink", "top-right"),
+            ("pink", "bottom-left"),
+            ("blue", "top-left"),
+            ("purple", "bottom-right"),
+            ("yellow", "top-right"),
+        ]
+    ],
+    "left-right": [('START = "left"', 'START = "right"')],
+    "up-down": [('START = "up"', 'START = "down"')],
+    "l-shape": [
+        ('"vertical": "down", "horizontal": "right"', '"vertical": "up", "horizontal": "left"'),
+        ('"vertical": "down", "horizontal": "right"', '"vertical": "up", "horizontal": "right"'),
+        ('("vertical", "vertical", "horizontal")', '("horizontal", "horizontal", "vertical")'),
+    ],
+    "snake": [
+        ('self.horizontal = "right"', 'self.horizontal = "left"'),
+        ('self.vertical = "down"', 'self.vertical = "up"'),
+    ],
+}
+"""Changes of constants that turn a family's program into a near miss: 20 decoys in all."""
+
+
+def variants() -> list[str]:
+    """Programs that differ from a family's only in a constant (none equals any family)."""
+    found = []
+    for family, changes in VARIANTS.items():
+        original = source(family)
+        for old, new in changes:
+            assert old in original, f"{family}: {old!r} not in its program"
+            found.append(original.replace(old, new))
+    return found
+
+
+def library_with_decoys(family: str) -> list[str]:
+    """The family's true program first, then 29 decoys: the other nine families and the variants."""
+    others = [source(name) for name in FAMILIES if name != family]
+    return [source(family), *others, *variants()]

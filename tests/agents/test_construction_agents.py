@@ -10,7 +10,7 @@ from rote.agents import make_agent
 from rote.agents.base import Agent
 from rote.agents.construction import FAMILIES
 from rote.envs.construction import ACTIONS, ConstructionEnv, ConstructionState
-from rote.envs.grid import Cell, manhattan
+from rote.skills.grid import Cell, manhattan
 
 CLOCKWISE_RING: list[Cell] = [
     *[(x, 1) for x in range(1, 5)],

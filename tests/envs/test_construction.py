@@ -11,8 +11,8 @@ from rote.envs.construction import (
     ConstructionState,
     apply_action,
 )
-from rote.envs.grid import connected
 from rote.errors import EnvError
+from rote.skills.grid import connected
 
 
 def state(**changes: object) -> ConstructionState:

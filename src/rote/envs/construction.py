@@ -40,7 +40,6 @@ max_steps (null).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -48,11 +47,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rote.envs.base import EnvSpec, Observation
-from rote.envs.grid import MOVES, Cell, connected, step_cell
 from rote.errors import EnvError
+from rote.skills.construction import ACTIONS, COLOURS, ConstructionState
+from rote.skills.grid import MOVES, connected, step_cell
 
-COLOURS: tuple[str, ...] = ("green", "blue", "purple", "pink", "yellow")
-ACTIONS: tuple[str, ...] = ("stay", "up", "down", "left", "right", "interact")
 _COLOUR_CHAR = {"green": "G", "blue": "B", "purple": "P", "pink": "K", "yellow": "Y"}
 _LAYOUT_ATTEMPTS = 1000
 GYM_ID = "rote/Construction-v0"
@@ -68,52 +66,6 @@ wall, in which case the agent stays where it is. The agent can walk over blocks.
 up the block on the agent's own cell if its hands are empty, or drops the held block on the \
 agent's cell if that cell has no block; otherwise it does nothing. The dynamics are \
 deterministic."""
-
-
-@dataclass
-class ConstructionState:
-    """The full state of a Construction world; observations are exactly this, as JSON."""
-
-    size: int
-    agent: Cell
-    held: str | None = None
-    walls: frozenset[Cell] = frozenset()
-    blocks: dict[Cell, str] = field(default_factory=dict)
-    t: int = 0
-
-    def is_wall(self, cell: Cell) -> bool:
-        x, y = cell
-        last = self.size - 1
-        return x <= 0 or y <= 0 or x >= last or y >= last or cell in self.walls
-
-    def to_observation(self) -> Observation:
-        return {
-            "t": self.t,
-            "size": self.size,
-            "agent": list(self.agent),
-            "held": self.held,
-            "walls": [list(cell) for cell in sorted(self.walls)],
-            "blocks": [
-                {"pos": list(cell), "colour": colour}
-                for cell, colour in sorted(self.blocks.items())
-            ],
-        }
-
-    @classmethod
-    def from_observation(cls, observation: Observation) -> ConstructionState:
-        """Parse a (schema-valid) rote observation."""
-        return cls(
-            size=observation["size"],
-            agent=_cell(observation["agent"]),
-            held=observation["held"],
-            walls=frozenset(_cell(wall) for wall in observation["walls"]),
-            blocks={_cell(block["pos"]): block["colour"] for block in observation["blocks"]},
-            t=observation["t"],
-        )
-
-
-def _cell(value: Any) -> Cell:
-    return (int(value[0]), int(value[1]))
 
 
 def apply_action(state: ConstructionState, action: str) -> None:

@@ -3,7 +3,8 @@
 Started as `python -I _worker.py` and importing only the standard library, so neither rote nor
 site-packages is reachable from a program. Protocol: one JSON object per line.
 
-    parent -> worker  {"limits": {"call_seconds", "replay_seconds", "memory_mb"}}  once
+    parent -> worker  {"limits": {"call_seconds", "replay_seconds", "memory_mb"},
+                       "skills": [[dotted name, source], ...]}                        once
     worker -> parent  {"ready": true}
     parent -> worker  {"observations": [...], "action_names": [...]}            per batch
     parent -> worker  {"sources": [...]}
@@ -219,10 +220,41 @@ def _proxy(name: str) -> types.ModuleType:
     return proxy
 
 
+def _load_skills(modules: list[list[str]]) -> None:
+    """Run rote's skills modules (trusted, stdlib-only; see `rote.skills`) and let programs
+    import them like the standard library, through proxies."""
+    for name, source in modules:
+        module = types.ModuleType(name)
+        package = name.rpartition(".")[0]
+        while package and package not in sys.modules:  # so the modules can import each other
+            sys.modules[package] = types.ModuleType(package)
+            package = package.rpartition(".")[0]
+        sys.modules[name] = module
+        exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+        _MODULES[name] = module
+        _EXPORTS[name] = _exports(module)
+
+
+def _package_proxy(
+    name: str, leaf: types.ModuleType, packages: dict[str, types.ModuleType]
+) -> types.ModuleType:
+    """What `import a.b.c` binds to `a`: package proxies down to the leaf module, shared by a
+    program's imports so `import a.b.c` and `import a.b.d` both stay reachable."""
+    parts = name.split(".")
+    child = leaf
+    for depth in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:depth])
+        package = packages.setdefault(prefix, types.ModuleType(f"{prefix} (sandboxed)"))
+        setattr(package, parts[depth], child)
+        child = package
+    return child
+
+
 def _program_module() -> types.ModuleType:
     """Fresh globals for one replay: curated builtins and an import that hands out proxies,
     built anew so no program sees another's module attributes or random state."""
     imported: dict[str, types.ModuleType] = {}
+    packages: dict[str, types.ModuleType] = {}
 
     def restricted_import(
         name: str,
@@ -235,7 +267,9 @@ def _program_module() -> types.ModuleType:
             raise ImportError(f"import of {name!r} is not allowed")
         if name not in imported:
             imported[name] = _proxy(name)
-        return imported[name]
+        if fromlist or "." not in name:
+            return imported[name]
+        return _package_proxy(name, imported[name], packages)
 
     table: dict[str, object] = {name: getattr(builtins, name) for name in _SAFE_BUILTINS}
     table.update(
@@ -585,7 +619,9 @@ def _write(writer: BinaryIO, message: dict[str, Any]) -> None:
 
 def main() -> None:
     reader, writer = _claim_protocol_fds()
-    limits = _read(reader)["limits"]
+    hello = _read(reader)
+    limits = hello["limits"]
+    _load_skills(hello["skills"])
     _lock_down(limits["memory_mb"], open_fds=writer.fileno() + 1)
     budget = _Budget(limits["call_seconds"], limits["replay_seconds"])
     _write(writer, {"ready": True})

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from rote import skills
 from rote.closing import Closeable
 
 Action = str | dict[str, float]
@@ -105,7 +106,8 @@ class _Worker:
         self._scanned = 0
         try:
             deadline = time.monotonic() + _START_SECONDS
-            self.send(_encode({"limits": dataclasses.asdict(limits)}), deadline)
+            hello = {"limits": dataclasses.asdict(limits), "skills": skills.sources()}
+            self.send(_encode(hello), deadline)
             if self.receive(deadline) != {"ready": True}:
                 raise _LostError("worker sent a malformed greeting")
         except _OverrunError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rote.envs.grid import connected, first_step, manhattan, step_cell
+from rote.skills.grid import connected, first_step, manhattan, step_cell
 
 
 def open_5x5(cell: tuple[int, int]) -> bool:

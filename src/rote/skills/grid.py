@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Collection
 
+__all__ = ["MOVES", "OPPOSITE", "Cell", "connected", "first_step", "manhattan", "step_cell"]
+
 Cell = tuple[int, int]
 
 MOVES: dict[str, Cell] = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}

@@ -1,0 +1,45 @@
+"""The ROTE paper's ten scripted Construction families, each a behaviour program in its own file.
+
+Each file is a standalone program (`class Agent` with `act(observation) -> action name`) that
+imports only `rote.skills.construction`, so the same source runs here as a scripted agent and in
+the sandbox as a particle: the list proposer's library is these files. docs/agents.md describes
+each family.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib import resources
+
+from rote.agents.base import Agent
+
+MODULES: dict[str, str] = {
+    "colour-cycle": "colour_cycle",
+    "patrol-clockwise": "patrol_clockwise",
+    "patrol-counterclockwise": "patrol_counterclockwise",
+    "left-right": "left_right",
+    "up-down": "up_down",
+    "blue-next-to-blue": "blue_next_to_blue",
+    "l-shape": "l_shape",
+    "green-to-corner": "green_to_corner",
+    "pink-to-corner": "pink_to_corner",
+    "snake": "snake",
+}
+"""Family name to program module, in the paper's order."""
+
+
+def source(family: str) -> str:
+    """The program source of a family."""
+    return resources.files(__name__).joinpath(f"{MODULES[family]}.py").read_text(encoding="utf-8")
+
+
+def _factory(module: str) -> Callable[[], Agent]:
+    agent_class: Callable[[], Agent] = importlib.import_module(f"{__name__}.{module}").Agent
+    return agent_class
+
+
+FAMILIES: dict[str, Callable[[], Agent]] = {
+    family: _factory(module) for family, module in MODULES.items()
+}
+"""The ten Construction behaviour families, by name, in the paper's order."""

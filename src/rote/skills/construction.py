@@ -1,0 +1,200 @@
+"""Construction skills: the world model and the general moves behaviour programs are built from.
+
+Programs, scripted or inferred, import from here (`from rote.skills.construction import ...`),
+inside the sandbox as well as in-process. So this module is stdlib-only and imports nothing of
+rote but `rote.skills.grid`, and each name in `__all__` is a skill a person would name for any
+gridworld ("walk to the nearest green block", "keep going until a wall"), never a whole plan.
+
+Cells are (x, y) tuples, x growing right and y down. Walking takes the first step of a shortest
+path over non-wall cells, ties broken up, down, left, right; blocks never obstruct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rote.skills.grid import MOVES, OPPOSITE, Cell, first_step, manhattan, step_cell
+
+__all__ = [
+    "ACTIONS",
+    "COLOURS",
+    "CORNERS",
+    "MOVES",
+    "OPPOSITE",
+    "Cell",
+    "ConstructionState",
+    "beside",
+    "blocked",
+    "bounce",
+    "corner_cell",
+    "fetch",
+    "free_cells",
+    "isolated",
+    "manhattan",
+    "move",
+    "nearest",
+    "neighbours",
+    "parse",
+    "ring",
+    "ring_successor",
+    "walk",
+]
+
+COLOURS: tuple[str, ...] = ("green", "blue", "purple", "pink", "yellow")
+ACTIONS: tuple[str, ...] = ("stay", "up", "down", "left", "right", "interact")
+CORNERS: tuple[str, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
+
+
+@dataclass
+class ConstructionState:
+    """The full state of a Construction world; observations are exactly this, as JSON."""
+
+    size: int
+    agent: Cell
+    held: str | None = None
+    walls: frozenset[Cell] = frozenset()
+    blocks: dict[Cell, str] = field(default_factory=dict)
+    t: int = 0
+
+    def is_wall(self, cell: Cell) -> bool:
+        x, y = cell
+        last = self.size - 1
+        return x <= 0 or y <= 0 or x >= last or y >= last or cell in self.walls
+
+    def cells_of(self, colour: str) -> list[Cell]:
+        """Cells holding a block of `colour`, in row order."""
+        return sorted((c for c, b in self.blocks.items() if b == colour), key=_row_order)
+
+    def to_observation(self) -> dict[str, Any]:
+        return {
+            "t": self.t,
+            "size": self.size,
+            "agent": list(self.agent),
+            "held": self.held,
+            "walls": [list(cell) for cell in sorted(self.walls)],
+            "blocks": [
+                {"pos": list(cell), "colour": colour}
+                for cell, colour in sorted(self.blocks.items())
+            ],
+        }
+
+    @classmethod
+    def from_observation(cls, observation: Mapping[str, Any]) -> ConstructionState:
+        """Parse a (schema-valid) rote observation."""
+        return cls(
+            size=observation["size"],
+            agent=_cell(observation["agent"]),
+            held=observation["held"],
+            walls=frozenset(_cell(wall) for wall in observation["walls"]),
+            blocks={_cell(block["pos"]): block["colour"] for block in observation["blocks"]},
+            t=observation["t"],
+        )
+
+
+def _cell(value: Any) -> Cell:
+    return (int(value[0]), int(value[1]))
+
+
+def _row_order(cell: Cell) -> tuple[int, int]:
+    return (cell[1], cell[0])
+
+
+def parse(observation: Mapping[str, Any]) -> ConstructionState:
+    """The world an observation describes."""
+    return ConstructionState.from_observation(observation)
+
+
+def blocked(state: ConstructionState, direction: str) -> bool:
+    """Whether a wall is right next to the agent in `direction`."""
+    return state.is_wall(step_cell(state.agent, direction))
+
+
+def move(state: ConstructionState, direction: str) -> str:
+    """Step in `direction`, or stay when a wall is in the way."""
+    return "stay" if blocked(state, direction) else direction
+
+
+def bounce(state: ConstructionState, direction: str) -> str:
+    """The direction to keep going in: `direction`, turned round when a wall is next."""
+    return OPPOSITE[direction] if blocked(state, direction) else direction
+
+
+def walk(state: ConstructionState, goals: Iterable[Cell]) -> str:
+    """First step toward the nearest goal; "stay" when on a goal or none can be reached."""
+    step = first_step(state.agent, set(goals), lambda cell: not state.is_wall(cell))
+    return "stay" if step is None else step[0]
+
+
+def fetch(state: ConstructionState, goals: Iterable[Cell]) -> str:
+    """Interact when standing on a goal, else walk toward the nearest one."""
+    goal_set = set(goals)
+    return "interact" if state.agent in goal_set else walk(state, goal_set)
+
+
+def nearest(state: ConstructionState, goals: Iterable[Cell]) -> Cell | None:
+    """The goal a walk heads for: nearest by path, ties as `walk` breaks them."""
+    goal_set = set(goals)
+    if state.agent in goal_set:
+        return state.agent
+    step = first_step(state.agent, goal_set, lambda cell: not state.is_wall(cell))
+    return None if step is None else step[1]
+
+
+def neighbours(cell: Cell) -> list[Cell]:
+    return [step_cell(cell, direction) for direction in MOVES]
+
+
+def free_cells(state: ConstructionState) -> list[Cell]:
+    """Cells with neither wall nor block, in row order: where a held block can be dropped."""
+    span = range(1, state.size - 1)
+    return [
+        (x, y)
+        for y in span
+        for x in span
+        if not state.is_wall((x, y)) and (x, y) not in state.blocks
+    ]
+
+
+def beside(state: ConstructionState, cells: Collection[Cell]) -> list[Cell]:
+    """Free cells next to any of `cells`."""
+    targets = set(cells)
+    return [cell for cell in free_cells(state) if targets.intersection(neighbours(cell))]
+
+
+def isolated(state: ConstructionState, colour: str) -> list[Cell]:
+    """Blocks of `colour` with no block of the same colour next to them."""
+    same = set(state.cells_of(colour))
+    return [cell for cell in state.cells_of(colour) if not same.intersection(neighbours(cell))]
+
+
+def corner_cell(state: ConstructionState, corner: str) -> Cell:
+    """The interior cell in a corner ("top-left", ... as in CORNERS)."""
+    vertical, horizontal = corner.split("-")
+    far = state.size - 2
+    return (far if horizontal == "right" else 1, far if vertical == "bottom" else 1)
+
+
+def ring(state: ConstructionState, clockwise: bool = True) -> list[Cell]:
+    """The non-wall cells next to the outer wall, in order round the grid (clockwise as seen on
+    screen, y growing down) starting at the top-left."""
+    lo, hi = 1, state.size - 2
+    cells = (
+        [(x, lo) for x in range(lo, hi)]
+        + [(hi, y) for y in range(lo, hi)]
+        + [(x, hi) for x in range(hi, lo, -1)]
+        + [(lo, y) for y in range(hi, lo, -1)]
+    )
+    ordered = cells if clockwise else cells[::-1]
+    return [cell for cell in ordered if not state.is_wall(cell)]
+
+
+def ring_successor(state: ConstructionState, clockwise: bool = True) -> Cell | None:
+    """Where a walk round the outer ring goes next from here: the next ring cell when on the
+    ring, else the nearest ring cell. None when there is nowhere to go."""
+    cells = ring(state, clockwise)
+    if state.agent not in cells:
+        return nearest(state, cells)
+    successor = cells[(cells.index(state.agent) + 1) % len(cells)]
+    return None if successor == state.agent else successor
