@@ -6,8 +6,11 @@ import math
 from collections.abc import Mapping
 
 
-def tie_split_hit(distribution: Mapping[str, float], actual: str, tolerance: float = 1e-9) -> float:
-    """1/k when `actual` is among the k most probable actions, else 0 (the paper's accuracy)."""
+def tie_split_hit(distribution: Mapping[str, float], actual: str, tolerance: float = 1e-6) -> float:
+    """1/k when `actual` is among the k most probable actions, else 0 (the paper's accuracy).
+
+    Probabilities within `tolerance` count as tied: programs with equal weight can come out
+    of the mixture a few ulps apart, depending on summation order."""
     best = max(distribution.values())
     tied = [action for action, p in distribution.items() if p >= best - tolerance]
     return 1.0 / len(tied) if actual in tied else 0.0
