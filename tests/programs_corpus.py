@@ -26,7 +26,7 @@ ACTIONS = ("stay", "up", "down", "left", "right", "interact")
 def bounce(start: str) -> str:
     """The `left-right` (start left) or `up-down` (start up) program, starting toward `start`."""
     family, default = ("left-right", "left") if start in ("left", "right") else ("up-down", "up")
-    return source(family).replace(f'START = "{default}"', f'START = "{start}"')
+    return source(family).replace(f'Heading("{default}")', f'Heading("{start}")')
 
 
 def always(action: str) -> str:
@@ -77,12 +77,12 @@ VARIANTS: dict[str, list[tuple[str, str]]] = {
             ("yellow", "top-right"),
         ]
     ],
-    "left-right": [('START = "left"', 'START = "right"')],
-    "up-down": [('START = "up"', 'START = "down"')],
+    "left-right": [('Heading("left")', 'Heading("right")')],
+    "up-down": [('Heading("up")', 'Heading("down")')],
     "l-shape": [
-        ('"vertical": "down", "horizontal": "right"', '"vertical": "up", "horizontal": "left"'),
-        ('"vertical": "down", "horizontal": "right"', '"vertical": "up", "horizontal": "right"'),
-        ('("vertical", "vertical", "horizontal")', '("horizontal", "horizontal", "vertical")'),
+        ('Heading("down")', 'Heading("up")'),
+        ('Heading("right")', 'Heading("left")'),
+        ("self.phase == 2", "self.phase == 0"),
     ],
     "snake": [
         ('self.horizontal = "right"', 'self.horizontal = "left"'),

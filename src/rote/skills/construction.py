@@ -25,6 +25,8 @@ __all__ = [
     "OPPOSITE",
     "Cell",
     "ConstructionState",
+    "Heading",
+    "RingWalk",
     "beside",
     "blocked",
     "bounce",
@@ -198,3 +200,28 @@ def ring_successor(state: ConstructionState, clockwise: bool = True) -> Cell | N
         return nearest(state, cells)
     successor = cells[(cells.index(state.agent) + 1) % len(cells)]
     return None if successor == state.agent else successor
+
+
+class Heading:
+    """Keep going one way along a line, turning round when a wall is next: pacing."""
+
+    def __init__(self, direction: str) -> None:
+        self.direction = direction
+
+    def act(self, state: ConstructionState) -> str:
+        self.direction = bounce(state, self.direction)
+        return move(state, self.direction)
+
+
+class RingWalk:
+    """Walk round the outer ring. The next ring cell is remembered, so a detour round a wall on
+    the ring does not turn back."""
+
+    def __init__(self, clockwise: bool = True) -> None:
+        self.clockwise = clockwise
+        self.target: Cell | None = None
+
+    def act(self, state: ConstructionState) -> str:
+        if self.target is None or self.target == state.agent or state.is_wall(self.target):
+            self.target = ring_successor(state, self.clockwise)
+        return "stay" if self.target is None else walk(state, [self.target])

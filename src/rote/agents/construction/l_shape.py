@@ -1,18 +1,16 @@
 """l-shape: trace repeated L shapes, two vertical moves then one horizontal, bouncing off walls."""
 
-from rote.skills.construction import bounce, move, parse
-
-PATTERN = ("vertical", "vertical", "horizontal")
+from rote.skills.construction import Heading, parse
 
 
 class Agent:
     def __init__(self):
         self.phase = 0
-        self.directions = {"vertical": "down", "horizontal": "right"}
+        self.vertical = Heading("down")
+        self.horizontal = Heading("right")
 
     def act(self, observation):
         state = parse(observation)
-        axis = PATTERN[self.phase]
-        self.phase = (self.phase + 1) % len(PATTERN)
-        self.directions[axis] = bounce(state, self.directions[axis])
-        return move(state, self.directions[axis])
+        heading = self.horizontal if self.phase == 2 else self.vertical
+        self.phase = (self.phase + 1) % 3
+        return heading.act(state)

@@ -1,15 +1,11 @@
 """left-right: go left until a wall is next, then right until a wall is next, and so on."""
 
-from rote.skills.construction import bounce, move, parse
-
-START = "left"
+from rote.skills.construction import Heading, parse
 
 
 class Agent:
     def __init__(self):
-        self.direction = START
+        self.heading = Heading("left")
 
     def act(self, observation):
-        state = parse(observation)
-        self.direction = bounce(state, self.direction)
-        return move(state, self.direction)
+        return self.heading.act(parse(observation))

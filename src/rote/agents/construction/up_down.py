@@ -1,15 +1,11 @@
 """up-down: go up until a wall is next, then down until a wall is next, and so on."""
 
-from rote.skills.construction import bounce, move, parse
-
-START = "up"
+from rote.skills.construction import Heading, parse
 
 
 class Agent:
     def __init__(self):
-        self.direction = START
+        self.heading = Heading("up")
 
     def act(self, observation):
-        state = parse(observation)
-        self.direction = bounce(state, self.direction)
-        return move(state, self.direction)
+        return self.heading.act(parse(observation))
