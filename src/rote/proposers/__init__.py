@@ -2,5 +2,6 @@
 
 from rote.proposers.base import ProposalRequest, Proposer, Usage
 from rote.proposers.listed import ListProposer
+from rote.proposers.synthesizer import Budget, SynthProposer
 
-__all__ = ["ListProposer", "ProposalRequest", "Proposer", "Usage"]
+__all__ = ["Budget", "ListProposer", "ProposalRequest", "Proposer", "SynthProposer", "Usage"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-MODULES: tuple[str, ...] = ("grid", "construction")
+MODULES: tuple[str, ...] = ("grid", "construction", "generic")
 """Skills modules in dependency order (a module may import only those before it)."""
 
 

@@ -27,9 +27,11 @@ __all__ = [
     "ConstructionState",
     "Heading",
     "RingWalk",
+    "away",
     "beside",
     "blocked",
     "bounce",
+    "closest",
     "corner_cell",
     "fetch",
     "free_cells",
@@ -169,6 +171,18 @@ def isolated(state: ConstructionState, colour: str) -> list[Cell]:
     """Blocks of `colour` with no block of the same colour next to them."""
     same = set(state.cells_of(colour))
     return [cell for cell in state.cells_of(colour) if not same.intersection(neighbours(cell))]
+
+
+def closest(cells: Iterable[Cell], target: Cell) -> list[Cell]:
+    """The one cell of `cells` nearest `target` as the crow walks (Manhattan; ties to the upper,
+    then the left), as a list: empty when there are no cells."""
+    ranked = sorted(cells, key=lambda cell: (manhattan(cell, target), cell[1], cell[0]))
+    return ranked[:1]
+
+
+def away(cells: Iterable[Cell], target: Cell, radius: int) -> list[Cell]:
+    """The cells farther than `radius` (Manhattan) from `target`."""
+    return [cell for cell in cells if manhattan(cell, target) > radius]
 
 
 def corner_cell(state: ConstructionState, corner: str) -> Cell:

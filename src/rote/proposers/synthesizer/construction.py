@@ -1,0 +1,137 @@
+"""Construction's vocabulary: what a person would say about a gridworld of blocks and walls.
+
+Guards: blocked(direction), holding(colour | anything), standing on (colour | any block),
+exists(colour), at least two of a colour, and their negations. Skills: stay, interact, move,
+walk to or fetch (interact on arrival) the nearest block of a colour, drop on the nearest free
+cell, fetch a free cell beside a colour, a lone block of a colour, the free cell nearest a corner,
+a block of a colour away from a corner; pace (Heading) and walk the ring (RingWalk), which keep
+memory. Each is a Python expression over `state` on `rote.skills.construction`, so the emitted
+program and the search evaluate the very same text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rote.envs.base import Observation
+from rote.proposers.synthesizer.dsl import Guard, Skill, Stateful, Vocabulary
+from rote.skills import construction as skills
+from rote.skills.construction import COLOURS, CORNERS, MOVES
+
+_NAMESPACE: dict[str, Any] = {name: getattr(skills, name) for name in skills.__all__}
+RADIUS = 2
+"""How near a corner a block counts as placed: the distance people use in the paper's tasks."""
+
+
+def _compiled(code: str) -> Callable[[Any], Any]:
+    """`code` (our own template text, never a proposer's) as a function of `state`."""
+    function: Callable[[Any], Any] = eval(f"lambda state: ({code})", dict(_NAMESPACE))
+    return function
+
+
+def _imports(code: str) -> tuple[str, ...]:
+    return tuple(name for name in skills.__all__ if re.search(rf"\b{name}\b", code))
+
+
+def _guard(name: str, code: str, choices: int = 1) -> list[Guard]:
+    """A guard and its negation; a constant chosen among `choices` values costs log(choices)."""
+    cost = 1.0 + math.log(choices)
+    test = _compiled(code)
+    negated = _compiled(f"not ({code})")
+    return [
+        Guard(name, code, test, cost, _imports(code)),
+        Guard(f"not {name}", f"not ({code})", negated, cost + 0.5, _imports(code)),
+    ]
+
+
+def _skill(name: str, code: str, choices: int = 1) -> Skill:
+    return Skill(name, code, _compiled(code), 1.0 + math.log(choices), _imports(code))
+
+
+def _stateful(name: str, code: str, choices: int = 1) -> Skill:
+    def make() -> Stateful:
+        memory: Stateful = eval(code, dict(_NAMESPACE))
+        return memory
+
+    return Skill(name, code, None, 1.0 + math.log(choices), _imports(code), make)
+
+
+class ConstructionVocabulary(Vocabulary):
+    module = "rote.skills.construction"
+
+    def __init__(self) -> None:
+        self._guards = self._build_guards()
+        self._skills = self._build_skills()
+
+    def parse(self, observation: Observation) -> Any:
+        return skills.parse(observation)
+
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        return list(self._guards)
+
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        return list(self._skills)
+
+    @staticmethod
+    def _build_guards() -> list[Guard]:
+        guards: list[Guard] = []
+        for d in MOVES:
+            guards += _guard(f"blocked {d}", f'blocked(state, "{d}")', len(MOVES))
+        guards += _guard("holding anything", "state.held is not None")
+        guards += _guard("on a block", "state.agent in state.blocks")
+        for c in COLOURS:
+            n = len(COLOURS)
+            guards += _guard(f"holding {c}", f'state.held == "{c}"', n)
+            guards += _guard(f"on {c}", f'state.blocks.get(state.agent) == "{c}"', n)
+            guards += _guard(f"any {c}", f'bool(state.cells_of("{c}"))', n)
+            guards += _guard(f"two {c}", f'len(state.cells_of("{c}")) >= 2', n)
+        return guards
+
+    @staticmethod
+    def _build_skills() -> list[Skill]:
+        n_colours, n_corners, n_moves = len(COLOURS), len(CORNERS), len(MOVES)
+        found = [
+            _skill("stay", '"stay"'),
+            _skill("interact", '"interact"'),
+            _skill("drop on the nearest free cell", "fetch(state, free_cells(state))"),
+            _skill("walk to the nearest block", "walk(state, state.blocks)"),
+            _skill("fetch the nearest block", "fetch(state, state.blocks)"),
+        ]
+        for d in MOVES:
+            found.append(_skill(f"move {d}", f'move(state, "{d}")', n_moves))
+            found.append(_stateful(f"pace from {d}", f'Heading("{d}")', n_moves))
+        for clockwise in (True, False):
+            way = "clockwise" if clockwise else "counterclockwise"
+            found.append(_stateful(f"walk the ring {way}", f"RingWalk({clockwise})", 2))
+        for c in COLOURS:
+            cells = f'state.cells_of("{c}")'
+            found.append(_skill(f"walk to {c}", f"walk(state, {cells})", n_colours))
+            found.append(_skill(f"fetch {c}", f"fetch(state, {cells})", n_colours))
+            found.append(
+                _skill(f"drop beside {c}", f"fetch(state, beside(state, {cells}))", n_colours)
+            )
+            found.append(
+                _skill(f"fetch a lone {c}", f'fetch(state, isolated(state, "{c}"))', n_colours)
+            )
+        for k in CORNERS:
+            corner = f'corner_cell(state, "{k}")'
+            found.append(_skill(f"walk to the {k} corner", f"walk(state, [{corner}])", n_corners))
+            found.append(
+                _skill(
+                    f"drop near the {k} corner",
+                    f"fetch(state, closest(free_cells(state), {corner}))",
+                    n_corners,
+                )
+            )
+            for c in COLOURS:
+                found.append(
+                    _skill(
+                        f"fetch a {c} away from the {k} corner",
+                        f'fetch(state, away(state.cells_of("{c}"), {corner}, {RADIUS}))',
+                        n_colours * n_corners,
+                    )
+                )
+        return found

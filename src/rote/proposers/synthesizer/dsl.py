@@ -1,0 +1,250 @@
+"""The synthesizer's language: finite-state programs over an environment's vocabulary of skills.
+
+A program is a ring of up to MAX_MODES modes. In each mode an ordered list of guarded rules
+picks the skill to act with (the first rule whose guard holds, else the mode's default), and an
+exit says when to hand over to the next mode in the ring: when the mode's default skill would
+stay (it is "idle": at its goal, or blocked), when a guard holds, or after n steps in the mode.
+At each step exits are followed first, at most one per mode, then the mode acts.
+
+This shape covers reactive policies (one mode, many rules), cycles of activities (a mode per
+target colour, exit when idle), alternations (run, step, run back) and rhythms (timers). The
+vocabulary, which each env supplies, holds the guards and skills; none encodes a whole plan.
+Programs are interpreted here, in-process over precomputed tables, during search, and emitted as
+Python source (`to_source`) for the sandbox, which replays them identically.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rote.envs.base import Observation
+
+MAX_MODES = 4
+
+
+class Stateful(Protocol):
+    """A skill with memory (e.g. pacing keeps its direction): `act` updates and answers."""
+
+    def act(self, state: Any) -> str: ...
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A yes/no question about the world: `code` is a Python expression over `state`."""
+
+    name: str
+    code: str
+    test: Callable[[Any], bool] = field(compare=False, hash=False, repr=False)
+    cost: float = 1.0
+    imports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skill:
+    """A way to choose an action. Stateless skills are a function of the world (`code` is an
+    expression over `state`); stateful ones are objects built by `init` (an expression) whose
+    `act(state)` is called only while the skill is in use."""
+
+    name: str
+    code: str
+    run: Callable[[Any], str] | None = field(compare=False, hash=False, repr=False)
+    cost: float = 1.0
+    imports: tuple[str, ...] = ()
+    make: Callable[[], Stateful] | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def stateful(self) -> bool:
+        return self.make is not None
+
+
+@dataclass(frozen=True)
+class Exit:
+    """When a mode hands over to the next: `kind` is "idle", "guard" (with `guard`) or "after"
+    (with `steps`); "never" for a one-mode program."""
+
+    kind: str
+    guard: Guard | None = None
+    steps: int = 0
+
+    def describe(self) -> str:
+        if self.kind == "guard" and self.guard is not None:
+            return f"when {self.guard.name}"
+        if self.kind == "after":
+            return f"after {self.steps} step{'s' * (self.steps != 1)}"
+        return {"idle": "when idle", "never": ""}[self.kind]
+
+
+NEVER = Exit("never")
+IDLE = Exit("idle")
+
+
+@dataclass(frozen=True)
+class Rule:
+    guard: Guard
+    skill: Skill
+
+
+@dataclass(frozen=True)
+class Mode:
+    default: Skill
+    rules: tuple[Rule, ...] = ()
+    exit: Exit = NEVER
+
+
+@dataclass(frozen=True)
+class Program:
+    """A ring of modes; with one mode, a reactive policy."""
+
+    modes: tuple[Mode, ...]
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.modes) <= MAX_MODES:
+            raise ValueError(f"a program has 1 to {MAX_MODES} modes, not {len(self.modes)}")
+
+    @property
+    def cost(self) -> float:
+        """Description length in nats: what the prior charges (prior = exp(-cost))."""
+        total = math.log(MAX_MODES) + (len(self.modes) - 1) * 1.0
+        for mode in self.modes:
+            total += mode.default.cost + len(mode.rules) * 0.5
+            total += sum(rule.guard.cost + rule.skill.cost for rule in mode.rules)
+            if len(self.modes) > 1:
+                total += exit_cost(mode.exit)
+        return total
+
+    def skills(self) -> list[Skill]:
+        """Every skill the program uses, defaults and rules, without repeats, in order."""
+        found: dict[Skill, None] = {}
+        for mode in self.modes:
+            for rule in mode.rules:
+                found.setdefault(rule.skill)
+            found.setdefault(mode.default)
+        return list(found)
+
+    def describe(self) -> str:
+        """One line a person can read, e.g. "walk to green, when idle -> walk to blue, ..."."""
+        parts = []
+        for mode in self.modes:
+            rules = "; ".join(f"if {r.guard.name}: {r.skill.name}" for r in mode.rules)
+            text = f"{rules}; else {mode.default.name}" if rules else mode.default.name
+            if len(self.modes) > 1:
+                text += f", {mode.exit.describe()}"
+            parts.append(text)
+        return " -> ".join(parts)
+
+
+def exit_cost(exit: Exit) -> float:
+    """What an exit adds to a program's description length."""
+    if exit.kind == "guard" and exit.guard is not None:
+        return 1.0 + exit.guard.cost
+    if exit.kind == "after":
+        return 1.0 + math.log(1 + exit.steps)
+    return 0.5
+
+
+class Vocabulary(ABC):
+    """What an env gives the synthesizer: its guards and skills, and how to read observations."""
+
+    module: str
+    """The skills module emitted programs import from (e.g. "rote.skills.construction")."""
+
+    @abstractmethod
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        """The guards; a vocabulary may take its constants from the observed history."""
+
+    @abstractmethod
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        """The skills; a vocabulary may take its constants from the observed history."""
+
+    @abstractmethod
+    def parse(self, observation: Observation) -> Any:
+        """The world an observation shows, as the guards and skills take it."""
+
+    parse_code: str = "parse(observation)"
+    parse_imports: tuple[str, ...] = ("parse",)
+
+
+class Tables:
+    """Every guard and stateless skill evaluated on every observed step, once, for search."""
+
+    def __init__(self, vocabulary: Vocabulary, observations: Sequence[Observation]) -> None:
+        self.states = [vocabulary.parse(observation) for observation in observations]
+        self.guards = vocabulary.guards(observations)
+        self.skills = vocabulary.skills(observations)
+        self.truth: dict[Guard, list[bool]] = {
+            guard: [bool(guard.test(state)) for state in self.states] for guard in self.guards
+        }
+        self.actions: dict[Skill, list[str]] = {
+            skill: [skill.run(state) for state in self.states]
+            for skill in self.skills
+            if skill.run is not None and not skill.stateful
+        }
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+
+def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]:
+    """The program's action at each observed step (the first `steps`), as the emitted source
+    would give them."""
+    total = len(tables) if steps is None else steps
+    memories: dict[Skill, Stateful] = {}
+
+    def act(skill: Skill, t: int) -> str:
+        if skill.make is None:
+            cached = tables.actions.get(skill)
+            if cached is not None:
+                return cached[t]
+            assert skill.run is not None
+            return skill.run(tables.states[t])
+        memory = memories.get(skill)
+        if memory is None:
+            memory = memories[skill] = skill.make()
+        return memory.act(tables.states[t])
+
+    def idle(skill: Skill, t: int) -> bool:
+        """Whether the skill would stay, asked without advancing its memory."""
+        if skill.make is None:
+            return act(skill, t) == "stay"
+        memory = memories.get(skill)
+        probe = skill.make() if memory is None else _copy(memory)
+        return probe.act(tables.states[t]) == "stay"
+
+    def truth(guard: Guard, t: int) -> bool:
+        column = tables.truth.get(guard)
+        return column[t] if column is not None else bool(guard.test(tables.states[t]))
+
+    mode, in_mode = 0, 0
+    outputs = []
+    ring = program.modes
+    for t in range(total):
+        for _ in range(len(ring) - 1 if len(ring) > 1 else 0):
+            current = ring[mode]
+            kind = current.exit.kind
+            if (
+                (kind == "idle" and idle(current.default, t))
+                or (kind == "after" and in_mode >= current.exit.steps)
+                or (kind == "guard" and current.exit.guard and truth(current.exit.guard, t))
+            ):
+                mode, in_mode = (mode + 1) % len(ring), 0
+            else:
+                break
+        in_mode += 1
+        current = ring[mode]
+        chosen = current.default
+        for rule in current.rules:
+            if truth(rule.guard, t):
+                chosen = rule.skill
+                break
+        outputs.append(act(chosen, t))
+    return outputs
+
+
+def _copy(memory: Stateful) -> Stateful:
+    clone = object.__new__(type(memory))
+    clone.__dict__.update(memory.__dict__)
+    return clone

@@ -1,0 +1,97 @@
+"""DSL programs as readable Python: the `class Agent` every proposer's programs implement.
+
+The source imports its skills from the env's skills module, keeps the mode, the steps spent in
+it and each stateful skill's memory as attributes, and follows exits exactly as `dsl.run` does,
+so the sandbox replays what the search scored.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from rote.proposers.synthesizer.dsl import Exit, Program, Skill, Vocabulary
+
+_INDENT = "    "
+
+
+def to_source(program: Program, vocabulary: Vocabulary) -> str:
+    stateful = [skill for skill in program.skills() if skill.stateful]
+    for mode in program.modes:
+        if mode.exit.kind == "idle" and mode.default.stateful and mode.default not in stateful:
+            stateful.append(mode.default)
+    names = {skill: f"skill_{i}" for i, skill in enumerate(stateful)}
+    ring = len(program.modes) > 1
+    probes = ring and any(m.exit.kind == "idle" and m.default.stateful for m in program.modes)
+
+    def call(skill: Skill) -> str:
+        return f"self.{names[skill]}.act(state)" if skill.stateful else skill.code
+
+    imports = set(vocabulary.parse_imports)
+    for mode in program.modes:
+        for skill in (mode.default, *(rule.skill for rule in mode.rules)):
+            imports.update(skill.imports)
+        for rule in mode.rules:
+            imports.update(rule.guard.imports)
+        if mode.exit.guard is not None:
+            imports.update(mode.exit.guard.imports)
+
+    summary = textwrap.wrap(f"Synthesized: {program.describe()}.", width=92)
+    lines = ['"""' + "\n".join(summary) + '"""', ""]
+    if probes:
+        lines.append("import copy")
+    lines += [f"from {vocabulary.module} import {', '.join(sorted(imports))}", "", ""]
+    lines += ["class Agent:", f"{_INDENT}def __init__(self):"]
+    body = []
+    if ring:
+        body += ["self.mode = 0", "self.steps = 0"]
+    body += [f"self.{names[skill]} = {skill.code}" for skill in stateful]
+    lines += [2 * _INDENT + line for line in body or ["pass"]]
+    lines += [
+        "",
+        f"{_INDENT}def act(self, observation):",
+        f"{2 * _INDENT}state = {vocabulary.parse_code}",
+    ]
+    act: list[str] = []
+    if ring:
+        n = len(program.modes)
+        act += [
+            f"for _ in range({n - 1}):",
+            f"{_INDENT}if not self.leaving(state):",
+            f"{2 * _INDENT}break",
+            f"{_INDENT}self.mode = (self.mode + 1) % {n}",
+            f"{_INDENT}self.steps = 0",
+            "self.steps += 1",
+        ]
+    for index, mode in enumerate(program.modes):
+        block = [
+            f"if {rule.guard.code}:\n{_INDENT}return {call(rule.skill)}" for rule in mode.rules
+        ]
+        block.append(f"return {call(mode.default)}")
+        block_lines = "\n".join(block).splitlines()
+        if ring and index < len(program.modes) - 1:
+            act.append(f"if self.mode == {index}:")
+            act += [_INDENT + line for line in block_lines]
+        else:
+            act += block_lines
+    lines += [2 * _INDENT + line for line in act]
+    if ring:
+        lines += ["", f"{_INDENT}def leaving(self, state):"]
+        leave = []
+        for index, mode in enumerate(program.modes):
+            condition = _condition(mode.exit, mode.default, names)
+            leave.append(f"if self.mode == {index}:\n{_INDENT}return {condition}")
+        leave.append("return False")
+        lines += [2 * _INDENT + line for line in "\n".join(leave).splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def _condition(exit: Exit, default: Skill, names: dict[Skill, str]) -> str:
+    if exit.kind == "after":
+        return f"self.steps >= {exit.steps}"
+    if exit.kind == "guard" and exit.guard is not None:
+        return exit.guard.code
+    if exit.kind == "idle":
+        if default.stateful:
+            return f'copy.copy(self.{names[default]}).act(state) == "stay"'
+        return f'{default.code} == "stay"'
+    return "False"

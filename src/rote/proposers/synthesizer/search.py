@@ -1,0 +1,421 @@
+"""Search for DSL programs that explain an observed trajectory, shortest first.
+
+Four moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
+description-length prior (log prior = -cost):
+
+1. singles: every skill alone;
+2. decision lists: from the best singles, add the guarded rule (at any position) that most
+   improves the score, a few times over, keeping a beam;
+3. rings: segment the trajectory into runs that one skill explains, read off each run's exit
+   (idle, a guard that turns true exactly at the cut, or a step count) and close rings of the
+   first 2-4 runs (programming by demonstration, synthesis.md section 1);
+4. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
+   rule) and keep what scores better, until the budget is spent.
+
+Programs that act alike on the history are one for the search (observational equivalence), but
+the cheapest few of each class are all returned: the future is where they come apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
+
+from rote.programs.likelihood import EpsilonModel
+from rote.proposers.synthesizer.dsl import (
+    IDLE,
+    MAX_MODES,
+    Exit,
+    Guard,
+    Mode,
+    Program,
+    Rule,
+    Skill,
+    Stateful,
+    Tables,
+    exit_cost,
+    run,
+)
+
+MAX_RULES = 4
+BEAM = 6
+PATHS = 40
+"""Partial segmentations kept per measure at each depth of the ring search."""
+EQUIVALENTS = 3
+"""Programs kept per class of programs that act alike on the history."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long a search may run: programs scored, and a wall-clock cap. The count is what
+    normally ends a search, so results repeat exactly under a seed on any machine; the cap only
+    stops a search on a machine too slow for the count."""
+
+    programs: int = 15_000
+    seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0 or self.programs < 1:
+            raise ValueError(f"a search budget must be positive, not {self}")
+
+
+class Scored(NamedTuple):
+    score: float
+    """Log marginal likelihood plus log prior."""
+    loglik: float
+    program: Program
+
+
+class Search:
+    """One search over one history; `best(n)` after `run()` gives the programs found."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        actions: Sequence[str],
+        n_actions: int,
+        *,
+        eps: EpsilonModel | None = None,
+        budget: Budget = Budget(),
+        seed: int = 0,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
+        self.tables = tables
+        self.actions = list(actions)
+        self.rng = random.Random(seed)
+        self.budget = budget
+        self.progress = progress
+        model = eps or EpsilonModel()
+        weights = [math.exp(p) for p in model.log_prior]
+        total = sum(weights)
+        self._eps = [(e, math.log(w / total)) for e, w in zip(model.grid, weights, strict=True)]
+        self._n_actions = n_actions
+        self.classes: dict[tuple[str, ...], list[Scored]] = {}
+        self.scored = 0
+        self._deadline = 0.0
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def loglik(self, outputs: Sequence[str]) -> float:
+        hits = sum(o == a for o, a in zip(outputs, self.actions, strict=True))
+        misses = len(self.actions) - hits
+        terms = []
+        for eps, log_prior in self._eps:
+            hit = math.log(1 - eps + eps / self._n_actions)
+            miss = math.log(eps / self._n_actions) if eps > 0 else -math.inf
+            terms.append(log_prior + hits * hit + (misses * miss if misses else 0.0))
+        top = max(terms)
+        if top == -math.inf:
+            return top
+        return top + math.log(sum(math.exp(term - top) for term in terms))
+
+    def score(self, program: Program) -> Scored:
+        """Score a program and file it under its behaviour on the history."""
+        self.scored += 1
+        outputs = tuple(run(program, self.tables))
+        loglik = self.loglik(outputs)
+        scored = Scored(loglik - program.cost, loglik, program)
+        members = self.classes.setdefault(outputs, [])
+        if all(member.program != program for member in members):
+            members.append(scored)
+            members.sort(key=lambda s: (-s.score, s.program.describe()))
+            del members[EQUIVALENTS:]
+        return scored
+
+    def out_of_budget(self) -> bool:
+        return self.scored >= self.budget.programs or time.monotonic() >= self._deadline
+
+    # -- the search --------------------------------------------------------------------------
+
+    def run(self, seeds: Iterable[Program] = ()) -> None:
+        self._deadline = time.monotonic() + self.budget.seconds
+        phases: list[Callable[[], None]] = [
+            lambda: self._seeds(seeds),
+            self._singles,
+            self._decision_lists,
+            self._rings,
+            self._local_search,
+        ]
+        for done, phase in enumerate(phases):
+            if self.out_of_budget():
+                break
+            phase()
+            if self.progress is not None:
+                self.progress((done + 1) / len(phases))
+
+    def best(self, n: int) -> list[Scored]:
+        """Up to n programs: each behaviour class's best first, then their equivalents."""
+        classes = sorted(self.classes.values(), key=lambda members: -members[0].score)
+        ranked = [members[0] for members in classes]
+        for depth in range(1, EQUIVALENTS):
+            ranked += [members[depth] for members in classes[:n] if len(members) > depth]
+        return ranked[:n]
+
+    def _top(self, k: int) -> list[Scored]:
+        return sorted((m[0] for m in self.classes.values()), key=lambda s: -s.score)[:k]
+
+    def _seeds(self, seeds: Iterable[Program]) -> None:
+        for program in seeds:
+            self.score(program)
+
+    def _singles(self) -> None:
+        for skill in self.tables.skills:
+            if self.out_of_budget():
+                return
+            self.score(Program((Mode(skill),)))
+
+    # -- decision lists ----------------------------------------------------------------------
+
+    def _decision_lists(self) -> None:
+        beam = [s for s in self._top(BEAM) if len(s.program.modes) == 1]
+        for _ in range(MAX_RULES):
+            grown: list[Scored] = []
+            for scored in beam:
+                if self.out_of_budget():
+                    return
+                grown += self._add_rule(scored)
+            if not grown:
+                return
+            grown.sort(key=lambda s: -s.score)
+            beam = grown[:BEAM]
+
+    def _add_rule(self, scored: Scored) -> list[Scored]:
+        """The best few one-rule extensions of a one-mode program."""
+        mode = scored.program.modes[0]
+        if len(mode.rules) >= MAX_RULES:
+            return []
+        outputs = run(scored.program, self.tables)
+        wrong = [t for t, (o, a) in enumerate(zip(outputs, self.actions, strict=True)) if o != a]
+        if not wrong:
+            return []
+        pairs = self._rule_candidates(wrong, outputs)
+        improved = []
+        for guard, skill in pairs:
+            for position in range(len(mode.rules) + 1):
+                rules = (*mode.rules[:position], Rule(guard, skill), *mode.rules[position:])
+                candidate = self.score(Program((replace(mode, rules=rules),)))
+                if candidate.score > scored.score:
+                    improved.append(candidate)
+        improved.sort(key=lambda s: -s.score)
+        return improved[:BEAM]
+
+    def _rule_candidates(self, wrong: list[int], outputs: list[str]) -> list[tuple[Guard, Skill]]:
+        """(guard, stateless skill) pairs ranked by errors fixed minus right answers broken,
+        were the rule put first."""
+        right = [t for t in range(len(self.actions)) if outputs[t] == self.actions[t]]
+        ranked = []
+        for skill, column in self.tables.actions.items():
+            fixes_at = [t for t in wrong if column[t] == self.actions[t]]
+            if not fixes_at:
+                continue
+            for guard in self.tables.guards:
+                truth = self.tables.truth[guard]
+                fixes = sum(truth[t] for t in fixes_at)
+                if not fixes:
+                    continue
+                breaks = sum(truth[t] and column[t] != self.actions[t] for t in right)
+                ranked.append((fixes - breaks, -guard.cost - skill.cost, guard, skill))
+        ranked.sort(key=lambda item: (-item[0], -item[1], item[2].name, item[3].name))
+        return [(guard, skill) for _, _, guard, skill in ranked[:24]]
+
+    # -- rings -------------------------------------------------------------------------------
+
+    def _rings(self) -> None:
+        """Rings read off segmentations of the trajectory into runs of one skill each.
+
+        Partial segmentations are kept by two measures, so neither crowds the other out: how
+        far they reach, and how well the rings they close explain the whole history."""
+        paths: list[_Path] = [_Path((), 0, {})]
+        horizon = len(self.actions)
+        for _ in range(MAX_MODES):
+            extended: list[_Path] = []
+            for path in paths:
+                if self.out_of_budget():
+                    return
+                if path.start < horizon:
+                    extended += self._extend(path)
+            if not extended:
+                return
+            closing = {id(path): self._close_rings(path) for path in extended}
+            by_reach = sorted(extended, key=lambda p: (-p.start, _cost(p)))[:PATHS]
+            by_score = sorted(extended, key=lambda p: (-closing[id(p)], _cost(p)))[:PATHS]
+            paths = list({id(p): p for p in by_reach + by_score}.values())
+
+    def _extend(self, path: _Path) -> list[_Path]:
+        """The path with one more run: the skills with the longest runs from the path's end,
+        and every stateful skill and skill the path already uses (a mode may recur)."""
+        used = {skill for skill, _ in path.runs}
+        runs = []
+        for skill in self.tables.skills:
+            memories = {s: _clone(m) for s, m in path.memories.items()}
+            length = self._run_length(skill, path.start, memories)
+            if length:
+                runs.append((length, skill, memories))
+        runs.sort(key=lambda r: (-r[0], r[1].cost, r[1].name))
+        keep = runs[:BEAM] + [r for r in runs[BEAM:] if r[1].stateful or r[1] in used]
+        return [
+            _Path((*path.runs, (skill, length)), path.start + length, memories)
+            for length, skill, memories in keep
+        ]
+
+    def _run_length(self, skill: Skill, start: int, memories: dict[Skill, Stateful]) -> int:
+        """How many steps from `start` the skill explains in a row (advancing its memory)."""
+        if skill.make is None:
+            column = self.tables.actions[skill]
+            t = start
+            while t < len(self.actions) and column[t] == self.actions[t]:
+                t += 1
+            return t - start
+        memory = memories.get(skill) or skill.make()
+        t = start
+        while t < len(self.actions):
+            probe = _clone(memory)
+            if probe.act(self.tables.states[t]) != self.actions[t]:
+                break
+            memory = probe
+            t += 1
+        memories[skill] = memory
+        return t - start
+
+    def _close_rings(self, path: _Path) -> float:
+        """Score the ring of all the path's runs under the cheapest fitting exits; the best
+        score (-inf for a single run, which the singles already cover)."""
+        if not 2 <= len(path.runs) <= MAX_MODES:
+            return -math.inf
+        starts = [0]
+        for _, length in path.runs:
+            starts.append(starts[-1] + length)
+        options = [
+            self._exits(skill, starts[i], starts[i + 1]) for i, (skill, _) in enumerate(path.runs)
+        ]
+        best = -math.inf
+        for choice in _choices(options, limit=16):
+            if self.out_of_budget():
+                break
+            modes = tuple(
+                Mode(skill, exit=exit) for (skill, _), exit in zip(path.runs, choice, strict=True)
+            )
+            best = max(best, self.score(Program(modes)).score)
+        return best
+
+    def _exits(self, skill: Skill, start: int, cut: int) -> list[Exit]:
+        """Exits that stay shut over the run [start, cut) and open at the cut: idle, then guards,
+        then the step count."""
+        found = []
+        steps = cut - start
+        if cut < len(self.actions):
+            if skill.stateful or self.tables.actions[skill][cut] == "stay":
+                found.append(IDLE)  # a stateful skill's idleness depends on memory: let scoring say
+            for guard in sorted(self.tables.guards, key=lambda g: g.cost):
+                truth = self.tables.truth[guard]
+                if truth[cut] and not any(truth[start:cut]):
+                    found.append(Exit("guard", guard))
+                    if len(found) >= 3:
+                        break
+        found.append(Exit("after", steps=steps))
+        return found
+
+    # -- local search ------------------------------------------------------------------------
+
+    def _local_search(self) -> None:
+        siblings = _siblings(self.tables.skills)
+        while not self.out_of_budget():
+            pool = self._top(BEAM * 2)
+            if not pool:
+                return
+            parent = self.rng.choice(pool)
+            child = _mutate(parent.program, self.rng, self.tables, siblings)
+            if child is not None:
+                self.score(child)
+
+
+def _cost(path: _Path) -> float:
+    return sum(skill.cost for skill, _ in path.runs)
+
+
+class _Path(NamedTuple):
+    runs: tuple[tuple[Skill, int], ...]
+    start: int
+    memories: dict[Skill, Stateful]
+
+
+def _clone(memory: Stateful) -> Stateful:
+    return copy.copy(memory)
+
+
+def _choices(options: list[list[Exit]], limit: int) -> list[tuple[Exit, ...]]:
+    """Combinations of one exit per mode, cheapest first."""
+    combos: list[tuple[Exit, ...]] = [()]
+    for exits in options:
+        combos = [(*combo, exit) for combo in combos for exit in exits]
+        combos.sort(key=lambda combo: sum(map(exit_cost, combo)))
+        del combos[limit:]
+    return combos
+
+
+def _siblings(skills: Sequence[Skill]) -> dict[Skill, list[Skill]]:
+    """Skills that differ only in their constants (same name once quoted words are removed)."""
+    groups: dict[str, list[Skill]] = {}
+    for skill in skills:
+        groups.setdefault(_shape(skill.code), []).append(skill)
+    return {skill: groups[_shape(skill.code)] for skill in skills}
+
+
+def _shape(code: str) -> str:
+    parts = code.split('"')
+    return '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts))
+
+
+def _mutate(
+    program: Program, rng: random.Random, tables: Tables, siblings: dict[Skill, list[Skill]]
+) -> Program | None:
+    modes = list(program.modes)
+    index = rng.randrange(len(modes))
+    mode = modes[index]
+    move = rng.randrange(6)
+    if move == 0:  # another constant for the default skill
+        mode = replace(mode, default=rng.choice(siblings[mode.default]))
+    elif move == 1:  # any other skill
+        mode = replace(mode, default=rng.choice(tables.skills))
+    elif move == 2 and len(mode.rules) < MAX_RULES and tables.guards and tables.actions:
+        rule = Rule(rng.choice(tables.guards), rng.choice(list(tables.actions)))
+        at = rng.randrange(len(mode.rules) + 1)
+        mode = replace(mode, rules=(*mode.rules[:at], rule, *mode.rules[at:]))
+    elif move == 3 and mode.rules:  # drop a rule
+        at = rng.randrange(len(mode.rules))
+        mode = replace(mode, rules=mode.rules[:at] + mode.rules[at + 1 :])
+    elif move == 4 and len(modes) > 1:  # another exit
+        kind = rng.choice(["idle", "guard", "after"] if tables.guards else ["idle", "after"])
+        mode = replace(
+            mode,
+            exit=Exit(kind, rng.choice(tables.guards), 0)
+            if kind == "guard"
+            else Exit(kind, None, rng.randint(1, 4) if kind == "after" else 0),
+        )
+    elif move == 5 and mode.rules:  # another constant in a rule's skill or guard
+        at = rng.randrange(len(mode.rules))
+        rule = mode.rules[at]
+        rule = Rule(rule.guard, rng.choice(siblings[rule.skill]))
+        mode = replace(mode, rules=(*mode.rules[:at], rule, *mode.rules[at + 1 :]))
+    else:
+        return None
+    modes[index] = mode
+    return Program(tuple(modes))
+
+
+def describe_all(scored: Sequence[Scored]) -> list[dict[str, Any]]:
+    """For logs and tests: each program's score, likelihood, cost and one-line description."""
+    return [
+        {
+            "score": round(s.score, 3),
+            "loglik": round(s.loglik, 3),
+            "cost": round(s.program.cost, 3),
+            "program": s.program.describe(),
+        }
+        for s in scored
+    ]

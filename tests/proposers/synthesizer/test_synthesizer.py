@@ -1,0 +1,198 @@
+"""The offline synthesizer: valid sandbox programs, determinism, the prior, and its proposals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from rote import ROTE, make_env
+from rote.agents import make_agent
+from rote.envs.base import EnvSpec, Observation
+from rote.evaluation.protocols import accuracy, predict_trajectory
+from rote.programs import Sandbox
+from rote.proposers import ProposalRequest
+from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
+from rote.proposers.synthesizer.construction import ConstructionVocabulary
+from rote.proposers.synthesizer.dsl import IDLE, Exit, Mode, Program, Rule, Tables, run
+from rote.proposers.synthesizer.emit import to_source
+from rote.proposers.synthesizer.generic import GenericVocabulary
+from rote.proposers.synthesizer.search import Search
+from rote.rollout import rollout
+from rote.trajectory import Step
+
+SPEC = make_env("construction")
+VOCABULARY = ConstructionVocabulary()
+SKILLS = {skill.name: skill for skill in VOCABULARY.skills()}
+GUARDS = {guard.name: guard for guard in VOCABULARY.guards()}
+QUICK = Budget(programs=3000)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(workers=2) as box:
+        yield box
+
+
+def history(family: str, steps: int = 40, seed: int = 1, swap_at: int | None = 25) -> list[Step]:
+    agent = make_agent("construction", family)
+    return list(rollout(SPEC, agent, steps=steps, seed=seed, swap_at=swap_at).steps)
+
+
+def search(steps: list[Step], seed: int = 0, budget: Budget = QUICK) -> Search:
+    tables = Tables(VOCABULARY, [step.observation for step in steps])
+    found = Search(tables, [step.action or "" for step in steps], 6, budget=budget, seed=seed)
+    found.run()
+    return found
+
+
+PROGRAMS = {
+    "one skill": Program((Mode(SKILLS["fetch green"]),)),
+    "decision list": Program(
+        (
+            Mode(
+                SKILLS["fetch a green away from the top-left corner"],
+                rules=(
+                    Rule(GUARDS["holding green"], SKILLS["drop near the top-left corner"]),
+                    Rule(GUARDS["holding anything"], SKILLS["drop on the nearest free cell"]),
+                ),
+            ),
+        )
+    ),
+    "stateful": Program((Mode(SKILLS["walk the ring counterclockwise"]),)),
+    "ring with shared memory": Program(
+        (
+            Mode(SKILLS["move right"], exit=IDLE),
+            Mode(SKILLS["pace from down"], exit=Exit("after", steps=1)),
+            Mode(SKILLS["move left"], exit=IDLE),
+            Mode(SKILLS["pace from down"], exit=Exit("after", steps=1)),
+        )
+    ),
+    "idle stateful and guard exits": Program(
+        (
+            Mode(SKILLS["pace from up"], exit=IDLE),
+            Mode(SKILLS["walk to blue"], exit=Exit("guard", GUARDS["on blue"])),
+            Mode(
+                SKILLS["fetch a lone purple"],
+                rules=(Rule(GUARDS["blocked left"], SKILLS["stay"]),),
+                exit=Exit("after", steps=3),
+            ),
+        )
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_emitted_source_replays_in_the_sandbox_as_the_dsl_runs(sandbox: Sandbox, name: str) -> None:
+    program = PROGRAMS[name]
+    steps = history("snake", steps=40)
+    observations = [step.observation for step in steps]
+    (result,) = sandbox.replay([to_source(program, VOCABULARY)], observations, SPEC.action_names)
+    assert result.error is None, result.error
+    assert result.outputs == run(program, Tables(VOCABULARY, observations))
+
+
+def test_every_proposed_program_is_a_valid_sandbox_program(sandbox: Sandbox) -> None:
+    steps = history("colour-cycle", steps=20, swap_at=None)
+    request = ProposalRequest(env=SPEC, history=steps, n=30, seed=3)
+    programs = SynthProposer(QUICK).propose(request)
+    assert len(programs) == 30
+    observations = [step.observation for step in steps]
+    results = sandbox.replay([p.source for p in programs], observations, SPEC.action_names)
+    tables = Tables(VOCABULARY, observations)
+    for program, result in zip(programs, results, strict=True):
+        assert result.error is None, result.error
+        assert result.outputs == run(program.meta["dsl"], tables)
+
+
+def test_search_is_deterministic_under_a_seed() -> None:
+    steps = history("l-shape", steps=20, swap_at=None)
+    first = [s.program for s in search(steps, seed=7).best(20)]
+    again = [s.program for s in search(steps, seed=7).best(20)]
+    assert first == again
+
+
+def test_the_prior_prefers_the_shorter_of_two_programs_that_fit_equally_well() -> None:
+    steps = history("left-right", steps=20, swap_at=None)
+    pace = Program((Mode(SKILLS["pace from left"]),))
+    alternate = Program(
+        (Mode(SKILLS["move left"], exit=IDLE), Mode(SKILLS["move right"], exit=IDLE))
+    )
+    found = search(steps)
+    tables = found.tables
+    assert run(pace, tables) == run(alternate, tables) == [s.action for s in steps]
+    assert found.score(pace).score > found.score(alternate).score
+    assert found.best(1)[0].program == pace
+
+
+@pytest.mark.parametrize(
+    ("family", "expected"),
+    [
+        ("l-shape", "after 2 steps"),
+        ("snake", "move right, when idle -> pace from down, after 1 step -> move left"),
+        ("green-to-corner", "fetch a green away from the top-left corner"),
+        ("patrol-clockwise", "walk the ring clockwise"),
+    ],
+)
+def test_search_finds_the_family_programs(family: str, expected: str) -> None:
+    steps = history(family, steps=20, seed=2, swap_at=None)
+    best = search(steps, budget=Budget()).best(1)[0]
+    assert best.loglik > -2.0  # explains every step
+    assert expected in best.program.describe()
+
+
+def test_synth_proposer_predicts_a_family_after_a_layout_swap() -> None:
+    steps = history("snake", steps=40, seed=2, swap_at=25)
+    with ROTE(SPEC, SynthProposer(), n_particles=30, seed=0) as model:
+        predictions = predict_trajectory(model, steps, 20, "frozen")
+    assert accuracy(predictions) == 1.0
+
+
+class CoinSpec(EnvSpec):
+    """A replay-only env without a vocabulary: a player who calls heads or tails each round."""
+
+    id = "coin-test"
+
+    def __init__(self) -> None:
+        super().__init__(
+            action_names=("heads", "tails"),
+            rules="Each round the player calls heads or tails; `last` is the last toss.",
+            observation_schema={
+                "type": "object",
+                "properties": {"round": {"type": "integer"}, "last": {"enum": ["H", "T"]}},
+                "required": ["round", "last"],
+            },
+            kwargs={},
+        )
+
+    def render_text(self, observation: Observation) -> str:
+        return f"round {observation['round']}, last toss {observation['last']}"
+
+
+def test_an_env_without_a_vocabulary_gets_the_generic_one_end_to_end() -> None:
+    """A player who calls what the last toss showed: found from the fields, run in the sandbox."""
+    spec = CoinSpec()
+    assert isinstance(vocabulary_for(spec), GenericVocabulary)
+    tosses = "HTTHHHTHTTHTHHTTTHTHHTHT"
+    steps = [
+        Step({"round": i, "last": toss}, "heads" if toss == "H" else "tails")
+        for i, toss in enumerate(tosses)
+    ]
+    with ROTE(spec, SynthProposer(QUICK), n_particles=10, seed=0) as model:
+        predictions = predict_trajectory(model, steps, 12, "frozen")
+        top = model.programs(k=1)[0]
+    assert accuracy(predictions) == 1.0
+    assert "from rote.skills.generic import parse" in top.source
+
+
+def test_the_generic_vocabulary_finds_a_rhythm_in_the_actions() -> None:
+    steps = history("left-right", steps=24, swap_at=None)
+    rhythm = ["up", "up", "interact"] * 8
+    steps = [Step(step.observation, action) for step, action in zip(steps, rhythm, strict=True)]
+    vocabulary = GenericVocabulary(SPEC)
+    tables = Tables(vocabulary, [step.observation for step in steps])
+    found = Search(tables, rhythm, 6, budget=QUICK)
+    found.run()
+    best = found.best(1)[0].program
+    assert run(best, tables) == rhythm
+    assert "after 2 steps" in best.describe()
