@@ -6,8 +6,9 @@ import rote
 
 EXPECTED = {
     "FORMAT", "Agent", "EnvSpec", "Header", "ListProposer", "Observation", "Program", "Proposer",
-    "ROTE", "RoteError", "Step", "Trajectory", "TrajectoryError", "TrajectoryReader",
-    "TrajectoryWriter", "__version__", "agent_names", "generate", "make_agent", "make_env",
+    "ROTE", "RoteError", "Step", "SynthProposer", "Trajectory", "TrajectoryError",
+    "TrajectoryReader", "TrajectoryWriter", "__version__", "agent_names", "generate", "make_agent",
+    "make_env",
     "read_trajectory", "register", "registered_envs", "rollout", "write_trajectory",
 }  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,15 +116,16 @@ def test_console_script_runs_and_reports_errors_in_one_line(tmp_path: Path) -> N
     assert result.stdout.startswith("rote ")
 
 
-def test_demo_generates_every_family_and_says_inference_is_missing(
+def test_demo_infers_programs_for_a_family_and_predicts_across_the_swap(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out_dir = str(tmp_path / "demo")
     code, out, _ = run(capsys, "demo", "--out", out_dir)
     assert code == 0
     assert "(10 written, 0 already there)" in out
-    assert "Inference is not there yet" in out
-    assert "legend: A agent" in out
     assert len(list(Path(out_dir).glob("*.jsonl"))) == 10
-    code, out, _ = run(capsys, "demo", "--out", out_dir)
+    after_swap = re.search(r"accuracy ([0-9.]+) on the 20 steps from the layout swap", out)
+    assert after_swap is not None and float(after_swap.group(1)) >= 0.9
+    assert "# program 1" in out and "from synth" in out and "class Agent" in out
+    code, out, _ = run(capsys, "demo", "--out", out_dir, "--agent", "left-right")
     assert code == 0 and "(0 written, 10 already there)" in out

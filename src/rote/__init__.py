@@ -10,7 +10,7 @@ from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
 from rote.errors import RoteError
 from rote.model import ROTE
 from rote.programs.program import Program
-from rote.proposers import ListProposer, Proposer
+from rote.proposers import ListProposer, Proposer, SynthProposer
 from rote.rollout import generate, rollout
 from rote.trajectory import (
     FORMAT,
@@ -36,6 +36,7 @@ __all__ = [
     "Proposer",
     "RoteError",
     "Step",
+    "SynthProposer",
     "Trajectory",
     "TrajectoryError",
     "TrajectoryReader",

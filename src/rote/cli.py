@@ -25,9 +25,9 @@ from rote.errors import RoteError
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
 from rote.model import ROTE
-from rote.proposers import ListProposer, Proposer
+from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
 from rote.rollout import GenerateReport, generate
-from rote.trajectory import TrajectoryReader, read_trajectory
+from rote.trajectory import Trajectory, TrajectoryReader, read_trajectory
 
 EXIT_USAGE = 2
 DEMO_ENV = "construction"
@@ -38,6 +38,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -141,19 +151,21 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
         f"{args.out}/ ({len(report.written)} written, {len(report.kept)} already there), "
         f"layout swapped at step {args.swap_at}."
     )
-    first = (report.written + report.kept)[0]
-    with TrajectoryReader(first) as reader:
-        steps = list(reader)
-    out.print(f"\n{first.name}, step 0, then the first 10 actions:")
-    out.print(reader.spec.render_text(steps[0].observation))
-    out.print("actions: " + " ".join(str(step.action) for step in steps[:10]))
+    path = next(p for p in report.written + report.kept if p.name.startswith(args.agent))
     out.print(
-        "\nInference is not there yet: this build generates and validates "
-        "trajectories; predicting an agent's next actions (the ROTE core) comes next."
+        f"\nROTE watches {args.observe} steps of {path.name}, writes programs that could have "
+        f"produced them with the offline synthesizer (no LLM), then predicts the next steps, "
+        f"across the layout swap at step {args.swap_at}, without learning more (frozen):\n"
     )
+    proposer = SynthProposer(show_progress=sys.stderr.isatty())
+    _predict_and_report(read_trajectory(path), proposer, args, out)
 
 
 def _proposer(args: argparse.Namespace) -> Proposer:
+    if args.proposer == "synth":
+        if args.programs:
+            raise RoteError("--programs is for --proposer list")
+        return SynthProposer(Budget(programs=args.budget), show_progress=sys.stderr.isatty())
     if args.proposer == "list":
         if not args.programs:
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
@@ -162,8 +174,12 @@ def _proposer(args: argparse.Namespace) -> Proposer:
 
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
-    trajectory = read_trajectory(args.trajectory)
-    proposer = _proposer(args)
+    _predict_and_report(read_trajectory(args.trajectory), _proposer(args), args, out)
+
+
+def _predict_and_report(
+    trajectory: Trajectory, proposer: Proposer, args: argparse.Namespace, out: Console
+) -> None:
     start = time.perf_counter()
     with ROTE(
         make_env(trajectory.header.env, **trajectory.header.env_kwargs),
@@ -199,6 +215,10 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
         f"accuracy {score:.3f} over {len(predictions)} steps after observing {args.observe} "
         f"({args.mode}); {usage['calls']} proposer calls, {usage['wall_seconds']} s"
     )
+    swap_at = trajectory.header.meta.get("swap_at")
+    after = [p for p in predictions if isinstance(swap_at, int) and p.t >= swap_at]
+    if after and len(after) < len(predictions):
+        out.print(f"accuracy {accuracy(after):.3f} on the {len(after)} steps from the layout swap")
     for rank, program in enumerate(programs, start=1):
         out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
         out.print(program.source.rstrip())
@@ -242,7 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--trajectory", required=True, help="a rote.trajectory/1 file")
     predict.add_argument("--observe", type=int, required=True, help="steps to infer from")
     predict.add_argument("--mode", choices=MODES, default="frozen")
-    predict.add_argument("--proposer", choices=["list"], default="list")
+    predict.add_argument(
+        "--proposer",
+        choices=["synth", "list"],
+        default="synth",
+        help="synth: the offline synthesizer (default); list: the programs given with --programs",
+    )
+    predict.add_argument(
+        "--budget",
+        type=_positive_int,
+        default=Budget().programs,
+        help="synth: programs scored per search (more is slower and finds longer programs)",
+    )
     predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
     predict.add_argument("--particles", type=int, default=30)
     predict.add_argument("--seed", type=int, default=0)
@@ -255,7 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--steps", type=int, default=50)
     demo.add_argument("--swap-at", type=int, default=30)
     demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(run=_cmd_demo, episodes=1, noise=0.0, env_kwargs=None)
+    demo.add_argument("--agent", default="snake", help="the family to predict")
+    demo.add_argument("--observe", type=int, default=20, help="steps to infer from")
+    demo.set_defaults(
+        run=_cmd_demo,
+        episodes=1,
+        noise=0.0,
+        env_kwargs=None,
+        mode="frozen",
+        particles=30,
+        top=1,
+        json=False,
+    )
     return parser
 
 

@@ -100,6 +100,12 @@ def _already_done(path: Path, header: Header, steps: int) -> bool:
     return existing.header == header and len(existing.steps) == steps
 
 
+def noise_seed(seed: int, agent: str, episode: int) -> int:
+    """The seed of an episode's noise: fixed by run seed, agent and episode, so any one episode
+    can be regenerated on its own, step for step."""
+    return zlib.crc32(f"{seed}:{agent}:{episode}".encode())
+
+
 def generate(
     env_id: str,
     agents: Sequence[str],
@@ -135,9 +141,12 @@ def generate(
             if _already_done(path, header, steps):
                 report.kept.append(path)
             else:
-                noise_seed = zlib.crc32(f"{seed}:{name}:{episode}".encode())
                 agent = make_agent(
-                    env_id, name, noise=noise, action_names=spec.action_names, seed=noise_seed
+                    env_id,
+                    name,
+                    noise=noise,
+                    action_names=spec.action_names,
+                    seed=noise_seed(seed, name, episode),
                 )
                 trajectory = rollout(
                     spec,
