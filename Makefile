@@ -39,6 +39,7 @@ test: lint typecheck unit
 # Speed and memory figures: each benchmark writes JSON to benchmarks/results/.
 bench: $(VENV)/.stamp-run
 	$(BIN)/python benchmarks/sandbox_throughput.py
+	$(BIN)/python benchmarks/synth_accuracy.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,213 @@
+"""Accuracy and inference time of the offline synthesizer on Construction, the issue's protocol.
+
+    python benchmarks/synth_accuracy.py [--episodes 5] [--budget PROGRAMS] [--noise 0.0 0.1]
+        [--families NAME ...] [--out-dir benchmarks/results]
+
+Per noise level, the trajectories of `rote generate --env construction --agent all --episodes 5
+--steps 50 --swap-at 30 --seed 0 --noise P`, built in-process with the same seeds. Per
+trajectory: observe 20 steps, time `infer()`, then predict steps 20-39 with frozen weights from
+the true observations. Single-step is the hit at step 20, multi-step the mean over steps 20-29,
+after-swap the mean over 30-39 (the layout is re-sampled at 30). Sequential on purpose: the
+inference time target is per trajectory, and the sandbox already uses every core.
+
+Each finished trajectory is appended to synth_accuracy.jsonl, and a rerun skips those already
+there with the same budget, so a killed run continues where it stopped. The summary (means per
+family, then over families; inference time; whether the issue's targets are met) goes to
+synth_accuracy.json and stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+import rote
+from rote.evaluation.metrics import tie_split_hit
+from rote.proposers.synthesizer import Budget
+from rote.rollout import noise_seed
+
+ENV = "construction"
+STEPS, SWAP_AT, SEED = 50, 30, 0  # the `rote generate` flags of the issue
+OBSERVE, HORIZON = 20, 10  # steps observed before inference; steps per multi-step window
+N_PARTICLES = 30
+METRICS = ("single_step", "multi_step", "after_swap")
+TARGETS = {0.0: 0.85, 0.1: 0.75}
+"""Accuracy every metric must reach, per noise level the issue sets a target for."""
+MAX_MEDIAN_INFER_SECONDS = 10.0
+
+Record = dict[str, Any]
+Key = tuple[float, str, int]
+
+
+def trajectory(spec: rote.EnvSpec, family: str, episode: int, noise: float) -> rote.Trajectory:
+    """Episode `episode` of `family`, step for step the file `rote generate` writes for it."""
+    agent = rote.make_agent(
+        ENV,
+        family,
+        noise=noise,
+        action_names=spec.action_names,
+        seed=noise_seed(SEED, family, episode),
+    )
+    return rote.rollout(spec, agent, steps=STEPS, seed=SEED + episode, swap_at=SWAP_AT)
+
+
+def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], budget: int) -> Record:
+    """The issue's three accuracies on one trajectory, with the time inference took."""
+    start = time.perf_counter()
+    proposer = rote.SynthProposer(Budget(programs=budget))
+    with rote.ROTE(spec, proposer, n_particles=N_PARTICLES, seed=0) as model:
+        for step in steps[:OBSERVE]:
+            assert step.action is not None
+            model.observe(step.observation, step.action)
+        infer_start = time.perf_counter()
+        model.infer()
+        infer_seconds = time.perf_counter() - infer_start
+        top = model.programs(k=1)[0].source.splitlines()[0].strip().strip('"')
+        hits = []
+        for step in steps[OBSERVE : OBSERVE + 2 * HORIZON]:
+            assert step.action is not None
+            hits.append(tie_split_hit(model.predict(step.observation), step.action))
+            model.observe(step.observation, step.action, update=False)  # frozen weights
+    return {
+        "single_step": hits[0],
+        "multi_step": statistics.fmean(hits[:HORIZON]),
+        "after_swap": statistics.fmean(hits[HORIZON:]),
+        "infer_seconds": round(infer_seconds, 3),
+        "total_seconds": round(time.perf_counter() - start, 3),
+        "top_program": top,
+    }
+
+
+def load(path: Path) -> list[Record]:
+    """The records of earlier runs; a line cut short by a kill is dropped, so it is redone."""
+    if not path.exists():
+        return []
+    text = path.read_text()
+    if not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+        path.write_text(text)
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def summarize(records: list[Record], noise: float) -> dict[str, Any]:
+    """Means per family first, then over families, so each family counts once."""
+    families: dict[str, dict[str, float]] = {}
+    for family in dict.fromkeys(record["family"] for record in records):
+        mine = [record for record in records if record["family"] == family]
+        families[family] = {
+            name: round(statistics.fmean(record[name] for record in mine), 4)
+            for name in (*METRICS, "infer_seconds")
+        }
+    means = {
+        name: round(statistics.fmean(family[name] for family in families.values()), 4)
+        for name in METRICS
+    }
+    infer = [record["infer_seconds"] for record in records]
+    median_infer = round(statistics.median(infer), 3)
+    target = TARGETS.get(noise)
+    met = (
+        None
+        if target is None
+        else all(means[name] >= target for name in METRICS)
+        and median_infer <= MAX_MEDIAN_INFER_SECONDS
+    )
+    return {
+        "trajectories": len(records),
+        **means,
+        "median_infer_seconds": median_infer,
+        "max_infer_seconds": max(infer),
+        "target_accuracy": target,
+        "targets_met": met,
+        "families": families,
+    }
+
+
+def main() -> None:
+    spec = rote.make_env(ENV)
+    families = rote.agent_names(ENV)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=5)
+    parser.add_argument(
+        "--budget", type=int, default=Budget().programs, help="programs scored per search"
+    )
+    parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.1])
+    parser.add_argument("--families", nargs="+", choices=families, default=families)
+    parser.add_argument("--out-dir", type=Path, default=Path("benchmarks/results"))
+    args = parser.parse_args()
+
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    log = args.out_dir / "synth_accuracy.jsonl"
+    done: dict[Key, Record] = {
+        (record["noise"], record["family"], record["episode"]): record
+        for record in load(log)
+        if record["budget"] == args.budget
+    }
+    keys = [
+        (noise, family, episode)
+        for noise in args.noise
+        for family in args.families
+        for episode in range(args.episodes)
+    ]
+    errors = Console(stderr=True)
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=errors,
+            transient=True,
+            disable=not errors.is_terminal,
+        ) as progress,
+        log.open("a") as out,
+    ):
+        task = progress.add_task("synthesizing", total=len(keys))
+        for noise, family, episode in keys:
+            if (noise, family, episode) not in done:
+                progress.update(task, description=f"noise {noise} {family} #{episode}")
+                steps = trajectory(spec, family, episode, noise).steps
+                record: Record = {
+                    "noise": noise,
+                    "family": family,
+                    "episode": episode,
+                    "budget": args.budget,
+                    **evaluate(spec, steps, args.budget),
+                }
+                out.write(json.dumps(record) + "\n")
+                out.flush()
+                done[noise, family, episode] = record
+            progress.advance(task)
+
+    report = {
+        "benchmark": "synth_accuracy",
+        "env": ENV,
+        "episodes": args.episodes,
+        "budget_programs": args.budget,
+        "protocol": {"steps": STEPS, "swap_at": SWAP_AT, "seed": SEED, "observe": OBSERVE},
+        "targets": {
+            "accuracy_by_noise": {str(noise): target for noise, target in TARGETS.items()},
+            "max_median_infer_seconds": MAX_MEDIAN_INFER_SECONDS,
+        },
+        "noise": {
+            str(noise): summarize([done[key] for key in keys if key[0] == noise], noise)
+            for noise in args.noise
+        },
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+    summary = args.out_dir / "synth_accuracy.json"
+    summary.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
