@@ -35,7 +35,8 @@ def imported_modules(text: str) -> set[str]:
 
 @pytest.mark.parametrize(("name", "text"), skills.sources())
 def test_a_skills_module_imports_only_the_stdlib_and_earlier_skills(name: str, text: str) -> None:
-    earlier = {n for n, _ in skills.sources()[: [n for n, _ in skills.sources()].index(name)]}
+    names = [module for module, _ in skills.sources()]
+    earlier = set(names[: names.index(name)])
     for module in imported_modules(text):
         top = module.partition(".")[0]
         assert module in earlier or top in sys.stdlib_module_names, f"{name} imports {module}"

@@ -7,16 +7,19 @@ skills module imports only the standard library and other skills modules.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 MODULES: tuple[str, ...] = ("grid", "construction", "generic")
 """Skills modules in dependency order (a module may import only those before it)."""
 
 
-def sources() -> list[tuple[str, str]]:
-    """(dotted name, source) of every skills module, in dependency order."""
+@functools.cache
+def sources() -> tuple[tuple[str, str], ...]:
+    """(dotted name, source) of every skills module, in dependency order; read once, since
+    every sandbox worker that starts is sent them."""
     package = resources.files(__name__)
-    return [
+    return tuple(
         (f"{__name__}.{name}", package.joinpath(f"{name}.py").read_text(encoding="utf-8"))
         for name in MODULES
-    ]
+    )

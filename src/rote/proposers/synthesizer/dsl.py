@@ -15,6 +15,7 @@ Python source (`to_source`) for the sandbox, which replays them identically.
 
 from __future__ import annotations
 
+import copy
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -211,7 +212,7 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
         if skill.make is None:
             return act(skill, t) == "stay"
         memory = memories.get(skill)
-        probe = skill.make() if memory is None else _copy(memory)
+        probe = skill.make() if memory is None else copy.copy(memory)
         return probe.act(tables.states[t]) == "stay"
 
     def truth(guard: Guard, t: int) -> bool:
@@ -222,7 +223,7 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
     outputs = []
     ring = program.modes
     for t in range(total):
-        for _ in range(len(ring) - 1 if len(ring) > 1 else 0):
+        for _ in range(len(ring) - 1):
             current = ring[mode]
             kind = current.exit.kind
             if (
@@ -242,9 +243,3 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
                 break
         outputs.append(act(chosen, t))
     return outputs
-
-
-def _copy(memory: Stateful) -> Stateful:
-    clone = object.__new__(type(memory))
-    clone.__dict__.update(memory.__dict__)
-    return clone

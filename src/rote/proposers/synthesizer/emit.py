@@ -16,9 +16,6 @@ _INDENT = "    "
 
 def to_source(program: Program, vocabulary: Vocabulary) -> str:
     stateful = [skill for skill in program.skills() if skill.stateful]
-    for mode in program.modes:
-        if mode.exit.kind == "idle" and mode.default.stateful and mode.default not in stateful:
-            stateful.append(mode.default)
     names = {skill: f"skill_{i}" for i, skill in enumerate(stateful)}
     ring = len(program.modes) > 1
     probes = ring and any(m.exit.kind == "idle" and m.default.stateful for m in program.modes)

@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from rote.programs.likelihood import EpsilonModel
 from rote.proposers.synthesizer.dsl import (
@@ -252,7 +252,7 @@ class Search:
         used = {skill for skill, _ in path.runs}
         runs = []
         for skill in self.tables.skills:
-            memories = {s: _clone(m) for s, m in path.memories.items()}
+            memories = {s: copy.copy(m) for s, m in path.memories.items()}
             length = self._run_length(skill, path.start, memories)
             if length:
                 runs.append((length, skill, memories))
@@ -274,7 +274,7 @@ class Search:
         memory = memories.get(skill) or skill.make()
         t = start
         while t < len(self.actions):
-            probe = _clone(memory)
+            probe = copy.copy(memory)
             if probe.act(self.tables.states[t]) != self.actions[t]:
                 break
             memory = probe
@@ -344,10 +344,6 @@ class _Path(NamedTuple):
     memories: dict[Skill, Stateful]
 
 
-def _clone(memory: Stateful) -> Stateful:
-    return copy.copy(memory)
-
-
 def _choices(options: list[list[Exit]], limit: int) -> list[tuple[Exit, ...]]:
     """Combinations of one exit per mode, cheapest first."""
     combos: list[tuple[Exit, ...]] = [()]
@@ -406,16 +402,3 @@ def _mutate(
         return None
     modes[index] = mode
     return Program(tuple(modes))
-
-
-def describe_all(scored: Sequence[Scored]) -> list[dict[str, Any]]:
-    """For logs and tests: each program's score, likelihood, cost and one-line description."""
-    return [
-        {
-            "score": round(s.score, 3),
-            "loglik": round(s.loglik, 3),
-            "cost": round(s.program.cost, 3),
-            "program": s.program.describe(),
-        }
-        for s in scored
-    ]
