@@ -1,7 +1,7 @@
 """Accuracy and inference time of the offline synthesizer on Construction, the issue's protocol.
 
     python benchmarks/synth_accuracy.py [--episodes 5] [--budget PROGRAMS] [--noise 0.0 0.1]
-        [--families NAME ...] [--out-dir benchmarks/results]
+        [--families NAME ...] [--methods synth known-families] [--out-dir benchmarks/results]
 
 Per noise level, the trajectories of `rote generate --env construction --agent all --episodes 5
 --steps 50 --swap-at 30 --seed 0 --noise P`, built in-process with the same seeds. Per
@@ -9,6 +9,12 @@ trajectory: observe 20 steps, time `infer()`, then predict steps 20-39 with froz
 the true observations. Single-step is the hit at step 20, multi-step the mean over steps 20-29,
 after-swap the mean over 30-39 (the layout is re-sampled at 30). Sequential on purpose: the
 inference time target is per trajectory, and the sandbox already uses every core.
+
+Two methods: `synth`, the offline synthesizer at the given budget, and `known-families`, the
+same SMC over exactly the ten family programs (the list proposer, a uniform prior). The second
+is an observer who knows the population the agent came from and nothing else: where 20 steps do
+not tell the families apart (an agent that stays because its colour is absent), it cannot
+predict what happens after the swap either, so its accuracy is the ceiling of the protocol.
 
 Each finished trajectory is appended to synth_accuracy.jsonl, and a rerun skips those already
 there with the same budget, so a killed run continues where it stopped. The summary (means per
@@ -31,6 +37,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 import rote
+from rote.agents.construction import source
 from rote.evaluation.metrics import tie_split_hit
 from rote.proposers.synthesizer import Budget
 from rote.rollout import noise_seed
@@ -44,8 +51,10 @@ TARGETS = {0.0: 0.85, 0.1: 0.75}
 """Accuracy every metric must reach, per noise level the issue sets a target for."""
 MAX_MEDIAN_INFER_SECONDS = 10.0
 
+METHODS = ("synth", "known-families")
+
 Record = dict[str, Any]
-Key = tuple[float, str, int]
+Key = tuple[str, float, str, int]
 
 
 def trajectory(spec: rote.EnvSpec, family: str, episode: int, noise: float) -> rote.Trajectory:
@@ -60,11 +69,16 @@ def trajectory(spec: rote.EnvSpec, family: str, episode: int, noise: float) -> r
     return rote.rollout(spec, agent, steps=STEPS, seed=SEED + episode, swap_at=SWAP_AT)
 
 
-def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], budget: int) -> Record:
+def proposer(method: str, budget: int) -> rote.Proposer:
+    if method == "synth":
+        return rote.SynthProposer(Budget(programs=budget))
+    return rote.ListProposer([source(family) for family in rote.agent_names(ENV)])
+
+
+def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], method: str, budget: int) -> Record:
     """The issue's three accuracies on one trajectory, with the time inference took."""
     start = time.perf_counter()
-    proposer = rote.SynthProposer(Budget(programs=budget))
-    with rote.ROTE(spec, proposer, n_particles=N_PARTICLES, seed=0) as model:
+    with rote.ROTE(spec, proposer(method, budget), n_particles=N_PARTICLES, seed=0) as model:
         for step in steps[:OBSERVE]:
             assert step.action is not None
             model.observe(step.observation, step.action)
@@ -98,7 +112,7 @@ def load(path: Path) -> list[Record]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def summarize(records: list[Record], noise: float) -> dict[str, Any]:
+def summarize(records: list[Record], noise: float, method: str) -> dict[str, Any]:
     """Means per family first, then over families, so each family counts once."""
     families: dict[str, dict[str, float]] = {}
     for family in dict.fromkeys(record["family"] for record in records):
@@ -113,7 +127,7 @@ def summarize(records: list[Record], noise: float) -> dict[str, Any]:
     }
     infer = [record["infer_seconds"] for record in records]
     median_infer = round(statistics.median(infer), 3)
-    target = TARGETS.get(noise)
+    target = TARGETS.get(noise) if method == "synth" else None
     met = (
         None
         if target is None
@@ -141,18 +155,20 @@ def main() -> None:
     )
     parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.1])
     parser.add_argument("--families", nargs="+", choices=families, default=families)
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--out-dir", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     log = args.out_dir / "synth_accuracy.jsonl"
     done: dict[Key, Record] = {
-        (record["noise"], record["family"], record["episode"]): record
+        (record["method"], record["noise"], record["family"], record["episode"]): record
         for record in load(log)
-        if record["budget"] == args.budget
+        if record["method"] != "synth" or record["budget"] == args.budget
     }
     keys = [
-        (noise, family, episode)
+        (method, noise, family, episode)
+        for method in args.methods
         for noise in args.noise
         for family in args.families
         for episode in range(args.episodes)
@@ -170,20 +186,22 @@ def main() -> None:
         log.open("a") as out,
     ):
         task = progress.add_task("synthesizing", total=len(keys))
-        for noise, family, episode in keys:
-            if (noise, family, episode) not in done:
-                progress.update(task, description=f"noise {noise} {family} #{episode}")
+        for key in keys:
+            method, noise, family, episode = key
+            if key not in done:
+                progress.update(task, description=f"{method} noise {noise} {family} #{episode}")
                 steps = trajectory(spec, family, episode, noise).steps
                 record: Record = {
+                    "method": method,
                     "noise": noise,
                     "family": family,
                     "episode": episode,
                     "budget": args.budget,
-                    **evaluate(spec, steps, args.budget),
+                    **evaluate(spec, steps, method, args.budget),
                 }
                 out.write(json.dumps(record) + "\n")
                 out.flush()
-                done[noise, family, episode] = record
+                done[key] = record
             progress.advance(task)
 
     report = {
@@ -196,9 +214,14 @@ def main() -> None:
             "accuracy_by_noise": {str(noise): target for noise, target in TARGETS.items()},
             "max_median_infer_seconds": MAX_MEDIAN_INFER_SECONDS,
         },
-        "noise": {
-            str(noise): summarize([done[key] for key in keys if key[0] == noise], noise)
-            for noise in args.noise
+        "methods": {
+            method: {
+                str(noise): summarize(
+                    [done[key] for key in keys if key[:2] == (method, noise)], noise, method
+                )
+                for noise in args.noise
+            }
+            for method in args.methods
         },
         "python": platform.python_version(),
         "machine": platform.machine(),

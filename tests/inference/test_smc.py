@@ -132,3 +132,15 @@ def test_predictive_follows_the_weights() -> None:
     distribution = posterior_predictive(particles, ["up", "down"], ACTIONS, MODEL)
     assert distribution.argmax() == ACTIONS.index("up")
     assert distribution[ACTIONS.index("up")] > distribution[ACTIONS.index("down")] > distribution[0]
+
+
+def test_refresh_weighs_programs_by_prior_times_likelihood() -> None:
+    short = Program("# short", origin="synth", log_prior=-2.0)
+    long = Program("# long", origin="synth", log_prior=-5.0)
+    worse = Program("# fits worse", origin="synth", log_prior=0.0)
+    loglik = np.asarray([[-1.0, -1.0, -1.0], [-4.5, -4.5, -4.5], [-1.0, -1.0, -1.0]])
+    particles = refresh([long, worse, short], loglik, MODEL, n_max=2)
+    assert particles.programs == (worse, short)  # the long one has the lowest posterior
+    assert np.allclose(
+        np.exp(particles.log_weights), [1 / (1 + np.exp(1.5)), 1 / (1 + np.exp(-1.5))]
+    )

@@ -13,6 +13,7 @@ from rote.agents import make_agent
 from rote.agents.construction import FAMILIES, source
 from rote.programs import Sandbox
 from rote.rollout import rollout
+from rote.skills.construction import ConstructionState, isolated
 
 ACTIONS = ["stay", "up", "down", "left", "right", "interact"]
 
@@ -86,3 +87,12 @@ def test_private_names_of_a_skills_module_stay_hidden(sandbox: Sandbox) -> None:
     (result,) = sandbox.replay([program], [{}], ACTIONS)
     assert result.error is not None
     assert "_cell" in result.error
+
+
+def test_a_block_alone_in_its_colour_is_not_isolated() -> None:
+    state = ConstructionState(7, (1, 1), blocks={(2, 2): "blue", (4, 4): "pink"})
+    assert isolated(state, "blue") == []
+    state.blocks[(5, 5)] = "blue"
+    assert sorted(isolated(state, "blue")) == [(2, 2), (5, 5)]
+    state.blocks[(5, 4)] = "blue"
+    assert isolated(state, "blue") == [(2, 2)]

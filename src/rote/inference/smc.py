@@ -12,10 +12,10 @@ and normalises; the normaliser is the step's log-evidence increment. When the ES
 threshold, particles are resampled and weights reset to uniform.
 
 Rejuvenation (`refresh`) rebuilds the set from the surviving and newly proposed programs:
-duplicates are merged and every distinct program is weighted by the replay of the *whole*
-history, prior(eps)-marginalised. That is the exact posterior restricted to the programs proposed
-so far (a uniform prior over proposed programs), so after a rejuvenation the weights equal those
-of a full replay, whatever happened before.
+duplicates are merged and every distinct program is weighted by its prior (`Program.log_prior`)
+times the replay of the *whole* history, prior(eps)-marginalised. That is the exact posterior
+restricted to the programs proposed so far, so after a rejuvenation the weights equal those of a
+full replay, whatever happened before.
 """
 
 from __future__ import annotations
@@ -106,18 +106,19 @@ def maybe_resample(
 def refresh(
     programs: Sequence[Program], loglik: FloatArray, eps_model: EpsilonModel, n_max: int
 ) -> ParticleSet:
-    """A particle set of the distinct programs, weighted by their whole-history replay.
+    """A particle set of the distinct programs, weighted by prior times whole-history replay.
 
-    Keeps at most `n_max`, the best by marginal likelihood (earlier programs win ties).
+    Keeps at most `n_max`, the best by posterior (earlier programs win ties).
     """
     first_index: dict[str, int] = {}
     for index, program in enumerate(programs):
         first_index.setdefault(program.id, index)
     distinct = np.asarray(list(first_index.values()), dtype=np.int64)
-    marginal = log_marginal(loglik[distinct], eps_model.log_prior)
-    order = np.argsort(-marginal, kind="stable")[:n_max]
-    keep = distinct[np.sort(order)]
-    log_weights, _ = normalize(log_marginal(loglik[keep], eps_model.log_prior))
+    log_prior = np.array([programs[i].log_prior for i in distinct])
+    posterior = log_prior + log_marginal(loglik[distinct], eps_model.log_prior)
+    order = np.sort(np.argsort(-posterior, kind="stable")[:n_max])
+    log_weights, _ = normalize(posterior[order])
+    keep = distinct[order]
     return ParticleSet(tuple(programs[i] for i in keep), log_weights, loglik[keep])
 
 

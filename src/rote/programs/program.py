@@ -28,6 +28,10 @@ class Program:
     """Which proposer wrote it, e.g. "list", "synth", "llm:<model>"."""
     prompt_hash: str | None = None
     """Hash of the prompt that produced it, for programs an LLM wrote."""
+    log_prior: float = field(default=0.0, compare=False)
+    """Log prior weight relative to how the proposer chose it: 0 for programs sampled from the
+    prior (an LLM's samples are its prior), minus the description length for the synthesizer's,
+    which searches for the best rather than sampling. Only differences between programs count."""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Proposer-specific extras (e.g. the synthesizer's DSL form)."""
 

@@ -168,8 +168,11 @@ def beside(state: ConstructionState, cells: Collection[Cell]) -> list[Cell]:
 
 
 def isolated(state: ConstructionState, colour: str) -> list[Cell]:
-    """Blocks of `colour` with no block of the same colour next to them."""
+    """Blocks of `colour` with no block of the same colour next to them. A block alone in its
+    colour is not among them: there is nothing for it to stand apart from, or to join."""
     same = set(state.cells_of(colour))
+    if len(same) < 2:
+        return []
     return [cell for cell in state.cells_of(colour) if not same.intersection(neighbours(cell))]
 
 

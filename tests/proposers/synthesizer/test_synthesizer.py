@@ -141,6 +141,15 @@ def test_search_finds_the_family_programs(family: str, expected: str) -> None:
     assert expected in best.program.describe()
 
 
+def test_search_finds_the_shortest_cycle_through_colours() -> None:
+    """No blue in this layout. Segmenting alone settled for a longer ring here ("walk the ring
+    counterclockwise, when on green -> ..."), because the ring walk explains the start longer."""
+    steps = history("colour-cycle", steps=20, seed=2, swap_at=None)
+    best = search(steps, budget=Budget()).best(1)[0]
+    assert best.loglik > -2.0  # explains every step
+    assert best.program.describe() == "walk to green, when idle -> walk to purple, when idle"
+
+
 def test_synth_proposer_predicts_a_family_after_a_layout_swap() -> None:
     steps = history("snake", steps=40, seed=2, swap_at=25)
     with ROTE(SPEC, SynthProposer(), n_particles=30, seed=0) as model:

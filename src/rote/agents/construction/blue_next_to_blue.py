@@ -14,6 +14,4 @@ class Agent:
             return fetch(state, beside(state, blues))
         if state.held is not None:
             return fetch(state, free_cells(state))
-        if len(blues) < 2:
-            return "stay"
         return fetch(state, isolated(state, "blue"))

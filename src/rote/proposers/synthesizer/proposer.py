@@ -72,7 +72,10 @@ class SynthProposer(Proposer):
         for scored in search.best(2 * request.n):
             source = to_source(scored.program, vocabulary)
             program = Program(
-                source, origin=self.name, meta={"dsl": scored.program, "score": scored.score}
+                source,
+                origin=self.name,
+                log_prior=-scored.program.cost,
+                meta={"dsl": scored.program, "score": scored.score},
             )
             if program.id not in held:
                 held.add(program.id)

@@ -1,15 +1,16 @@
 """Search for DSL programs that explain an observed trajectory, shortest first.
 
-Four moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
+Five moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
 description-length prior (log prior = -cost):
 
 1. singles: every skill alone;
-2. decision lists: from the best singles, add the guarded rule (at any position) that most
+2. cycles: rings that visit the targets of one kind of skill in turn, when idle;
+3. decision lists: from the best singles, add the guarded rule (at any position) that most
    improves the score, a few times over, keeping a beam;
-3. rings: segment the trajectory into runs that one skill explains, read off each run's exit
+4. rings: segment the trajectory into runs that one skill explains, read off each run's exit
    (idle, a guard that turns true exactly at the cut, or a step count) and close rings of the
    first 2-4 runs (programming by demonstration, synthesis.md section 1);
-4. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
+5. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
    rule) and keep what scores better, until the budget is spent.
 
 Programs that act alike on the history are one for the search (observational equivalence), but
@@ -19,6 +20,7 @@ the cheapest few of each class are all returned: the future is where they come a
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import random
 import time
@@ -46,6 +48,8 @@ MAX_RULES = 4
 BEAM = 6
 PATHS = 40
 """Partial segmentations kept per measure at each depth of the ring search."""
+MAX_CYCLE_GROUP = 6
+"""Sibling skills (alike but for a constant) beyond this many are not cycled through."""
 EQUIVALENTS = 3
 """Programs kept per class of programs that act alike on the history."""
 
@@ -137,6 +141,7 @@ class Search:
         phases: list[Callable[[], None]] = [
             lambda: self._seeds(seeds),
             self._singles,
+            self._cycles,
             self._decision_lists,
             self._rings,
             self._local_search,
@@ -168,6 +173,19 @@ class Search:
             if self.out_of_budget():
                 return
             self.score(Program((Mode(skill),)))
+
+    def _cycles(self) -> None:
+        """Rings that visit targets of one kind in turn (walk to green, then blue, then purple):
+        every order of 2 to MAX_MODES siblings, each mode left when idle. Segmenting misses
+        these when another skill explains the start of the history longer."""
+        for group in dict.fromkeys(map(tuple, _siblings(self.tables.skills).values())):
+            if not 2 <= len(group) <= MAX_CYCLE_GROUP:
+                continue
+            for k in range(2, min(MAX_MODES, len(group)) + 1):
+                for order in itertools.permutations(group, k):
+                    if self.out_of_budget():
+                        return
+                    self.score(Program(tuple(Mode(skill, exit=IDLE) for skill in order)))
 
     # -- decision lists ----------------------------------------------------------------------
 
