@@ -1,0 +1,1 @@
+"""Programs written by an LLM: backends, prompts, repair, a replay cache and accounting."""
