@@ -5,7 +5,8 @@ from __future__ import annotations
 import rote
 
 EXPECTED = {
-    "FORMAT", "Agent", "EnvSpec", "Header", "ListProposer", "Observation", "Program", "Proposer",
+    "FORMAT", "Agent", "EnvSpec", "Header", "HybridProposer", "LLMConfig", "LLMProposer",
+    "ListProposer", "Observation", "Program", "Proposer",
     "ROTE", "RoteError", "Step", "SynthProposer", "Trajectory", "TrajectoryError",
     "TrajectoryReader", "TrajectoryWriter", "__version__", "agent_names", "generate", "make_agent",
     "make_env",

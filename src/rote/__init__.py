@@ -11,6 +11,9 @@ from rote.errors import RoteError
 from rote.model import ROTE
 from rote.programs.program import Program
 from rote.proposers import ListProposer, Proposer, SynthProposer
+from rote.proposers.hybrid import HybridProposer
+from rote.proposers.llm.config import LLMConfig
+from rote.proposers.llm.proposer import LLMProposer
 from rote.rollout import generate, rollout
 from rote.trajectory import (
     FORMAT,
@@ -30,6 +33,9 @@ __all__ = [
     "Agent",
     "EnvSpec",
     "Header",
+    "HybridProposer",
+    "LLMConfig",
+    "LLMProposer",
     "ListProposer",
     "Observation",
     "Program",

@@ -26,6 +26,10 @@ from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
 from rote.model import ROTE
 from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
+from rote.proposers.hybrid import HybridProposer
+from rote.proposers.llm.config import LLMConfig
+from rote.proposers.llm.prompts import VARIANTS
+from rote.proposers.llm.proposer import LLMProposer
 from rote.rollout import GenerateReport, generate
 from rote.trajectory import Trajectory, TrajectoryReader, read_trajectory
 
@@ -161,20 +165,41 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     _predict_and_report(read_trajectory(path), proposer, args, out)
 
 
+def _llm_config(args: argparse.Namespace) -> LLMConfig:
+    return LLMConfig.load(
+        args.llm_config,
+        base_url=args.llm_base_url,
+        model=args.llm_model,
+        variant=args.llm_variant,
+        temperature=args.llm_temperature,
+        max_tokens=args.llm_max_tokens,
+        repairs=args.llm_repairs,
+        cache=args.cache,
+        cache_only=args.cache_only or None,
+    )
+
+
 def _proposer(args: argparse.Namespace) -> Proposer:
+    if args.programs and args.proposer != "list":
+        raise RoteError("--programs is for --proposer list")
+    synth = SynthProposer(Budget(programs=args.budget), show_progress=sys.stderr.isatty())
     if args.proposer == "synth":
-        if args.programs:
-            raise RoteError("--programs is for --proposer list")
-        return SynthProposer(Budget(programs=args.budget), show_progress=sys.stderr.isatty())
+        return synth
     if args.proposer == "list":
         if not args.programs:
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
         return ListProposer.from_paths(args.programs)
-    raise RoteError(f"unknown proposer {args.proposer!r}")  # pragma: no cover - argparse choices
+    config = _llm_config(args)
+    llm = LLMProposer(
+        config.backend(), sampling=config.sampling, variant=config.variant, repairs=config.repairs
+    )
+    return llm if args.proposer == "llm" else HybridProposer(llm, synth)
 
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
-    _predict_and_report(read_trajectory(args.trajectory), _proposer(args), args, out)
+    trajectory = read_trajectory(args.trajectory)
+    with _proposer(args) as proposer:
+        _predict_and_report(trajectory, proposer, args, out)
 
 
 def _predict_and_report(
@@ -201,6 +226,7 @@ def _predict_and_report(
                     "accuracy": score,
                     "programs": [p._asdict() for p in programs],
                     "usage": usage,
+                    "llm": _llm_config(args).describe() if _uses_llm(args) else None,
                 }
             )
         )
@@ -215,6 +241,12 @@ def _predict_and_report(
         f"accuracy {score:.3f} over {len(predictions)} steps after observing {args.observe} "
         f"({args.mode}); {usage['calls']} proposer calls, {usage['wall_seconds']} s"
     )
+    if _uses_llm(args):
+        out.print(
+            f"LLM: {usage['llm_requests']} completion requests, {usage['cache_hits']} samples "
+            f"from the cache, {usage['prompt_tokens']} prompt and {usage['completion_tokens']} "
+            f"completion tokens, {usage['rejected']} answers without a program"
+        )
     swap_at = trajectory.header.meta.get("swap_at")
     after = [p for p in predictions if isinstance(swap_at, int) and p.t >= swap_at]
     if after and len(after) < len(predictions):
@@ -222,6 +254,10 @@ def _predict_and_report(
     for rank, program in enumerate(programs, start=1):
         out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
         out.print(program.source.rstrip())
+
+
+def _uses_llm(args: argparse.Namespace) -> bool:
+    return getattr(args, "proposer", "synth") in ("llm", "hybrid")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -264,9 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--mode", choices=MODES, default="frozen")
     predict.add_argument(
         "--proposer",
-        choices=["synth", "list"],
+        choices=["synth", "list", "llm", "hybrid"],
         default="synth",
-        help="synth: the offline synthesizer (default); list: the programs given with --programs",
+        help="synth: the offline synthesizer (default); list: the programs given with "
+        "--programs; llm: an LLM writes them (docs/llm.md); hybrid: both",
     )
     predict.add_argument(
         "--budget",
@@ -279,6 +316,22 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--seed", type=int, default=0)
     predict.add_argument("--top", type=int, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    llm = predict.add_argument_group("LLM (--proposer llm or hybrid; see docs/llm.md)")
+    llm.add_argument("--llm-config", help="a TOML file of LLM settings (or ROTE_LLM_CONFIG)")
+    llm.add_argument(
+        "--llm-base-url",
+        help="an OpenAI-compatible server, e.g. http://localhost:8000/v1 (or ROTE_LLM_BASE_URL); "
+        "without one, the embedded SmolLM2-135M model (the `local` extra)",
+    )
+    llm.add_argument("--llm-model", help="the server's model name (or ROTE_LLM_MODEL)")
+    llm.add_argument("--llm-variant", choices=VARIANTS, help="prompt variant (default plain)")
+    llm.add_argument("--llm-temperature", type=float)
+    llm.add_argument("--llm-max-tokens", type=_positive_int)
+    llm.add_argument("--llm-repairs", type=int, help="repair rounds per failing program")
+    llm.add_argument("--cache", help="the SQLite replay cache (default ~/.cache/rote/llm.sqlite)")
+    llm.add_argument(
+        "--cache-only", action="store_true", help="replay from the cache; a miss is an error"
+    )
     predict.set_defaults(run=_cmd_predict)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default")

@@ -9,11 +9,12 @@ class validates requests and replies and keeps the accounting, so implementation
 from __future__ import annotations
 
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import ClassVar, NamedTuple
 
+from rote.closing import Closeable
 from rote.envs import EnvSpec
 from rote.programs.program import Program
 from rote.trajectory import Step
@@ -40,19 +41,19 @@ class Usage:
     programs: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    llm_requests: int = 0
+    """Completions asked for (each may be answered by the cache)."""
+    cache_hits: int = 0
+    """Samples the replay cache answered without the model."""
+    rejected: int = 0
+    """LLM answers that held no program, even after repair."""
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {
-            "calls": self.calls,
-            "programs": self.programs,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "seconds": round(self.seconds, 6),
-        }
+        return {**asdict(self), "seconds": round(self.seconds, 6)}
 
 
-class Proposer(ABC):
+class Proposer(Closeable):
     """Writes candidate programs for an observed history."""
 
     name: ClassVar[str]
@@ -76,3 +77,6 @@ class Proposer(ABC):
 
     @abstractmethod
     def _propose(self, request: ProposalRequest) -> list[Program]: ...
+
+    def close(self) -> None:
+        """Release what the proposer holds (a model, a cache, a sandbox); nothing by default."""

@@ -1,0 +1,157 @@
+"""The LLM proposer against our scripted OpenAI-compatible server: repair, rejuvenation, two-stage,
+and `rote predict` replayed from the cache with zero HTTP calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rote import make_env, rollout, write_trajectory
+from rote.agents import make_agent
+from rote.cli import main
+from rote.programs import Sandbox
+from rote.programs.program import Program
+from rote.proposers import ProposalRequest
+from rote.proposers.llm.cache import CachedBackend
+from rote.proposers.llm.http import OpenAIBackend
+from rote.proposers.llm.proposer import LLMProposer
+from tests.proposers.llm.fake_server import FakeLLMServer
+
+SPEC = make_env("construction")
+HISTORY = list(rollout(SPEC, make_agent("construction", "left-right"), steps=8, seed=0).steps)
+RIGHT = 'class Agent:\n    def act(self, observation):\n        return "right"\n'
+BROKEN = "class Agent:\n    def act(self, observation)\n        return 'right'\n"
+
+
+def fence(code: str) -> str:
+    return f"Here you go.\n```python\n{code}```\nHope it helps."
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(workers=1) as box:
+        yield box
+
+
+def proposer(server: FakeLLMServer, sandbox: Sandbox, **options: object) -> LLMProposer:
+    backend = OpenAIBackend(server.base_url, "fake-model", retries=0)
+    return LLMProposer(backend, sandbox=sandbox, **options)  # type: ignore[arg-type]
+
+
+def request(n: int, failing: tuple[Program, ...] = ()) -> ProposalRequest:
+    return ProposalRequest(SPEC, HISTORY, n, failing=failing, seed=5)
+
+
+def test_a_failing_program_is_repaired_with_its_error(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    fake_llm.queue([fence(BROKEN)], [fence(RIGHT)])
+    programs = proposer(fake_llm, sandbox).propose(request(1))
+    assert [p.source for p in programs] == [RIGHT]
+    assert programs[0].origin == "llm:fake-model" and programs[0].log_prior == 0.0
+    first, repair = fake_llm.bodies
+    assert first["n"] == 1 and first["seed"] == 5
+    assert repair["messages"][: len(first["messages"])] == first["messages"]
+    assert repair["messages"][-2] == {"role": "assistant", "content": fence(BROKEN)}
+    assert "syntax error: line 2" in repair["messages"][-1]["content"]
+
+
+def test_repairs_stop_at_the_limit_and_keep_the_last_program(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    fake_llm.queue([fence(BROKEN)], [fence(BROKEN)])
+    model = proposer(fake_llm, sandbox, repairs=1)
+    assert [p.source for p in model.propose(request(1))] == [BROKEN]
+    assert fake_llm.request_count == 2 and model.usage.llm_requests == 2
+
+
+def test_an_answer_without_a_program_is_rejected_and_counted(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    fake_llm.queue(["I would rather not.", fence(RIGHT)], ["Still no."], ["No."])
+    model = proposer(fake_llm, sandbox)
+    assert [p.source for p in model.propose(request(2))] == [RIGHT]
+    assert model.usage.rejected == 1
+    assert (model.usage.prompt_tokens, model.usage.completion_tokens) == (33, 28)
+
+
+def test_two_stage_asks_for_a_description_then_for_its_code(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    fake_llm.queue(["It walks right until the wall, then left."], [fence(RIGHT)])
+    programs = proposer(fake_llm, sandbox, variant="two-stage").propose(request(1))
+    assert [p.source for p in programs] == [RIGHT]
+    describe, code = fake_llm.bodies
+    assert "Do not write code yet" in describe["messages"][-1]["content"]
+    assert code["messages"][-2]["content"] == "It walks right until the wall, then left."
+
+
+def test_rejuvenation_shows_a_failing_program_and_its_misses(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    stay = Program('class Agent:\n    def act(self, observation):\n        return "stay"\n', "x")
+    fake_llm.queue([fence(RIGHT)], [fence(RIGHT)])
+    proposer(fake_llm, sandbox).propose(request(2, failing=(stay,)))
+    asked = fake_llm.bodies[0]["messages"]
+    assert 'return "stay"' in asked[-2]["content"]
+    assert "step 0: it returned 'stay', the agent did" in asked[-1]["content"]
+    assert fake_llm.request_count == 2  # one conversation per program asked for
+
+
+def predict(trajectory: Path, cache: Path, *flags: str) -> str:
+    return " ".join(
+        [
+            "predict",
+            f"--trajectory={trajectory}",
+            "--observe=6",
+            "--particles=4",
+            f"--cache={cache}",
+            "--json",
+            *flags,
+        ]
+    )
+
+
+@pytest.mark.parametrize("kind", ["llm", "hybrid"])
+def test_a_run_replays_byte_identical_from_the_cache_with_no_http_calls(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trajectory = tmp_path / "left-right.jsonl"
+    write_trajectory(
+        trajectory, rollout(SPEC, make_agent("construction", "left-right"), steps=12, seed=0)
+    )
+    cache = tmp_path / "llm.sqlite"
+    with FakeLLMServer(default_text=fence(RIGHT)) as server:
+        flags = [f"--proposer={kind}", f"--llm-base-url={server.base_url}", "--llm-model=fake"]
+        assert main([*predict(trajectory, cache).split(), *flags, "--budget=500"]) == 0
+        first = capsys.readouterr().out
+        asked = server.request_count
+        assert asked > 0
+        flags.append("--cache-only")
+        assert main([*predict(trajectory, cache).split(), *flags, "--budget=500"]) == 0
+        again = capsys.readouterr().out
+        assert server.request_count == asked  # nothing went over HTTP
+    assert json.loads(first)["predictions"] == json.loads(again)["predictions"]
+    assert first.split('"usage"')[0] == again.split('"usage"')[0]  # byte-identical up to timing
+    report = json.loads(again)
+    assert report["llm"]["base_url"] == server.base_url and "api_key" not in report["llm"]
+    assert report["usage"]["cache_hits"] > 0
+
+
+def test_cache_only_with_a_miss_fails_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trajectory = tmp_path / "left-right.jsonl"
+    write_trajectory(
+        trajectory, rollout(SPEC, make_agent("construction", "left-right"), steps=12, seed=0)
+    )
+    cache = tmp_path / "llm.sqlite"
+    CachedBackend(OpenAIBackend("http://127.0.0.1:9/v1", "fake"), cache).close()
+    args = predict(trajectory, cache, "--proposer=llm", "--cache-only").split()
+    args += ["--llm-base-url=http://127.0.0.1:9/v1", "--llm-model=fake"]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: --cache-only: ") and error.count("\n") == 1
