@@ -179,7 +179,7 @@ def _llm_config(args: argparse.Namespace) -> LLMConfig:
     )
 
 
-def _proposer(args: argparse.Namespace) -> Proposer:
+def _proposer(args: argparse.Namespace, llm_config: LLMConfig | None) -> Proposer:
     if args.programs and args.proposer != "list":
         raise RoteError("--programs is for --proposer list")
     synth = SynthProposer(Budget(programs=args.budget), show_progress=sys.stderr.isatty())
@@ -189,21 +189,29 @@ def _proposer(args: argparse.Namespace) -> Proposer:
         if not args.programs:
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
         return ListProposer.from_paths(args.programs)
-    config = _llm_config(args)
+    assert llm_config is not None  # built for --proposer llm and hybrid
     llm = LLMProposer(
-        config.backend(), sampling=config.sampling, variant=config.variant, repairs=config.repairs
+        llm_config.backend(),
+        sampling=llm_config.sampling,
+        variant=llm_config.variant,
+        repairs=llm_config.repairs,
     )
     return llm if args.proposer == "llm" else HybridProposer(llm, synth)
 
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
     trajectory = read_trajectory(args.trajectory)
-    with _proposer(args) as proposer:
-        _predict_and_report(trajectory, proposer, args, out)
+    llm_config = _llm_config(args) if args.proposer in ("llm", "hybrid") else None
+    with _proposer(args, llm_config) as proposer:
+        _predict_and_report(trajectory, proposer, args, out, llm_config)
 
 
 def _predict_and_report(
-    trajectory: Trajectory, proposer: Proposer, args: argparse.Namespace, out: Console
+    trajectory: Trajectory,
+    proposer: Proposer,
+    args: argparse.Namespace,
+    out: Console,
+    llm_config: LLMConfig | None = None,
 ) -> None:
     start = time.perf_counter()
     with ROTE(
@@ -226,7 +234,7 @@ def _predict_and_report(
                     "accuracy": score,
                     "programs": [p._asdict() for p in programs],
                     "usage": usage,
-                    "llm": _llm_config(args).describe() if _uses_llm(args) else None,
+                    "llm": None if llm_config is None else llm_config.describe(),
                 }
             )
         )
@@ -241,7 +249,7 @@ def _predict_and_report(
         f"accuracy {score:.3f} over {len(predictions)} steps after observing {args.observe} "
         f"({args.mode}); {usage['calls']} proposer calls, {usage['wall_seconds']} s"
     )
-    if _uses_llm(args):
+    if llm_config is not None:
         out.print(
             f"LLM: {usage['llm_requests']} completion requests, {usage['cache_hits']} samples "
             f"from the cache, {usage['prompt_tokens']} prompt and {usage['completion_tokens']} "
@@ -254,10 +262,6 @@ def _predict_and_report(
     for rank, program in enumerate(programs, start=1):
         out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
         out.print(program.source.rstrip())
-
-
-def _uses_llm(args: argparse.Namespace) -> bool:
-    return getattr(args, "proposer", "synth") in ("llm", "hybrid")
 
 
 def build_parser() -> argparse.ArgumentParser:

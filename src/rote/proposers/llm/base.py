@@ -7,11 +7,12 @@ server, an embedded llama.cpp model and a test's scripted server are interchange
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple, TypedDict
 
+from rote.closing import Closeable
 from rote.errors import RoteError
 
 
@@ -48,8 +49,8 @@ class LLMError(RoteError):
     RoteErrors: it names the server or model and what went wrong."""
 
 
-class Backend(ABC):
-    """Chat completions from some model."""
+class Backend(Closeable):
+    """Chat completions from some model; `with backend:` closes it."""
 
     model: str
     """The model's name, as the server knows it (part of every cache key)."""
@@ -63,5 +64,5 @@ class Backend(ABC):
         """What a result file records about this backend: never a secret."""
         return {"backend": type(self).__name__, "model": self.model}
 
-    def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
+    def close(self) -> None:
         """Release connections or model memory; a closed backend is not used again."""

@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
@@ -91,12 +91,6 @@ class OpenAIBackend(Backend):
 
     def close(self) -> None:
         self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _request(
         self, messages: Sequence[Message], n: int, sampling: Sampling, seed: int | None

@@ -99,6 +99,7 @@ class Search:
         total = sum(weights)
         self._eps = [(e, math.log(w / total)) for e, w in zip(model.grid, weights, strict=True)]
         self._n_actions = n_actions
+        self.siblings = _siblings(tables.skills)
         self.classes: dict[tuple[str, ...], list[Scored]] = {}
         self.scored = 0
         self._deadline = 0.0
@@ -178,7 +179,7 @@ class Search:
         """Rings that visit targets of one kind in turn (walk to green, then blue, then purple):
         every order of 2 to MAX_MODES siblings, each mode left when idle. Segmenting misses
         these when another skill explains the start of the history longer."""
-        for group in dict.fromkeys(map(tuple, _siblings(self.tables.skills).values())):
+        for group in dict.fromkeys(map(tuple, self.siblings.values())):
             if not 2 <= len(group) <= MAX_CYCLE_GROUP:
                 continue
             for k in range(2, min(MAX_MODES, len(group)) + 1):
@@ -341,13 +342,12 @@ class Search:
     # -- local search ------------------------------------------------------------------------
 
     def _local_search(self) -> None:
-        siblings = _siblings(self.tables.skills)
         while not self.out_of_budget():
             pool = self._top(BEAM * 2)
             if not pool:
                 return
             parent = self.rng.choice(pool)
-            child = _mutate(parent.program, self.rng, self.tables, siblings)
+            child = _mutate(parent.program, self.rng, self.tables, self.siblings)
             if child is not None:
                 self.score(child)
 
