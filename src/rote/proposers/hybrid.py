@@ -3,9 +3,11 @@
 Each call asks the LLM for a share of the programs and the synthesizer for the rest; SMC then
 weighs them side by side by prior times likelihood. An LLM sample's log prior is 0 (it was
 drawn from the model); synthesized programs' priors are shifted so the shortest is 0 too, and
-the longer ones keep their description-length discount. The LLM brings open-ended structure the DSL
-cannot express, the synthesizer brings programs that fit; on rejuvenation both see the failing
-programs. Accounting is the sum of the two.
+the longer ones keep their description-length discount. The LLM brings open-ended structure the
+DSL cannot express, the synthesizer brings programs that fit. The synthesizer sees the LLM's
+programs (new and held) and refines them: each becomes one of its skills, which rules can
+override where it errs and rings can alternate with others. On rejuvenation both see the
+failing programs. Accounting is the sum of the two.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from typing import ClassVar
 
 from rote.programs.program import Program
 from rote.proposers.base import ProposalRequest, Proposer
-from rote.proposers.llm.proposer import LLMProposer
 from rote.proposers.synthesizer import SynthProposer
 
 
 class HybridProposer(Proposer):
-    """`llm_share` of each request from the LLM (at least one program), the rest synthesized."""
+    """`llm_share` of each request from the LLM (at least one program), the rest synthesized.
+    Any proposer can take the LLM's place (e.g. hand-written seeds, to study refinement)."""
 
     name: ClassVar[str] = "hybrid"
 
-    def __init__(self, llm: LLMProposer, synth: SynthProposer, *, llm_share: float = 0.5) -> None:
+    def __init__(self, llm: Proposer, synth: SynthProposer, *, llm_share: float = 0.5) -> None:
         super().__init__()
         if not 0 < llm_share <= 1:
             raise ValueError(f"llm_share must be in (0, 1], not {llm_share}")

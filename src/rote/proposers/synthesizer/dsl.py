@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,6 +56,10 @@ class Skill:
     cost: float = 1.0
     imports: tuple[str, ...] = ()
     make: Callable[[], Stateful] | None = field(default=None, compare=False, hash=False)
+    embedded: str | None = field(default=None, compare=False, hash=False)
+    """For a skill that is a whole program another proposer wrote (e.g. an LLM): its source.
+    The program runs on every step, so its memory advances as when it acts alone, and the skill
+    answers what it said; search reads its answers from a sandbox replay (`Tables.extra`)."""
 
     @property
     def stateful(self) -> bool:
@@ -170,12 +174,21 @@ class Vocabulary(ABC):
 
 
 class Tables:
-    """Every guard and stateless skill evaluated on every observed step, once, for search."""
+    """Every guard and stateless skill evaluated on every observed step, once, for search.
 
-    def __init__(self, vocabulary: Vocabulary, observations: Sequence[Observation]) -> None:
+    `extra` adds skills whose answers were computed elsewhere: embedded programs, replayed in
+    the sandbox, since the search itself never runs untrusted code."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        observations: Sequence[Observation],
+        extra: Mapping[Skill, Sequence[str]] | None = None,
+    ) -> None:
+        extra = extra or {}
         self.states = [vocabulary.parse(observation) for observation in observations]
         self.guards = vocabulary.guards(observations)
-        self.skills = vocabulary.skills(observations)
+        self.skills = [*vocabulary.skills(observations), *extra]
         self.truth: dict[Guard, list[bool]] = {
             guard: [bool(guard.test(state)) for state in self.states] for guard in self.guards
         }
@@ -184,6 +197,10 @@ class Tables:
             for skill in self.skills
             if skill.run is not None and not skill.stateful
         }
+        for skill, answers in extra.items():
+            if len(answers) != len(self.states):
+                raise ValueError(f"{skill.name}: {len(answers)} answers for {len(self)} steps")
+            self.actions[skill] = list(answers)
 
     def __len__(self) -> int:
         return len(self.states)

@@ -4,6 +4,11 @@ Each call searches the env's vocabulary (`vocabulary_for`) for programs that exp
 history, seeded with the DSL form of the programs the particle set holds (so rejuvenation
 revises them), and emits the best as `class Agent` sources. A program carries its DSL form in
 `meta["dsl"]` and its search score in `meta["score"]`.
+
+Programs it did not write (an LLM's, in the hybrid) become skills of their own: each is replayed
+in the sandbox and its answers join the search's tables, so the search can patch one with rules
+("if blocked up: move left; else do what program 1a2b3c4d does") or put it in a ring. The
+emitted source embeds the program, so such a refinement is again a plain sandbox program.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from rich.progress import Progress
 
 from rote.envs.base import EnvSpec
 from rote.programs.program import Program
+from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import Program as DslProgram
-from rote.proposers.synthesizer.dsl import Tables, Vocabulary
-from rote.proposers.synthesizer.emit import to_source
+from rote.proposers.synthesizer.dsl import Skill, Tables, Vocabulary
+from rote.proposers.synthesizer.emit import embed, to_source
 from rote.proposers.synthesizer.generic import GenericVocabulary
 from rote.proposers.synthesizer.search import Budget, Search
 
@@ -27,6 +33,8 @@ VOCABULARIES: dict[str, Callable[[EnvSpec], Vocabulary]] = {
     "construction": lambda env: ConstructionVocabulary(),
 }
 """Env id to its vocabulary; an env not listed gets the generic one."""
+MAX_EMBEDDED = 4
+"""Foreign programs (failing ones first) made into skills per search."""
 
 
 def vocabulary_for(env: EnvSpec) -> Vocabulary:
@@ -39,22 +47,28 @@ class SynthProposer(Proposer):
 
     name: ClassVar[str] = "synth"
 
-    def __init__(self, budget: Budget | None = None, *, show_progress: bool = False) -> None:
+    def __init__(
+        self,
+        budget: Budget | None = None,
+        *,
+        show_progress: bool = False,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         super().__init__()
         self.budget = budget or Budget()
         self.show_progress = show_progress
+        self.sandbox = sandbox or Sandbox(workers=1)  # its worker starts on first replay
+        self._owns_sandbox = sandbox is None
 
     def _propose(self, request: ProposalRequest) -> list[Program]:
         vocabulary = vocabulary_for(request.env)
         observations = [step.observation for step in request.history]
         actions = [step.action or "" for step in request.history]
-        seeds: list[DslProgram] = [
-            program.meta["dsl"]
-            for program in (*request.failing, *request.current)
-            if isinstance(program.meta.get("dsl"), DslProgram)
-        ]
+        given = (*request.failing, *request.current)
+        seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), DslProgram)]
+        foreign = [p for p in given if "dsl" not in p.meta and p.origin != self.name]
         search = Search(
-            Tables(vocabulary, observations),
+            Tables(vocabulary, observations, self._embedded(request, foreign)),
             actions,
             len(request.env.action_names),
             budget=self.budget,
@@ -81,3 +95,26 @@ class SynthProposer(Proposer):
                 held.add(program.id)
                 programs.append(program)
         return programs[: request.n]
+
+    def _embedded(self, request: ProposalRequest, foreign: list[Program]) -> dict[Skill, list[str]]:
+        """Skills for up to MAX_EMBEDDED foreign programs, with their answers on the history.
+        A program that fails on the history, or answers with distributions, is left out."""
+        unique = list({program.id: program for program in foreign}.values())[:MAX_EMBEDDED]
+        if not unique:
+            return {}
+        results = self.sandbox.replay(
+            [program.source for program in unique],
+            [step.observation for step in request.history],
+            request.env.action_names,
+        )
+        found: dict[Skill, list[str]] = {}
+        for program, result in zip(unique, results, strict=True):
+            answers = [output for output in result.outputs if isinstance(output, str)]
+            skill = embed(program.source)
+            if result.error is None and len(answers) == len(result.outputs) and skill is not None:
+                found[skill] = answers
+        return found
+
+    def close(self) -> None:
+        if self._owns_sandbox:
+            self.sandbox.close()
