@@ -14,7 +14,16 @@ from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
-from rote.proposers.synthesizer.dsl import IDLE, Exit, Mode, Program, Rule, Tables, run
+from rote.proposers.synthesizer.dsl import (
+    IDLE,
+    Exit,
+    Mode,
+    Program,
+    Rule,
+    Tables,
+    repeat_cost,
+    run,
+)
 from rote.proposers.synthesizer.emit import to_source
 from rote.proposers.synthesizer.generic import GenericVocabulary
 from rote.proposers.synthesizer.search import Search
@@ -123,6 +132,49 @@ def test_the_prior_prefers_the_shorter_of_two_programs_that_fit_equally_well() -
     assert run(pace, tables) == run(alternate, tables) == [s.action for s in steps]
     assert found.score(pace).score > found.score(alternate).score
     assert found.best(1)[0].program == pace
+
+
+def test_a_ring_that_comes_back_to_a_mode_codes_it_as_a_pointer() -> None:
+    run_right = Mode(SKILLS["move right"], exit=IDLE)
+    step = Mode(SKILLS["pace from down"], exit=Exit("after", steps=1))
+    run_left = Mode(SKILLS["move left"], exit=IDLE)
+    other = Mode(SKILLS["pace from up"], exit=Exit("after", steps=1))  # same cost spelled out
+    repeated = Program((run_right, step, run_left, step))
+    fresh = Program((run_right, step, run_left, other))
+    spelled = Program((run_right, step, run_left)).cost - Program((run_right, step)).cost
+    assert repeated.cost < fresh.cost
+    assert repeated.cost == pytest.approx(
+        Program((run_right, step, run_left)).cost + 1.0 + repeat_cost(3)
+    )
+    assert spelled > repeat_cost(2)
+
+
+def test_a_repeat_never_costs_more_than_spelling_the_mode_out() -> None:
+    wait = Mode(SKILLS["stay"], exit=IDLE)  # cheaper spelled out again than a pointer
+    ring = Program((wait, Mode(SKILLS["move left"], exit=IDLE), wait))
+    two = Program((wait, Mode(SKILLS["move left"], exit=IDLE)))
+    assert ring.cost < two.cost + 1.0 + repeat_cost(2)
+
+
+def test_a_second_skill_of_a_kind_costs_less_than_one_of_a_new_kind() -> None:
+    """A corner is one of 4 and a colour one of 5, but after a colour, a colour is cheaper."""
+    green = Mode(SKILLS["walk to green"], exit=IDLE)
+    colour = Program((green, Mode(SKILLS["walk to blue"], exit=IDLE)))
+    corner = Program((green, Mode(SKILLS["walk to the bottom-right corner"], exit=IDLE)))
+    assert SKILLS["walk to blue"].cost > SKILLS["walk to the bottom-right corner"].cost
+    assert colour.cost < corner.cost
+
+
+def test_search_finds_a_ring_whose_modes_are_passed_over() -> None:
+    """Snake in a corridor: at its ends "move right" or "move left" is idle at once, so their
+    modes last no steps, which segmenting into runs of one skill each does not see."""
+    steps = history("snake", steps=20, seed=3, swap_at=None)
+    best = search(steps, budget=Budget()).best(1)[0]
+    assert best.loglik > -2.0
+    assert best.program.describe() == (
+        "move right, when idle -> pace from down, after 1 step -> move left, when idle"
+        " -> pace from down, after 1 step"
+    )
 
 
 @pytest.mark.parametrize(

@@ -112,13 +112,28 @@ class Program:
 
     @property
     def cost(self) -> float:
-        """Description length in nats: what the prior charges (prior = exp(-cost))."""
+        """Description length in nats: what the prior charges (prior = exp(-cost)).
+
+        Two codes make a program that repeats itself cheaper, as a person would say it once:
+        a mode that is the same as an earlier mode of the ring is a pointer to it
+        (`repeat_cost`) where that is shorter than spelling it out, and skills are coded
+        adaptively (`skill_cost`): a second skill of a kind the program already uses (move left
+        after move right) names only its constant."""
+        ring = len(self.modes) > 1
         total = math.log(MAX_MODES) + (len(self.modes) - 1) * 1.0
-        for mode in self.modes:
-            total += mode.default.cost + len(mode.rules) * 0.5
-            total += sum(rule.guard.cost + rule.skill.cost for rule in mode.rules)
-            if len(self.modes) > 1:
-                total += exit_cost(mode.exit)
+        kinds: dict[str, int] = {}
+        for i, mode in enumerate(self.modes):
+            spelled_kinds = dict(kinds)
+            spelled = len(mode.rules) * 0.5 + sum(rule.guard.cost for rule in mode.rules)
+            for skill in (*(rule.skill for rule in mode.rules), mode.default):
+                spelled += skill_cost(skill, spelled_kinds)
+            if ring:
+                spelled += exit_cost(mode.exit)
+            if mode in self.modes[:i] and repeat_cost(i) < spelled:
+                total += repeat_cost(i)
+            else:
+                total += spelled
+                kinds = spelled_kinds
         return total
 
     def skills(self) -> list[Skill]:
@@ -140,6 +155,38 @@ class Program:
                 text += f", {mode.exit.describe()}"
             parts.append(text)
         return " -> ".join(parts)
+
+
+KIND_COST = 1.0
+"""What a vocabulary's skill cost spends on naming the kind of skill; the rest (the log of the
+number of choices of its constant) names the constant."""
+
+
+def kind(code: str) -> str:
+    """A skill's kind: its code with the quoted constants blanked ("move right" and "move left"
+    are one kind)."""
+    parts = code.split('"')
+    return '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts))
+
+
+def skill_cost(skill: Skill, kinds: dict[str, int]) -> float:
+    """What one more skill adds to a program whose skills so far are counted in `kinds` (which
+    this updates): an adaptive code over kinds, a Chinese restaurant process. With n skills
+    coded, a kind used c times costs log((n + 1) / c) and then only the constant; a new kind
+    costs log(n + 1) and then the vocabulary's whole cost."""
+    key = kind(skill.code)
+    used = kinds.get(key, 0)
+    slots = sum(kinds.values())
+    kinds[key] = used + 1
+    if used:
+        return math.log((slots + 1) / used) + max(skill.cost - KIND_COST, 0.0)
+    return math.log(slots + 1) + skill.cost
+
+
+def repeat_cost(earlier: int) -> float:
+    """A mode coded as a pointer to one of the `earlier` modes before it: a nat to say it is a
+    repeat, then which."""
+    return 1.0 + math.log(earlier)
 
 
 def exit_cost(exit: Exit) -> float:

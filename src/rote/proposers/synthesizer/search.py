@@ -1,6 +1,6 @@
 """Search for DSL programs that explain an observed trajectory, shortest first.
 
-Five moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
+Six moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
 description-length prior (log prior = -cost):
 
 1. singles: every skill alone;
@@ -9,8 +9,10 @@ description-length prior (log prior = -cost):
    improves the score, a few times over, keeping a beam;
 4. rings: segment the trajectory into runs that one skill explains, read off each run's exit
    (idle, a guard that turns true exactly at the cut, or a step count) and close rings of the
-   first 2-4 runs (programming by demonstration, synthesis.md section 1);
-5. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
+   first 2-4 runs (programming by demonstration, synthesis.md section 1); a run may be empty,
+   a mode passed over because its skill is idle where it begins;
+5. repeats: in the best rings, one mode made a copy of another, or a copy put in;
+6. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
    rule) and keep what scores better, until the budget is spent.
 
 Programs that act alike on the history are one for the search (observational equivalence), but
@@ -41,6 +43,7 @@ from rote.proposers.synthesizer.dsl import (
     Stateful,
     Tables,
     exit_cost,
+    kind,
     run,
 )
 
@@ -145,6 +148,7 @@ class Search:
             self._cycles,
             self._decision_lists,
             self._rings,
+            self._repeats,
             self._local_search,
         ]
         for done, phase in enumerate(phases):
@@ -267,7 +271,8 @@ class Search:
 
     def _extend(self, path: _Path) -> list[_Path]:
         """The path with one more run: the skills with the longest runs from the path's end,
-        and every stateful skill and skill the path already uses (a mode may recur)."""
+        every stateful skill and skill the path already uses (a mode may recur), and, after a
+        run that is not empty, an empty run of a skill idle where the path ends."""
         used = {skill for skill, _ in path.runs}
         runs = []
         for skill in self.tables.skills:
@@ -277,10 +282,23 @@ class Search:
                 runs.append((length, skill, memories))
         runs.sort(key=lambda r: (-r[0], r[1].cost, r[1].name))
         keep = runs[:BEAM] + [r for r in runs[BEAM:] if r[1].stateful or r[1] in used]
+        if not path.runs or path.runs[-1][1] > 0:
+            keep += [(0, skill, path.memories) for skill in self._skipped(path.start)]
         return [
             _Path((*path.runs, (skill, length)), path.start + length, memories)
             for length, skill, memories in keep
         ]
+
+    def _skipped(self, start: int) -> list[Skill]:
+        """Stateless skills idle at `start` that are not idle throughout: a mode of one, left
+        when idle, is passed over at once there (a run of no steps)."""
+        found = [
+            skill
+            for skill, column in self.tables.actions.items()
+            if column[start] == "stay" and any(action != "stay" for action in column)
+        ]
+        found.sort(key=lambda skill: (skill.cost, skill.name))
+        return found[:BEAM]
 
     def _run_length(self, skill: Skill, start: int, memories: dict[Skill, Stateful]) -> int:
         """How many steps from `start` the skill explains in a row (advancing its memory)."""
@@ -327,6 +345,8 @@ class Search:
         then the step count."""
         found = []
         steps = cut - start
+        if steps == 0:
+            return [IDLE]
         if cut < len(self.actions):
             if skill.stateful or self.tables.actions[skill][cut] == "stay":
                 found.append(IDLE)  # a stateful skill's idleness depends on memory: let scoring say
@@ -338,6 +358,27 @@ class Search:
                         break
         found.append(Exit("after", steps=steps))
         return found
+
+    # -- repeats -----------------------------------------------------------------------------
+
+    def _repeats(self) -> None:
+        """Rings that come back to a mode: in the best rings, one mode made a copy of another,
+        or a copy of a mode put in (the prior codes a repeat as a pointer, so these are cheap,
+        but neither segmenting nor one mutation at a time reaches them)."""
+        for scored in self._top(BEAM * 2):
+            modes = scored.program.modes
+            if len(modes) < 2:
+                continue
+            for i, j in itertools.permutations(range(len(modes)), 2):
+                if self.out_of_budget():
+                    return
+                if modes[i] != modes[j]:
+                    self.score(Program((*modes[:j], modes[i], *modes[j + 1 :])))
+            if len(modes) < MAX_MODES:
+                for i, j in itertools.product(range(len(modes)), range(len(modes) + 1)):
+                    if self.out_of_budget():
+                        return
+                    self.score(Program((*modes[:j], modes[i], *modes[j:])))
 
     # -- local search ------------------------------------------------------------------------
 
@@ -373,16 +414,11 @@ def _choices(options: list[list[Exit]], limit: int) -> list[tuple[Exit, ...]]:
 
 
 def _siblings(skills: Sequence[Skill]) -> dict[Skill, list[Skill]]:
-    """Skills that differ only in their constants (same name once quoted words are removed)."""
+    """Skills that differ only in their constants (of one `kind`)."""
     groups: dict[str, list[Skill]] = {}
     for skill in skills:
-        groups.setdefault(_shape(skill.code), []).append(skill)
-    return {skill: groups[_shape(skill.code)] for skill in skills}
-
-
-def _shape(code: str) -> str:
-    parts = code.split('"')
-    return '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts))
+        groups.setdefault(kind(skill.code), []).append(skill)
+    return {skill: groups[kind(skill.code)] for skill in skills}
 
 
 def _mutate(
