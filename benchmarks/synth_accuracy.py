@@ -1,7 +1,8 @@
 """Accuracy and inference time of the offline synthesizer on Construction, the issue's protocol.
 
-    python benchmarks/synth_accuracy.py [--episodes 5] [--budget PROGRAMS] [--noise 0.0 0.1]
-        [--families NAME ...] [--methods synth known-families] [--out-dir benchmarks/results]
+    python benchmarks/synth_accuracy.py [--episodes 5] [--budget PROGRAMS] [--particles 30]
+        [--noise 0.0 0.1] [--families NAME ...] [--methods synth known-families llm hybrid]
+        [--llm-config TOML] [--cache-only] [--out-dir benchmarks/results]
 
 Per noise level, the trajectories of `rote generate --env construction --agent all --episodes 5
 --steps 50 --swap-at 30 --seed 0 --noise P`, built in-process with the same seeds. Per
@@ -10,14 +11,17 @@ the true observations. Single-step is the hit at step 20, multi-step the mean ov
 after-swap the mean over 30-39 (the layout is re-sampled at 30). Sequential on purpose: the
 inference time target is per trajectory, and the sandbox already uses every core.
 
-Two methods: `synth`, the offline synthesizer at the given budget, and `known-families`, the
+Methods: `synth`, the offline synthesizer at the given budget, and `known-families`, the
 same SMC over exactly the ten family programs (the list proposer, a uniform prior). The second
 is an observer who knows the population the agent came from and nothing else: where 20 steps do
 not tell the families apart (an agent that stays because its colour is absent), it cannot
 predict what happens after the swap either, so its accuracy is the ceiling of the protocol.
+Not run by default: `llm` and `hybrid` (LLM programs, refined by the synthesizer), with the
+model `--llm-config` names (default: the embedded SmolLM2-135M) and a replay cache in the output
+directory, so a rerun with `--cache-only` repeats them exactly without the model.
 
 Each finished trajectory is appended to synth_accuracy.jsonl, and a rerun skips those already
-there with the same budget, so a killed run continues where it stopped. The summary (means per
+there with the same settings, so a killed run continues where it stopped. The summary (means per
 family, then over families; inference time; whether the issue's targets are met) goes to
 synth_accuracy.json and stdout.
 """
@@ -31,7 +35,7 @@ import platform
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -45,13 +49,14 @@ from rote.rollout import noise_seed
 ENV = "construction"
 STEPS, SWAP_AT, SEED = 50, 30, 0  # the `rote generate` flags of the issue
 OBSERVE, HORIZON = 20, 10  # steps observed before inference; steps per multi-step window
-N_PARTICLES = 30
 METRICS = ("single_step", "multi_step", "after_swap")
 TARGETS = {0.0: 0.85, 0.1: 0.75}
 """Accuracy every metric must reach, per noise level the issue sets a target for."""
 MAX_MEDIAN_INFER_SECONDS = 10.0
 
-METHODS = ("synth", "known-families")
+METHODS = ("synth", "known-families", "llm", "hybrid")
+SEARCHING = ("synth", "hybrid")
+"""Methods whose results depend on the search budget."""
 
 Record = dict[str, Any]
 Key = tuple[str, float, str, int]
@@ -69,16 +74,31 @@ def trajectory(spec: rote.EnvSpec, family: str, episode: int, noise: float) -> r
     return rote.rollout(spec, agent, steps=STEPS, seed=SEED + episode, swap_at=SWAP_AT)
 
 
-def proposer(method: str, budget: int) -> rote.Proposer:
+class Settings(NamedTuple):
+    budget: int
+    """Programs the synthesizer scores per search."""
+    particles: int
+    llm: rote.LLMConfig
+
+
+def proposer(method: str, settings: Settings) -> rote.Proposer:
+    if method == "known-families":
+        return rote.ListProposer([source(family) for family in rote.agent_names(ENV)])
+    synth = rote.SynthProposer(Budget(programs=settings.budget))
     if method == "synth":
-        return rote.SynthProposer(Budget(programs=budget))
-    return rote.ListProposer([source(family) for family in rote.agent_names(ENV)])
+        return synth
+    llm = settings.llm
+    writer = rote.LLMProposer(
+        llm.backend(), sampling=llm.sampling, variant=llm.variant, repairs=llm.repairs
+    )
+    return writer if method == "llm" else rote.HybridProposer(writer, synth)
 
 
-def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], method: str, budget: int) -> Record:
+def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], method: str, settings: Settings) -> Record:
     """The issue's three accuracies on one trajectory, with the time inference took."""
     start = time.perf_counter()
-    with rote.ROTE(spec, proposer(method, budget), n_particles=N_PARTICLES, seed=0) as model:
+    writer = proposer(method, settings)
+    with rote.ROTE(spec, writer, n_particles=settings.particles, seed=0) as model:
         for step in steps[:OBSERVE]:
             assert step.action is not None
             model.observe(step.observation, step.action)
@@ -98,6 +118,7 @@ def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], method: str, budget: in
         "infer_seconds": round(infer_seconds, 3),
         "total_seconds": round(time.perf_counter() - start, 3),
         "top_program": top,
+        "usage": writer.usage.as_dict(),
     }
 
 
@@ -153,18 +174,28 @@ def main() -> None:
     parser.add_argument(
         "--budget", type=int, default=Budget().programs, help="programs scored per search"
     )
+    parser.add_argument("--particles", type=int, default=30)
     parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.1])
     parser.add_argument("--families", nargs="+", choices=families, default=families)
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS[:2]))
     parser.add_argument("--out-dir", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--llm-config", type=Path, help="TOML file of LLM settings (docs/llm.md)")
+    parser.add_argument("--cache-only", action="store_true", help="LLM answers from the cache only")
     args = parser.parse_args()
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
+    llm = rote.LLMConfig.load(
+        args.llm_config,
+        cache=str(args.out_dir / "synth_accuracy_llm.sqlite"),
+        cache_only=args.cache_only or None,
+    )
+    settings = Settings(args.budget, args.particles, llm)
     log = args.out_dir / "synth_accuracy.jsonl"
     done: dict[Key, Record] = {
         (record["method"], record["noise"], record["family"], record["episode"]): record
         for record in load(log)
-        if record["method"] != "synth" or record["budget"] == args.budget
+        if record.get("particles", 30) == args.particles
+        and (record["method"] not in SEARCHING or record["budget"] == args.budget)
     }
     keys = [
         (method, noise, family, episode)
@@ -197,7 +228,8 @@ def main() -> None:
                     "family": family,
                     "episode": episode,
                     "budget": args.budget,
-                    **evaluate(spec, steps, method, args.budget),
+                    "particles": args.particles,
+                    **evaluate(spec, steps, method, settings),
                 }
                 out.write(json.dumps(record) + "\n")
                 out.flush()
@@ -209,6 +241,7 @@ def main() -> None:
         "env": ENV,
         "episodes": args.episodes,
         "budget_programs": args.budget,
+        "particles": args.particles,
         "protocol": {"steps": STEPS, "swap_at": SWAP_AT, "seed": SEED, "observe": OBSERVE},
         "targets": {
             "accuracy_by_noise": {str(noise): target for noise, target in TARGETS.items()},
@@ -223,6 +256,7 @@ def main() -> None:
             }
             for method in args.methods
         },
+        "llm": llm.describe() if {"llm", "hybrid"} & set(args.methods) else None,
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
