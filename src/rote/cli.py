@@ -22,8 +22,11 @@ from rote import __version__
 from rote.agents import agent_names
 from rote.envs import make_env, registered_envs
 from rote.errors import RoteError
+from rote.evaluation.bench import run_bench, write_outputs
+from rote.evaluation.methods import DEFAULT_METHODS, METHODS, Context
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
+from rote.evaluation.suites import SUITES, suite
 from rote.model import ROTE
 from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer
@@ -199,6 +202,40 @@ def _proposer(args: argparse.Namespace, llm_config: LLMConfig | None) -> Propose
     return llm if args.proposer == "llm" else HybridProposer(llm, synth)
 
 
+def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
+    chosen = suite(args.suite, quick=args.quick)
+    methods = [name.strip() for name in args.methods.split(",") if name.strip()]
+    if not methods:
+        raise RoteError("--methods names no method")
+    if "rote" in methods:  # the particle plot's points
+        methods += [f"rote@{n}" for n in chosen.particle_sweep]
+    needs_llm = any(name in ("nllm", "rote-hybrid") for name in methods)
+    context = Context(chosen, Path(args.out), _llm_config(args) if needs_llm else None)
+    errors = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task(f"bench {chosen.name}", total=None)
+        records = run_bench(
+            context,
+            list(dict.fromkeys(methods)),
+            jobs=args.jobs,
+            on_start=lambda total, done: progress.update(task, total=total, completed=done),
+            on_cell=lambda cell: progress.update(task, advance=1, description=cell.key),
+        )
+    write_outputs(context.out, chosen, records)
+    out.print((context.out / "summary.md").read_text().rstrip())
+    out.print(
+        f"\n{len(records)} cells in {context.out}/: results.jsonl, summary.md, summary.csv, "
+        "families.csv, accuracy.png, cost.png, particles.png"
+    )
+
+
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
     trajectory = read_trajectory(args.trajectory)
     llm_config = _llm_config(args) if args.proposer in ("llm", "hybrid") else None
@@ -223,7 +260,11 @@ def _predict_and_report(
         predictions = predict_trajectory(model, trajectory.steps, args.observe, args.mode)
         programs = model.programs(k=args.top)
     score = accuracy(predictions)
-    usage = {**proposer.usage.as_dict(), "wall_seconds": round(time.perf_counter() - start, 3)}
+    usage = {
+        **proposer.usage.as_dict(),
+        "wall_seconds": round(time.perf_counter() - start, 3),
+        "per_call": proposer.per_call,
+    }
     if args.json:
         print(
             json.dumps(
@@ -262,6 +303,25 @@ def _predict_and_report(
     for rank, program in enumerate(programs, start=1):
         out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
         out.print(program.source.rstrip())
+
+
+def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
+    llm = parser.add_argument_group(title)
+    llm.add_argument("--llm-config", help="a TOML file of LLM settings (or ROTE_LLM_CONFIG)")
+    llm.add_argument(
+        "--llm-base-url",
+        help="an OpenAI-compatible server, e.g. http://localhost:8000/v1 (or ROTE_LLM_BASE_URL); "
+        "without one, the embedded SmolLM2-135M model (the `local` extra)",
+    )
+    llm.add_argument("--llm-model", help="the server's model name (or ROTE_LLM_MODEL)")
+    llm.add_argument("--llm-variant", choices=VARIANTS, help="prompt variant (default plain)")
+    llm.add_argument("--llm-temperature", type=float)
+    llm.add_argument("--llm-max-tokens", type=_positive_int)
+    llm.add_argument("--llm-repairs", type=int, help="repair rounds per failing program")
+    llm.add_argument("--cache", help="the SQLite replay cache (default ~/.cache/rote/llm.sqlite)")
+    llm.add_argument(
+        "--cache-only", action="store_true", help="replay from the cache; a miss is an error"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -320,23 +380,24 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--seed", type=int, default=0)
     predict.add_argument("--top", type=int, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    llm = predict.add_argument_group("LLM (--proposer llm or hybrid; see docs/llm.md)")
-    llm.add_argument("--llm-config", help="a TOML file of LLM settings (or ROTE_LLM_CONFIG)")
-    llm.add_argument(
-        "--llm-base-url",
-        help="an OpenAI-compatible server, e.g. http://localhost:8000/v1 (or ROTE_LLM_BASE_URL); "
-        "without one, the embedded SmolLM2-135M model (the `local` extra)",
-    )
-    llm.add_argument("--llm-model", help="the server's model name (or ROTE_LLM_MODEL)")
-    llm.add_argument("--llm-variant", choices=VARIANTS, help="prompt variant (default plain)")
-    llm.add_argument("--llm-temperature", type=float)
-    llm.add_argument("--llm-max-tokens", type=_positive_int)
-    llm.add_argument("--llm-repairs", type=int, help="repair rounds per failing program")
-    llm.add_argument("--cache", help="the SQLite replay cache (default ~/.cache/rote/llm.sqlite)")
-    llm.add_argument(
-        "--cache-only", action="store_true", help="replay from the cache; a miss is an error"
-    )
+    _add_llm_arguments(predict, "LLM (--proposer llm or hybrid; see docs/llm.md)")
     predict.set_defaults(run=_cmd_predict)
+
+    bench = commands.add_parser(
+        "bench", help="rote and the baselines on a suite: results, tables and plots"
+    )
+    bench.add_argument("--suite", choices=list(SUITES), default="construction")
+    bench.add_argument(
+        "--methods",
+        default=",".join(DEFAULT_METHODS),
+        help=f"comma-separated, from {', '.join(METHODS)}, or rote@N (N particles); "
+        "nllm and rote-hybrid need an LLM",
+    )
+    bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
+    bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")
+    bench.add_argument("--jobs", type=_positive_int, help="processes (default: one per core)")
+    _add_llm_arguments(bench, "LLM (methods nllm and rote-hybrid; see docs/llm.md)")
+    bench.set_defaults(run=_cmd_bench)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default")
     demo.add_argument("--out", default="demo-out")

@@ -60,16 +60,21 @@ class Proposer(Closeable):
 
     def __init__(self) -> None:
         self.usage = Usage()
+        self.per_call: list[dict[str, float]] = []
+        """What each call cost (the same fields as `usage`), in order."""
 
     def propose(self, request: ProposalRequest) -> list[Program]:
         """At most `request.n` programs, each meeting the `class Agent` contract in source form."""
         if request.n < 1:
             raise ValueError(f"a proposal needs n >= 1, not {request.n}")
         start = time.perf_counter()
+        before = self.usage.as_dict()
         programs = self._propose(request)[: request.n]
         self.usage.calls += 1
         self.usage.programs += len(programs)
         self.usage.seconds += time.perf_counter() - start
+        after = self.usage.as_dict()
+        self.per_call.append({key: round(after[key] - before[key], 6) for key in after})
         for program in programs:
             if not isinstance(program, Program) or not program.source.strip():
                 raise TypeError(f"{self.name} proposer returned {program!r}, not a Program")

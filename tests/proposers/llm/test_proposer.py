@@ -139,6 +139,10 @@ def test_a_run_replays_byte_identical_from_the_cache_with_no_http_calls(
     report = json.loads(again)
     assert report["llm"]["base_url"] == server.base_url and "api_key" not in report["llm"]
     assert report["usage"]["cache_hits"] > 0
+    calls = report["usage"]["per_call"]  # accounting per proposer call adds up to the totals
+    assert len(calls) == report["usage"]["calls"]
+    for field in ("prompt_tokens", "completion_tokens", "llm_requests", "cache_hits"):
+        assert sum(call[field] for call in calls) == report["usage"][field]
 
 
 def test_cache_only_with_a_miss_fails_in_one_line(

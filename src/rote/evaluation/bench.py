@@ -1,0 +1,307 @@
+"""`rote bench`: every method on every trajectory of a suite, resumable, in parallel.
+
+The unit of work is a cell: (method, family, episode, pass), where the pass is `frozen` (the
+single-step, multi-step and after-swap protocols) or `online`. Each finished cell is appended to
+results.jsonl as one line with every prediction's scores and times, so a killed run loses only
+the cells in flight, and a rerun computes only the cells missing. The summary (summary.md,
+summary.csv, families.csv) and the plots are rebuilt from results.jsonl at the end of each run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import multiprocessing
+import os
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from rote.errors import RoteError
+from rote.evaluation.methods import Context, method
+from rote.evaluation.metrics import bootstrap_interval, brier, tie_split_hit
+from rote.evaluation.suites import PROTOCOLS, Suite
+
+Record = dict[str, Any]
+FROZEN_PROTOCOLS = PROTOCOLS[:3]
+
+
+class Cell(NamedTuple):
+    method: str
+    family: str
+    episode: int
+    mode: str
+    """"frozen" or "online"."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.method}/{self.family}/{self.episode}/{self.mode}"
+
+
+def cells(suite: Suite, methods: Sequence[str]) -> list[Cell]:
+    """Every cell of the bench, the frozen pass first, so partial runs already cover most."""
+    found = []
+    for mode in ("frozen", "online"):
+        for name in methods:
+            if mode == "online" and method(name).sweep:
+                continue
+            for family in suite.families:
+                found += [Cell(name, family, e, mode) for e in range(suite.episodes)]
+    return found
+
+
+def run_cell(context: Context, cell: Cell) -> Record:
+    """One method on one trajectory, one pass: every scored step with its cost."""
+    suite = context.suite
+    steps = suite.test_trajectory(cell.family, cell.episode)
+    last = suite.steps if cell.mode == "online" else suite.swap_at + suite.horizon
+    start = time.perf_counter()
+    with method(cell.method).make(context) as predictor:
+        for step in steps[: suite.observe]:
+            predictor.observe(step.observation, _action(step.action))
+        predictor.infer()
+        infer_seconds = time.perf_counter() - start
+        predictions = []
+        for t in range(suite.observe, last):
+            step, actual = steps[t], _action(steps[t].action)
+            began = time.perf_counter()
+            distribution = predictor.predict(step.observation)
+            predictor.observe(step.observation, actual, update=cell.mode == "online")
+            predictions.append(
+                {
+                    "t": t,
+                    "actual": actual,
+                    "top": max(distribution, key=lambda a: distribution[a]),
+                    "hit": tie_split_hit(distribution, actual),
+                    "p": distribution[actual],
+                    "brier": brier(distribution, actual),
+                    "seconds": time.perf_counter() - began,
+                }
+            )
+        usage = predictor.usage()
+    return {
+        "suite": suite.name,
+        **cell._asdict(),
+        "infer_seconds": infer_seconds,
+        "seconds": time.perf_counter() - start,
+        "usage": usage,
+        "predictions": predictions,
+    }
+
+
+def _action(action: str | None) -> str:
+    if action is None:
+        raise RoteError("a bench trajectory has a step without an action")
+    return action
+
+
+def load(path: Path) -> dict[str, Record]:
+    """Finished cells by key; a last line cut short by a kill is dropped (its cell reruns)."""
+    if not path.exists():
+        return {}
+    text = path.read_text()
+    if text and not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+        path.write_text(text)
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return {Cell(r["method"], r["family"], r["episode"], r["mode"]).key: r for r in records}
+
+
+def _check_suite(out: Path, suite: Suite) -> None:
+    """A directory holds one suite's results: resuming with other settings would mix them."""
+    path = out / "suite.json"
+    config = json.loads(json.dumps(asdict(suite)))
+    if path.exists():
+        if json.loads(path.read_text()) != config:
+            raise RoteError(
+                f"{out} holds results of other suite settings ({path}); use another --out"
+            )
+    else:
+        path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def run_bench(
+    context: Context,
+    methods: Sequence[str],
+    *,
+    jobs: int | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_cell: Callable[[Cell], None] | None = None,
+) -> list[Record]:
+    """Run the missing cells (`jobs` processes), appending each to results.jsonl; return all
+    of the suite's records for these methods. `on_start(total, done)` and `on_cell` report
+    progress."""
+    for name in methods:
+        method(name)  # an unknown name fails before any work
+    context.out.mkdir(parents=True, exist_ok=True)
+    _check_suite(context.out, context.suite)
+    log = context.out / "results.jsonl"
+    done = load(log)
+    todo = cells(context.suite, methods)
+    pending = [cell for cell in todo if cell.key not in done]
+    if on_start is not None:
+        on_start(len(todo), len(todo) - len(pending))
+    for name in dict.fromkeys(cell.method for cell in pending):
+        prepare = method(name).prepare
+        if prepare is not None:
+            prepare(context)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    with log.open("a") as out:
+
+        def finish(record: Record, cell: Cell) -> None:
+            out.write(json.dumps(record) + "\n")
+            out.flush()
+            done[cell.key] = record
+            if on_cell is not None:
+                on_cell(cell)
+
+        if workers == 1:
+            for cell in pending:
+                finish(run_cell(context, cell), cell)
+        else:
+            spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
+            with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+                futures = {pool.submit(run_cell, context, cell): cell for cell in pending}
+                for future in as_completed(futures):
+                    finish(future.result(), futures[future])
+    return [done[cell.key] for cell in todo]
+
+
+# -- summaries -----------------------------------------------------------------------------
+
+
+class Row(NamedTuple):
+    """One line of summary.csv: a method on a protocol, over the suite's trajectories."""
+
+    suite: str
+    method: str
+    protocol: str
+    accuracy: float
+    ci_low: float
+    ci_high: float
+    nll: float
+    brier: float
+    n: int
+    seconds_per_prediction: float
+    seconds_total: float
+    prompt_tokens: float
+    completion_tokens: float
+
+
+def protocol_scores(suite: Suite, record: Record, protocol: str) -> dict[str, float]:
+    """A trajectory's accuracy, NLL and Brier score on one protocol, from its pass's record."""
+    wanted = suite.protocol_steps(protocol)
+    scored = [p for p in record["predictions"] if p["t"] in wanted]
+    return {
+        "accuracy": statistics.fmean(p["hit"] for p in scored),
+        "nll": statistics.fmean(-math.log(max(p["p"], 1e-12)) for p in scored),
+        "brier": statistics.fmean(p["brier"] for p in scored),
+    }
+
+
+def _passes(protocol: str) -> str:
+    return "online" if protocol == "online" else "frozen"
+
+
+def summarize(suite: Suite, records: Sequence[Record]) -> list[Row]:
+    rows = []
+    for name in dict.fromkeys(r["method"] for r in records):
+        mine = [r for r in records if r["method"] == name]
+        for protocol in PROTOCOLS:
+            runs = [r for r in mine if r["mode"] == _passes(protocol)]
+            if not runs:
+                continue
+            scores = [protocol_scores(suite, r, protocol) for r in runs]
+            accuracy = [s["accuracy"] for s in scores]
+            low, high = bootstrap_interval(accuracy)
+            predictions = [p for r in runs for p in r["predictions"]]
+            rows.append(
+                Row(
+                    suite=suite.name,
+                    method=name,
+                    protocol=protocol,
+                    accuracy=statistics.fmean(accuracy),
+                    ci_low=low,
+                    ci_high=high,
+                    nll=statistics.fmean(s["nll"] for s in scores),
+                    brier=statistics.fmean(s["brier"] for s in scores),
+                    n=len(runs),
+                    seconds_per_prediction=statistics.fmean(p["seconds"] for p in predictions),
+                    seconds_total=sum(r["seconds"] for r in runs),
+                    prompt_tokens=sum(r["usage"].get("prompt_tokens", 0) for r in runs),
+                    completion_tokens=sum(r["usage"].get("completion_tokens", 0) for r in runs),
+                )
+            )
+    return rows
+
+
+def by_family(suite: Suite, records: Sequence[Record]) -> list[dict[str, Any]]:
+    """Accuracy per method, protocol and family: where each method wins and loses."""
+    rows = []
+    for name in dict.fromkeys(r["method"] for r in records):
+        for protocol in PROTOCOLS:
+            for family in suite.families:
+                runs = [
+                    r
+                    for r in records
+                    if (r["method"], r["family"], r["mode"]) == (name, family, _passes(protocol))
+                ]
+                if runs:
+                    accuracy = [protocol_scores(suite, r, protocol)["accuracy"] for r in runs]
+                    rows.append(
+                        {
+                            "method": name,
+                            "protocol": protocol,
+                            "family": family,
+                            "accuracy": statistics.fmean(accuracy),
+                            "n": len(runs),
+                        }
+                    )
+    return rows
+
+
+def markdown(rows: Sequence[Row]) -> str:
+    """The summary as a markdown table, protocols as columns: accuracy [95% interval]."""
+    methods = list(dict.fromkeys(row.method for row in rows))
+    protocols = [p for p in PROTOCOLS if any(row.protocol == p for row in rows)]
+    cell = {(row.method, row.protocol): row for row in rows}
+    lines = [
+        "| method | " + " | ".join(protocols) + " | s / prediction |",
+        "|---|" + "---|" * (len(protocols) + 1),
+    ]
+    for name in methods:
+        found = {p: cell[(name, p)] for p in protocols if (name, p) in cell}
+        values = [
+            f"{r.accuracy:.3f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" if (r := found.get(p)) else ""
+            for p in protocols
+        ]
+        speed = statistics.fmean(r.seconds_per_prediction for r in found.values())
+        lines.append(f"| {name} | " + " | ".join(values) + f" | {speed:.3g} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(out: Path, suite: Suite, records: Sequence[Record]) -> list[Row]:
+    """summary.md, summary.csv, families.csv and the plots, from the records."""
+    from rote.evaluation import plots
+
+    rows = summarize(suite, records)
+    (out / "summary.md").write_text(markdown(rows))
+    _write_csv(out / "summary.csv", [row._asdict() for row in rows])
+    _write_csv(out / "families.csv", by_family(suite, records))
+    plots.accuracy(rows, out / "accuracy.png")
+    plots.cost(suite, records, out / "cost.png")
+    plots.particles(suite, rows, out / "particles.png")
+    return rows
+
+
+def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as handle:
+        if rows:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)

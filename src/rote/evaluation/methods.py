@@ -1,0 +1,188 @@
+"""The methods `rote bench` compares: each makes a fresh `Predictor` per trajectory.
+
+`rote` is ROTE with the offline synthesizer; `rote@N` the same with N particles (for the
+accuracy-against-particles plot); `rote-hybrid` mixes LLM programs in; `bc`, `bip`, `nllm` and
+the references are the baselines of `rote.baselines`. Methods that learn from the population
+(`bc`) do it once per bench in `prepare`, and their predictors load what it saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import ClassVar, NamedTuple
+
+from rote.baselines.base import Predictor
+from rote.envs import make_env
+from rote.envs.base import EnvSpec, Observation
+from rote.errors import RoteError
+from rote.evaluation.suites import Suite
+from rote.model import ROTE
+from rote.programs.sandbox import Sandbox
+from rote.proposers import Budget, Proposer, SynthProposer
+from rote.proposers.hybrid import HybridProposer
+from rote.proposers.llm.config import LLMConfig
+from rote.proposers.llm.proposer import LLMProposer
+
+
+class Context(NamedTuple):
+    """What a method may use: the suite, the bench directory, and the LLM settings."""
+
+    suite: Suite
+    out: Path
+    llm: LLMConfig | None = None
+
+    @property
+    def env(self) -> EnvSpec:
+        return make_env(self.suite.env)
+
+    def llm_config(self, method: str) -> LLMConfig:
+        if self.llm is None:
+            raise RoteError(f"method {method} needs an LLM: give --llm-config or --llm-base-url")
+        return self.llm
+
+
+class RotePredictor(Predictor):
+    """ROTE behind the bench's interface."""
+
+    name: ClassVar[str] = "rote"
+
+    def __init__(self, env: EnvSpec, proposer: Proposer, particles: int) -> None:
+        super().__init__(env)
+        self.proposer = proposer
+        self.model = ROTE(env, proposer, n_particles=particles, seed=0, sandbox=Sandbox(workers=1))
+
+    def _observe(self, observation: Observation, action: str, update: bool) -> None:
+        self.model.observe(observation, action, update=update)
+
+    def infer(self) -> None:
+        self.model.infer()
+
+    def _predict(self, observation: Observation) -> dict[str, float]:
+        return self.model.predict(observation)
+
+    def usage(self) -> dict[str, float]:
+        usage = self.proposer.usage.as_dict()
+        return {key: usage[key] for key in ("calls", "prompt_tokens", "completion_tokens")}
+
+    def close(self) -> None:
+        self.model.close()
+        self.model.sandbox.close()
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    make: Callable[[Context], Predictor]
+    prepare: Callable[[Context], None] | None = None
+    """Once per bench, in the main process, before any trajectory (e.g. training)."""
+    sweep: bool = False
+    """A variant for the particle plot: frozen protocols only."""
+
+
+def _synth(context: Context) -> SynthProposer:
+    return SynthProposer(Budget(programs=context.suite.budget))
+
+
+def _llm(context: Context, method: str) -> LLMProposer:
+    config = context.llm_config(method)
+    return LLMProposer(
+        config.backend(), sampling=config.sampling, variant=config.variant, repairs=config.repairs
+    )
+
+
+def _rote(particles: int | None) -> Callable[[Context], Predictor]:
+    def make(context: Context) -> Predictor:
+        count = particles or context.suite.particles
+        return RotePredictor(context.env, _synth(context), count)
+
+    return make
+
+
+def _hybrid(context: Context) -> Predictor:
+    proposer = HybridProposer(_llm(context, "rote-hybrid"), _synth(context))
+    return RotePredictor(context.env, proposer, context.suite.particles)
+
+
+def _bc_dir(context: Context) -> Path:
+    return context.out / "bc"
+
+
+def _prepare_bc(context: Context) -> None:
+    """Train the ensemble on the suite's training episodes, unless a finished one is there."""
+    from rote.baselines.bc import BCEnsemble, train_bc
+
+    if BCEnsemble.exists(_bc_dir(context)):
+        return
+    suite = context.suite
+    train_bc(
+        context.env,
+        suite.train_trajectories(),
+        seeds=tuple(range(suite.bc_seeds)),
+        epochs=suite.bc_epochs,
+        out_dir=_bc_dir(context),
+    )
+
+
+def _bc(context: Context) -> Predictor:
+    from rote.baselines.bc import BCEnsemble, BCPredictor
+
+    return BCPredictor(context.env, BCEnsemble.load(_bc_dir(context)))
+
+
+def _bip(context: Context) -> Predictor:
+    from rote.baselines.bip import BIPPredictor
+
+    return BIPPredictor(context.env)
+
+
+def _nllm(context: Context) -> Predictor:
+    """At the paper's temperature for this baseline (0.75), whatever the proposer's is."""
+    from rote.baselines.nllm import TEMPERATURE, NLLMPredictor
+
+    config = context.llm_config("nllm")
+    sampling = replace(config.sampling, temperature=TEMPERATURE)
+    return NLLMPredictor(context.env, config.backend(), sampling)
+
+
+def _reference(name: str) -> Callable[[Context], Predictor]:
+    def make(context: Context) -> Predictor:
+        from rote.baselines import references
+
+        classes: dict[str, type[Predictor]] = {
+            "uniform": references.UniformPredictor,
+            "frequency": references.FrequencyPredictor,
+            "repeat-last": references.RepeatLastPredictor,
+            "ngram": references.NgramPredictor,
+        }
+        return classes[name](context.env)
+
+    return make
+
+
+METHODS: dict[str, Method] = {
+    "rote": Method("rote", _rote(None)),
+    "rote-hybrid": Method("rote-hybrid", _hybrid),
+    "bc": Method("bc", _bc, prepare=_prepare_bc),
+    "bip": Method("bip", _bip),
+    "nllm": Method("nllm", _nllm),
+    **{
+        name: Method(name, _reference(name))
+        for name in ("uniform", "frequency", "repeat-last", "ngram")
+    },
+}
+DEFAULT_METHODS = ("rote", "bc", "bip", "uniform", "frequency", "repeat-last", "ngram")
+"""The offline methods; `nllm` and `rote-hybrid` need an LLM and are asked for by name."""
+
+
+def method(name: str) -> Method:
+    """A registered method, or `rote@N`: rote with N particles."""
+    if name.startswith("rote@"):
+        count = name.removeprefix("rote@")
+        if not count.isdigit() or int(count) < 1:
+            raise RoteError(f"{name}: the particle count after rote@ must be a positive integer")
+        return Method(name, _rote(int(count)), sweep=True)
+    if name not in METHODS:
+        raise RoteError(f"unknown method {name!r}: choose from {', '.join(METHODS)} or rote@N")
+    return METHODS[name]

@@ -1,0 +1,115 @@
+"""`rote bench`: cells, resuming, summaries, and the quick suite end to end."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rote.cli import main
+from rote.errors import RoteError
+from rote.evaluation.bench import cells, load, markdown, run_bench, summarize
+from rote.evaluation.methods import Context
+from rote.evaluation.metrics import bootstrap_interval, brier
+from rote.evaluation.suites import PROTOCOLS, suite
+
+QUICK = suite("construction", quick=True)
+TWO = replace(QUICK, families=QUICK.families[:2])
+"""Two families, one episode each: cheap enough for the tests that are not end to end."""
+
+
+def scores(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Each record's predictions without their timings, which vary from run to run."""
+    return [
+        [{k: v for k, v in p.items() if k != "seconds"} for p in r["predictions"]] for r in records
+    ]
+
+
+def test_brier_and_bootstrap() -> None:
+    assert brier({"up": 1.0, "down": 0.0}, "up") == 0.0
+    assert math.isclose(brier({"up": 0.5, "down": 0.5}, "up"), 0.5)
+    assert bootstrap_interval([0.5] * 10) == (0.5, 0.5)
+    low, high = bootstrap_interval([0.0, 1.0] * 20)
+    assert low < 0.5 < high
+    assert bootstrap_interval([0.0, 1.0] * 20) == (low, high)  # seeded
+
+
+def test_cells_cover_both_passes_and_sweeps_run_frozen_only() -> None:
+    found = cells(TWO, ["uniform", "rote@1"])
+    assert {c.mode for c in found if c.method == "uniform"} == {"frozen", "online"}
+    assert {c.mode for c in found if c.method == "rote@1"} == {"frozen"}
+    assert found[0].mode == "frozen"
+    assert len({c.key for c in found}) == len(found) == 2 * 2 + 2
+
+
+def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path: Path) -> None:
+    context = Context(TWO, tmp_path)
+    ran: list[str] = []
+    first = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.key))
+    assert len(first) == len(ran) == 8
+    log = tmp_path / "results.jsonl"
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:5]) + lines[5][:40])  # killed while writing the sixth
+    ran.clear()
+    again = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.key))
+    assert len(ran) == 3
+    assert len(load(log)) == 8
+    assert scores(again) == scores(first)
+
+
+def test_a_directory_of_other_suite_settings_is_refused(tmp_path: Path) -> None:
+    run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    with pytest.raises(RoteError, match="other suite settings"):
+        run_bench(Context(replace(TWO, observe=10), tmp_path), ["uniform"], jobs=1)
+
+
+def test_parallel_runs_give_the_same_records(tmp_path: Path) -> None:
+    serial = run_bench(Context(TWO, tmp_path / "a"), ["ngram"], jobs=1)
+    parallel = run_bench(Context(TWO, tmp_path / "b"), ["ngram"], jobs=2)
+    assert scores(serial) == scores(parallel)
+
+
+def test_summary_scores_each_protocol_on_its_own_steps(tmp_path: Path) -> None:
+    records = run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    rows = {row.protocol: row for row in summarize(TWO, records)}
+    assert set(rows) == set(PROTOCOLS)
+    for row in rows.values():  # uniform over 6 actions: exactly chance, whatever happened
+        assert math.isclose(row.accuracy, 1 / 6)
+        assert math.isclose(row.nll, math.log(6))
+        assert row.n == 2
+    assert "| uniform | 0.167 [0.17, 0.17]" in markdown(list(rows.values()))
+
+
+def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's `--quick`: every default method, every output written."""
+    out = tmp_path / "bench"
+    assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
+    for name in ("results.jsonl", "summary.md", "summary.csv", "families.csv"):
+        assert (out / name).stat().st_size > 0, name
+    for name in ("accuracy.png", "cost.png", "particles.png"):
+        assert (out / name).read_bytes().startswith(b"\x89PNG"), name
+    with (out / "summary.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"suite", "method", "protocol", "accuracy", "ci_low", "ci_high", "nll", "n"} <= set(
+        rows[0]
+    )
+    accuracy = {(r["method"], r["protocol"]): float(r["accuracy"]) for r in rows}
+    for protocol in PROTOCOLS:
+        assert accuracy[("rote", protocol)] > accuracy[("uniform", protocol)] + 0.3
+    assert (out / "bc").is_dir()  # the trained ensemble, with its training curve
+    assert "| rote |" in capsys.readouterr().out
+    before = (out / "results.jsonl").read_text()
+    assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
+    assert (out / "results.jsonl").read_text() == before  # nothing left to compute
+
+
+def test_unknown_method_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "--methods", "rote,telepathy", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "telepathy" in err
