@@ -37,12 +37,10 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
 import rote
 from rote.agents.construction import source
 from rote.evaluation.metrics import tie_split_hit
+from rote.progress import progress_bar
 from rote.proposers.synthesizer import Budget
 from rote.rollout import noise_seed
 
@@ -204,18 +202,7 @@ def main() -> None:
         for family in args.families
         for episode in range(args.episodes)
     ]
-    errors = Console(stderr=True)
-    with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=errors,
-            transient=True,
-            disable=not errors.is_terminal,
-        ) as progress,
-        log.open("a") as out,
-    ):
+    with progress_bar() as progress, log.open("a") as out:
         task = progress.add_task("synthesizing", total=len(keys))
         for key in keys:
             method, noise, family, episode = key

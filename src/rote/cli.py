@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from rote import __version__
@@ -28,6 +27,7 @@ from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
 from rote.evaluation.suites import SUITES, suite
 from rote.model import ROTE
+from rote.progress import progress_bar
 from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer
 from rote.proposers.llm.config import LLMConfig
@@ -89,16 +89,8 @@ def _cmd_agents(args: argparse.Namespace, out: Console) -> None:
 def _generate(env_id: str, agents: Sequence[str], args: argparse.Namespace) -> GenerateReport:
     """`generate` from the parsed flags, behind a progress bar on terminals."""
     total = len(agents) * args.episodes
-    errors = Console(stderr=True)
-    with Progress(
-        TextColumn("generating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=errors,
-        transient=True,
-        disable=not errors.is_terminal,  # logs and pipes get the summary line, not bar frames
-    ) as progress:
-        task = progress.add_task("generate", total=total)
+    with progress_bar() as progress:
+        task = progress.add_task("generating", total=total)
         return generate(
             env_id,
             agents,
@@ -211,15 +203,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
         methods += [f"rote@{n}" for n in chosen.particle_sweep]
     needs_llm = any(name in ("nllm", "rote-hybrid") for name in methods)
     context = Context(chosen, Path(args.out), _llm_config(args) if needs_llm else None)
-    errors = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=errors,
-        transient=True,
-        disable=not errors.is_terminal,
-    ) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"bench {chosen.name}", total=None)
         records = run_bench(
             context,
