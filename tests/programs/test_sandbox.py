@@ -45,14 +45,16 @@ def acting(body: str, init: str = "pass", header: str = "") -> str:
 
 
 def children() -> set[int]:
-    """Pids of this process's live or unreaped children, from /proc."""
+    """Pids of this process's live or unreaped children, from /proc; not multiprocessing's
+    resource tracker, which any earlier test's process pool leaves running until exit."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
+            command = (stat.parent / "cmdline").read_bytes()
         except OSError:  # gone meanwhile
             continue
-        if int(fields[1]) == os.getpid():
+        if int(fields[1]) == os.getpid() and b"multiprocessing.resource_tracker" not in command:
             found.add(int(stat.parent.name))
     return found
 
