@@ -85,18 +85,17 @@ def proposer(method: str, settings: Settings) -> rote.Proposer:
     synth = rote.SynthProposer(Budget(programs=settings.budget))
     if method == "synth":
         return synth
-    llm = settings.llm
-    writer = rote.LLMProposer(
-        llm.backend(), sampling=llm.sampling, variant=llm.variant, repairs=llm.repairs
-    )
+    writer = rote.LLMProposer.from_config(settings.llm)
     return writer if method == "llm" else rote.HybridProposer(writer, synth)
 
 
 def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], method: str, settings: Settings) -> Record:
     """The issue's three accuracies on one trajectory, with the time inference took."""
     start = time.perf_counter()
-    writer = proposer(method, settings)
-    with rote.ROTE(spec, writer, n_particles=settings.particles, seed=0) as model:
+    with (
+        proposer(method, settings) as writer,
+        rote.ROTE(spec, writer, n_particles=settings.particles, seed=0) as model,
+    ):
         for step in steps[:OBSERVE]:
             assert step.action is not None
             model.observe(step.observation, step.action)

@@ -185,12 +185,7 @@ def _proposer(args: argparse.Namespace, llm_config: LLMConfig | None) -> Propose
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
         return ListProposer.from_paths(args.programs)
     assert llm_config is not None  # built for --proposer llm and hybrid
-    llm = LLMProposer(
-        llm_config.backend(),
-        sampling=llm_config.sampling,
-        variant=llm_config.variant,
-        repairs=llm_config.repairs,
-    )
+    llm = LLMProposer.from_config(llm_config)
     return llm if args.proposer == "llm" else HybridProposer(llm, synth)
 
 

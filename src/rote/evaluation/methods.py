@@ -68,7 +68,8 @@ class RotePredictor(Predictor):
 
     def close(self) -> None:
         self.model.close()
-        self.model.sandbox.close()
+        self.model.sandbox.close()  # given to the model, so not closed by it
+        self.proposer.close()
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,6 @@ def _synth(context: Context) -> SynthProposer:
     return SynthProposer(Budget(programs=context.suite.budget))
 
 
-def _llm(context: Context, method: str) -> LLMProposer:
-    config = context.llm_config(method)
-    return LLMProposer(
-        config.backend(), sampling=config.sampling, variant=config.variant, repairs=config.repairs
-    )
-
-
 def _rote(particles: int | None) -> Callable[[Context], Predictor]:
     def make(context: Context) -> Predictor:
         count = particles or context.suite.particles
@@ -101,7 +95,8 @@ def _rote(particles: int | None) -> Callable[[Context], Predictor]:
 
 
 def _hybrid(context: Context) -> Predictor:
-    proposer = HybridProposer(_llm(context, "rote-hybrid"), _synth(context))
+    llm = LLMProposer.from_config(context.llm_config("rote-hybrid"))
+    proposer = HybridProposer(llm, _synth(context))
     return RotePredictor(context.env, proposer, context.suite.particles)
 
 

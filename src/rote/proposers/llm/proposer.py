@@ -21,6 +21,7 @@ from rote.proposers.base import ProposalRequest, Proposer
 from rote.proposers.llm import prompts
 from rote.proposers.llm.base import Backend, Message, Sampling
 from rote.proposers.llm.cache import CachedBackend
+from rote.proposers.llm.config import LLMConfig
 from rote.proposers.synthesizer import vocabulary_for
 from rote.trajectory import Step
 
@@ -51,6 +52,16 @@ class LLMProposer(Proposer):
         self._sandbox = sandbox
         self._owns_sandbox = sandbox is None
         self.origin = f"llm:{backend.model}"
+
+    @classmethod
+    def from_config(cls, config: LLMConfig) -> LLMProposer:
+        """The proposer a configuration describes, behind its replay cache."""
+        return cls(
+            config.backend(),
+            sampling=config.sampling,
+            variant=config.variant,
+            repairs=config.repairs,
+        )
 
     @property
     def sandbox(self) -> Sandbox:
