@@ -22,7 +22,7 @@ from rote.agents import agent_names
 from rote.envs import make_env, registered_envs
 from rote.errors import RoteError
 from rote.evaluation.bench import run_bench, write_outputs
-from rote.evaluation.methods import DEFAULT_METHODS, METHODS, Context
+from rote.evaluation.methods import METHODS, Context
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
 from rote.evaluation.suites import SUITES, suite
@@ -190,8 +190,9 @@ def _proposer(args: argparse.Namespace, llm_config: LLMConfig | None) -> Propose
 
 
 def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
-    chosen = suite(args.suite, quick=args.quick)
-    methods = [name.strip() for name in args.methods.split(",") if name.strip()]
+    chosen = suite(args.suite, quick=args.quick, observe=args.observe)
+    given = args.methods.split(",") if args.methods else chosen.methods
+    methods = [name.strip() for name in given if name.strip()]
     if not methods:
         raise RoteError("--methods names no method")
     if "rote" in methods:  # the particle plot's points
@@ -368,9 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--suite", choices=list(SUITES), default="construction")
     bench.add_argument(
         "--methods",
-        default=",".join(DEFAULT_METHODS),
         help=f"comma-separated, from {', '.join(METHODS)}, or rote@N (N particles); "
-        "nllm and rote-hybrid need an LLM",
+        "nllm and rote-hybrid need an LLM (default: the suite's offline methods)",
+    )
+    bench.add_argument(
+        "--observe", type=_positive_int, help="steps each method observes (default: the suite's)"
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")

@@ -1,9 +1,10 @@
 """`rote bench`: every method on every trajectory of a suite, resumable, in parallel.
 
 The unit of work is a cell: (method, family, episode, pass), where the pass is `frozen` (the
-single-step, multi-step and after-swap protocols) or `online`. Each finished cell is appended to
-results.jsonl as one line with every prediction's scores and times, so a killed run loses only
-the cells in flight, and a rerun computes only the cells missing. The summary (summary.md,
+single-step, multi-step and, where layouts swap, after-swap protocols) or `online`. Each
+finished cell is appended to results.jsonl as one line with every prediction's scores and
+times, so a killed run loses only the cells in flight, and a rerun computes only the cells
+missing. The summary (summary.md,
 summary.csv, families.csv) and the plots are rebuilt from results.jsonl at the end of each run.
 """
 
@@ -18,17 +19,15 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from rote.errors import RoteError
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import bootstrap_interval, brier, tie_split_hit
-from rote.evaluation.suites import PROTOCOLS, Suite
+from rote.evaluation.suites import PROTOCOLS, Suite, settings
 
 Record = dict[str, Any]
-FROZEN_PROTOCOLS = PROTOCOLS[:3]
 
 
 class Cell(NamedTuple):
@@ -51,7 +50,7 @@ def cells(suite: Suite, methods: Sequence[str]) -> list[Cell]:
             if mode == "online" and method(name).sweep:
                 continue
             for family in suite.families:
-                found += [Cell(name, family, e, mode) for e in range(suite.episodes)]
+                found += [Cell(name, family, e, mode) for e in range(suite.episodes_of(family))]
     return found
 
 
@@ -59,9 +58,9 @@ def run_cell(context: Context, cell: Cell) -> Record:
     """One method on one trajectory, one pass: every scored step with its cost."""
     suite = context.suite
     steps = suite.test_trajectory(cell.family, cell.episode)
-    last = suite.steps if cell.mode == "online" else suite.swap_at + suite.horizon
+    last = suite.steps if cell.mode == "online" else suite.frozen_end
     start = time.perf_counter()
-    with method(cell.method).make(context) as predictor:
+    with method(cell.method).make(context, cell.family) as predictor:
         for step in steps[: suite.observe]:
             predictor.observe(step.observation, _action(step.action))
         predictor.infer()
@@ -115,7 +114,7 @@ def load(path: Path) -> dict[str, Record]:
 def _check_suite(out: Path, suite: Suite) -> None:
     """A directory holds one suite's results: resuming with other settings would mix them."""
     path = out / "suite.json"
-    config = json.loads(json.dumps(asdict(suite)))
+    config = settings(suite)
     if path.exists():
         if json.loads(path.read_text()) != config:
             raise RoteError(
@@ -212,7 +211,7 @@ def summarize(suite: Suite, records: Sequence[Record]) -> list[Row]:
     rows = []
     for name in dict.fromkeys(r["method"] for r in records):
         mine = [r for r in records if r["method"] == name]
-        for protocol in PROTOCOLS:
+        for protocol in suite.protocols:
             runs = [r for r in mine if r["mode"] == _passes(protocol)]
             if not runs:
                 continue
@@ -244,7 +243,7 @@ def by_family(suite: Suite, records: Sequence[Record]) -> list[dict[str, Any]]:
     """Accuracy per method, protocol and family: where each method wins and loses."""
     rows = []
     for name in dict.fromkeys(r["method"] for r in records):
-        for protocol in PROTOCOLS:
+        for protocol in suite.protocols:
             for family in suite.families:
                 runs = [
                     r

@@ -3,7 +3,8 @@
 `rote` is ROTE with the offline synthesizer; `rote@N` the same with N particles (for the
 accuracy-against-particles plot); `rote-hybrid` mixes LLM programs in; `bc`, `bip`, `nllm` and
 the references are the baselines of `rote.baselines`. Methods that learn from the population
-(`bc`) do it once per bench in `prepare`, and their predictors load what it saved.
+(`bc`) do it once per bench in `prepare`, one model per env of the suite, and their predictors
+load what it saved.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 from rote.baselines.base import Predictor
-from rote.envs import make_env
 from rote.envs.base import EnvSpec, Observation
 from rote.errors import RoteError
 from rote.evaluation.suites import Suite
@@ -32,10 +32,6 @@ class Context(NamedTuple):
     suite: Suite
     out: Path
     llm: LLMConfig | None = None
-
-    @property
-    def env(self) -> EnvSpec:
-        return make_env(self.suite.env)
 
     def llm_config(self, method: str) -> LLMConfig:
         if self.llm is None:
@@ -75,7 +71,8 @@ class RotePredictor(Predictor):
 @dataclass(frozen=True)
 class Method:
     name: str
-    make: Callable[[Context], Predictor]
+    make: Callable[[Context, str], Predictor]
+    """A predictor for one trajectory of the named family."""
     prepare: Callable[[Context], None] | None = None
     """Once per bench, in the main process, before any trajectory (e.g. training)."""
     sweep: bool = False
@@ -86,63 +83,68 @@ def _synth(context: Context) -> SynthProposer:
     return SynthProposer(Budget(programs=context.suite.budget))
 
 
-def _rote(particles: int | None) -> Callable[[Context], Predictor]:
-    def make(context: Context) -> Predictor:
+def _rote(particles: int | None) -> Callable[[Context, str], Predictor]:
+    def make(context: Context, family: str) -> Predictor:
         count = particles or context.suite.particles
-        return RotePredictor(context.env, _synth(context), count)
+        return RotePredictor(context.suite.env(family), _synth(context), count)
 
     return make
 
 
-def _hybrid(context: Context) -> Predictor:
+def _hybrid(context: Context, family: str) -> Predictor:
     llm = LLMProposer.from_config(context.llm_config("rote-hybrid"))
     proposer = HybridProposer(llm, _synth(context))
-    return RotePredictor(context.env, proposer, context.suite.particles)
+    return RotePredictor(context.suite.env(family), proposer, context.suite.particles)
 
 
-def _bc_dir(context: Context) -> Path:
-    return context.out / "bc"
+def _bc_dir(context: Context, family: str) -> Path:
+    return context.out / "bc" / context.suite.env_key(family)
 
 
 def _prepare_bc(context: Context) -> None:
-    """Train the ensemble on the suite's training episodes, unless a finished one is there."""
+    """Train one ensemble per env of the suite on its training episodes, unless a finished
+    one is there."""
     from rote.baselines.bc import BCEnsemble, train_bc
 
-    if BCEnsemble.exists(_bc_dir(context)):
-        return
     suite = context.suite
-    train_bc(
-        context.env,
-        suite.train_trajectories(),
-        seeds=tuple(range(suite.bc_seeds)),
-        epochs=suite.bc_epochs,
-        out_dir=_bc_dir(context),
-    )
+    groups: dict[str, list[str]] = {}
+    for family in suite.families:
+        groups.setdefault(suite.env_key(family), []).append(family)
+    for families in groups.values():
+        if BCEnsemble.exists(_bc_dir(context, families[0])):
+            continue
+        train_bc(
+            suite.env(families[0]),
+            suite.train_trajectories(tuple(families)),
+            seeds=tuple(range(suite.bc_seeds)),
+            epochs=suite.bc_epochs,
+            out_dir=_bc_dir(context, families[0]),
+        )
 
 
-def _bc(context: Context) -> Predictor:
+def _bc(context: Context, family: str) -> Predictor:
     from rote.baselines.bc import BCEnsemble, BCPredictor
 
-    return BCPredictor(context.env, BCEnsemble.load(_bc_dir(context)))
+    return BCPredictor(context.suite.env(family), BCEnsemble.load(_bc_dir(context, family)))
 
 
-def _bip(context: Context) -> Predictor:
+def _bip(context: Context, family: str) -> Predictor:
     from rote.baselines.bip import BIPPredictor
 
-    return BIPPredictor(context.env)
+    return BIPPredictor(context.suite.env(family))
 
 
-def _nllm(context: Context) -> Predictor:
+def _nllm(context: Context, family: str) -> Predictor:
     """At the paper's temperature for this baseline (0.75), whatever the proposer's is."""
     from rote.baselines.nllm import TEMPERATURE, NLLMPredictor
 
     config = context.llm_config("nllm")
     sampling = replace(config.sampling, temperature=TEMPERATURE)
-    return NLLMPredictor(context.env, config.backend(), sampling)
+    return NLLMPredictor(context.suite.env(family), config.backend(), sampling)
 
 
-def _reference(name: str) -> Callable[[Context], Predictor]:
-    def make(context: Context) -> Predictor:
+def _reference(name: str) -> Callable[[Context, str], Predictor]:
+    def make(context: Context, family: str) -> Predictor:
         from rote.baselines import references
 
         classes: dict[str, type[Predictor]] = {
@@ -151,7 +153,7 @@ def _reference(name: str) -> Callable[[Context], Predictor]:
             "repeat-last": references.RepeatLastPredictor,
             "ngram": references.NgramPredictor,
         }
-        return classes[name](context.env)
+        return classes[name](context.suite.env(family))
 
     return make
 
@@ -167,8 +169,6 @@ METHODS: dict[str, Method] = {
         for name in ("uniform", "frequency", "repeat-last", "ngram")
     },
 }
-DEFAULT_METHODS = ("rote", "bc", "bip", "uniform", "frequency", "repeat-last", "ngram")
-"""The offline methods; `nllm` and `rote-hybrid` need an LLM and are asked for by name."""
 
 
 def method(name: str) -> Method:

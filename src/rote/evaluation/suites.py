@@ -1,45 +1,54 @@
 """Bench suites: which trajectories, how much is observed, and which protocols score them.
 
-A suite's test trajectories are those `rote generate` writes for its flags (episode e has layout
-seed `seed + e`); methods that learn from a population (behaviour cloning) train on other
-episodes of the same families (seeds from `train_seed` on), so no test trajectory is ever in
-training: the paper's split by trajectory.
+A suite names its families (a behaviour family, a strategy, a level, a layout), how many test
+trajectories each has, the env each is played in, and the population data methods that learn
+from it (behaviour cloning) train on. `ScriptedSuite` draws everything from rote's scripted
+agents: its test trajectories are those `rote generate` writes for its flags (episode e has
+layout seed `seed + e`), and training uses other episodes (seeds from `train_seed` on), so no
+test trajectory is ever in training: the paper's split by trajectory.
 
 Protocols, named as in the paper, from one frozen and one online pass per trajectory:
 - single-step: the action at step `observe`, after observing the steps before;
 - multi-step: the next `horizon` steps, each from its true observation, weights frozen;
 - after-swap: `horizon` steps from the layout swap, frozen (programs inferred before the swap);
+  only in suites whose trajectories swap layout;
 - online: every step after the observed ones, each revealed action updating the posterior.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from rote.agents import agent_names, make_agent
-from rote.envs import make_env
+from rote.envs import EnvSpec, make_env
 from rote.errors import RoteError
 from rote.rollout import noise_seed, rollout
 from rote.trajectory import Step, Trajectory
 
 PROTOCOLS = ("single-step", "multi-step", "after-swap", "online")
+OFFLINE_METHODS = ("rote", "bc", "bip", "uniform", "frequency", "repeat-last", "ngram")
+"""The methods that need no LLM; `nllm` and `rote-hybrid` are asked for by name."""
 
 
 @dataclass(frozen=True)
-class Suite:
+class Suite(ABC):
     name: str
-    env: str
     families: tuple[str, ...]
     episodes: int
+    """Test trajectories per family (a data suite may have fewer for some families)."""
     steps: int = 50
-    swap_at: int = 30
+    """The last step any protocol scores, plus one."""
+    swap_at: int | None = 30
     observe: int = 20
     horizon: int = 10
-    noise: float = 0.0
     seed: int = 0
-    train_episodes: int = 20
-    """Episodes per family for population-trained methods (behaviour cloning)."""
-    train_seed: int = 1000
+    methods: tuple[str, ...] = OFFLINE_METHODS
+    """What `rote bench` runs when not told (`bip` only where it has goals)."""
     particles: int = 30
     particle_sweep: tuple[int, ...] = (1, 3, 10)
     """Extra particle counts rote runs (frozen only) for the accuracy-against-particles plot."""
@@ -48,22 +57,108 @@ class Suite:
     bc_seeds: int = 6
     bc_epochs: int = 60
 
+    def __post_init__(self) -> None:
+        end = self.frozen_end
+        if not 0 < self.observe < end <= self.steps:
+            raise RoteError(
+                f"suite {self.name}: observe ({self.observe}) must be positive and leave "
+                f"{self.horizon} steps to predict within {self.steps}"
+            )
+
+    @abstractmethod
+    def env(self, family: str) -> EnvSpec:
+        """The env a family's trajectories are played in."""
+
+    @abstractmethod
+    def test_trajectory(self, family: str, episode: int) -> list[Step]: ...
+
+    @abstractmethod
+    def train_trajectories(self, families: tuple[str, ...]) -> list[Trajectory]:
+        """Population data for these families (which share one env), never a test trajectory;
+        labelled with their family, so BC's validation split holds some of each."""
+
+    def episodes_of(self, family: str) -> int:
+        return self.episodes
+
+    def env_key(self, family: str) -> str:
+        """A file-name-safe name of the family's env and its settings: families with the same
+        key share one behaviour cloning model."""
+        spec = self.env(family)
+        text = spec.id + "".join(f"-{k}={v}" for k, v in sorted(spec.kwargs.items()))
+        return re.sub(r"[^A-Za-z0-9_.=-]+", "-", text)
+
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        return tuple(p for p in PROTOCOLS if p != "after-swap" or self.swap_at is not None)
+
+    @property
+    def frozen_end(self) -> int:
+        """The frozen pass predicts up to here: the multi-step window or, past a swap, the
+        after-swap one."""
+        return (self.observe if self.swap_at is None else self.swap_at) + self.horizon
+
+    def protocol_steps(self, protocol: str) -> range:
+        """The steps a protocol scores."""
+        if protocol == "after-swap":
+            if self.swap_at is None:
+                raise RoteError(f"suite {self.name} has no layout swap")
+            return range(self.swap_at, self.swap_at + self.horizon)
+        return {
+            "single-step": range(self.observe, self.observe + 1),
+            "multi-step": range(self.observe, self.observe + self.horizon),
+            "online": range(self.observe, self.steps),
+        }[protocol]
+
+    def with_observe(self, observe: int) -> Suite:
+        """The suite with another observed window, the rest of the timeline kept."""
+        return replace(self, observe=observe)
+
+    def quick(self) -> Suite:
+        """A few minutes' version for tests and smoke runs: one episode per family, small
+        budgets, fewer seeds."""
+        return replace(
+            self,
+            name=f"{self.name}-quick",
+            episodes=1,
+            particles=10,
+            particle_sweep=(1,),
+            budget=2000,
+            bc_seeds=2,
+            bc_epochs=8,
+        )
+
+
+@dataclass(frozen=True)
+class ScriptedSuite(Suite):
+    """Trajectories of rote's scripted agents, each family an agent registered for its env."""
+
+    env_id: str = "construction"
+    env_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    family_envs: Mapping[str, str] = field(default_factory=dict)
+    """Family to env id where it is not `env_id` (one suite over several levels)."""
+    noise: float = 0.0
+    train_episodes: int = 20
+    """Episodes per family for population-trained methods (behaviour cloning)."""
+    train_seed: int = 1000
+
+    def env(self, family: str) -> EnvSpec:
+        return make_env(self.family_envs.get(family, self.env_id), **self.env_kwargs)
+
     def test_trajectory(self, family: str, episode: int) -> list[Step]:
         return list(self._trajectory(family, episode, self.seed).steps)
 
-    def train_trajectories(self) -> list[Trajectory]:
-        """Labelled with their family, so BC's validation split holds some of each."""
+    def train_trajectories(self, families: tuple[str, ...]) -> list[Trajectory]:
         return [
             self._trajectory(family, episode, self.train_seed)
-            for family in self.families
+            for family in families
             for episode in range(self.train_episodes)
         ]
 
     def _trajectory(self, family: str, episode: int, seed: int) -> Trajectory:
         """Step for step the file `rote generate --seed SEED --noise P` writes."""
-        spec = make_env(self.env)
+        spec = self.env(family)
         agent = make_agent(
-            self.env,
+            spec.id,
             family,
             noise=self.noise,
             action_names=spec.action_names,
@@ -78,47 +173,34 @@ class Suite:
             agent_label=family,
         )
 
-    def protocol_steps(self, protocol: str) -> range:
-        """The steps a protocol scores."""
-        return {
-            "single-step": range(self.observe, self.observe + 1),
-            "multi-step": range(self.observe, self.observe + self.horizon),
-            "after-swap": range(self.swap_at, self.swap_at + self.horizon),
-            "online": range(self.observe, self.steps),
-        }[protocol]
-
     def quick(self) -> Suite:
-        """A few minutes' version for tests and smoke runs: one episode per family, small
-        budgets, fewer seeds."""
-        return replace(
-            self,
-            name=f"{self.name}-quick",
-            episodes=1,
-            steps=self.swap_at + self.horizon,
-            train_episodes=4,
-            particles=10,
-            particle_sweep=(1,),
-            budget=2000,
-            bc_seeds=2,
-            bc_epochs=8,
-        )
+        quick = super().quick()
+        assert isinstance(quick, ScriptedSuite)
+        return replace(quick, steps=quick.frozen_end, train_episodes=4)
 
 
 def _construction() -> Suite:
-    return Suite(
+    return ScriptedSuite(
         name="construction",
-        env="construction",
         families=tuple(agent_names("construction")),
         episodes=5,
     )
 
 
-SUITES = {"construction": _construction}
+SUITES: dict[str, Callable[[], Suite]] = {"construction": _construction}
 """Suite name to a builder (agent families are registered at import time)."""
 
 
-def suite(name: str, *, quick: bool = False) -> Suite:
+def suite(name: str, *, quick: bool = False, observe: int | None = None) -> Suite:
     if name not in SUITES:
         raise RoteError(f"unknown suite {name!r}: choose from {', '.join(SUITES)}")
     built = SUITES[name]()
+    if observe is not None:
+        built = built.with_observe(observe)
     return built.quick() if quick else built
+
+
+def settings(suite: Suite) -> dict[str, Any]:
+    """The suite as JSON: what a results directory was made with."""
+    config: dict[str, Any] = json.loads(json.dumps(asdict(suite)))
+    return {"kind": type(suite).__name__, **config}
