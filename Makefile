@@ -32,8 +32,8 @@ demo: $(VENV)/.stamp-run
 	$(BIN)/rote demo --out $(DEMO_DIR)
 
 lint: $(VENV)/.stamp-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/examples
+	$(BIN)/ruff format --check src tests benchmarks docs/examples
 
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy

@@ -27,6 +27,7 @@ from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
 from rote.evaluation.suites import SUITES, suite
 from rote.model import ROTE
+from rote.plugins import load_plugin
 from rote.progress import progress_bar
 from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer
@@ -307,6 +308,13 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rote", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"rote {__version__}")
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="FILE_OR_MODULE",
+        help="a Python file or module that registers envs, vocabularies or agents (repeatable)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("envs", help="list registered environments").set_defaults(run=_cmd_envs)
@@ -405,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True, markup=False)  # never mangle program source
     try:
+        for plugin in args.plugin:
+            load_plugin(plugin)
         args.run(args, out)
     except RoteError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -5,7 +5,12 @@
 `proposer` the Proposer that ties them together. docs/synthesizer.md explains the design.
 """
 
-from rote.proposers.synthesizer.proposer import VOCABULARIES, SynthProposer, vocabulary_for
+from rote.proposers.synthesizer.proposer import (
+    VOCABULARIES,
+    SynthProposer,
+    register_vocabulary,
+    vocabulary_for,
+)
 from rote.proposers.synthesizer.search import Budget
 
-__all__ = ["VOCABULARIES", "Budget", "SynthProposer", "vocabulary_for"]
+__all__ = ["VOCABULARIES", "Budget", "SynthProposer", "register_vocabulary", "vocabulary_for"]

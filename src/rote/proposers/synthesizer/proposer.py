@@ -37,6 +37,13 @@ MAX_EMBEDDED = 4
 """Foreign programs (failing ones first) made into skills per search."""
 
 
+def register_vocabulary(env_id: str, factory: Callable[[EnvSpec], Vocabulary]) -> None:
+    """Give the synthesizer an env's vocabulary (see docs/bring-your-own-env.md)."""
+    if env_id in VOCABULARIES:
+        raise ValueError(f'env "{env_id}" already has a vocabulary')
+    VOCABULARIES[env_id] = factory
+
+
 def vocabulary_for(env: EnvSpec) -> Vocabulary:
     factory = VOCABULARIES.get(env.id)
     return GenericVocabulary(env) if factory is None else factory(env)

@@ -1,0 +1,39 @@
+"""Plugins: a user's own envs, vocabularies and agents, loaded before a `rote` command runs.
+
+A plugin is a Python file or an importable module that registers what it brings when imported
+(`rote.register`, `register_vocabulary`, `register_agent`); docs/bring-your-own-env.md shows one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+from rote.errors import RoteError
+
+
+def load_plugin(name: str) -> None:
+    """Import `name`: a path to a .py file (as module `rote_plugin_<stem>`, once), or a dotted
+    module name. Whatever goes wrong is one RoteError line naming the plugin."""
+    path = Path(name)
+    try:
+        if name.endswith(".py"):
+            if not path.is_file():
+                raise RoteError(f"plugin {name}: no such file")
+            module_name = f"rote_plugin_{path.stem}"
+            if module_name in sys.modules:  # loaded already: registering twice would fail
+                return
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            if spec is None or spec.loader is None:
+                raise RoteError(f"plugin {name}: cannot be loaded as a Python module")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        else:
+            importlib.import_module(name)
+    except RoteError:
+        raise
+    except Exception as error:  # a plugin's own bug must still end as one line
+        raise RoteError(f"plugin {name} failed to load: {type(error).__name__}: {error}") from None

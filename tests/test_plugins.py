@@ -1,0 +1,54 @@
+"""Plugins load a user's env into rote, and the bring-your-own-env example works end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rote import ROTE, make_env, rollout
+from rote.agents import make_agent
+from rote.cli import main
+from rote.errors import RoteError
+from rote.evaluation.protocols import accuracy, predict_trajectory
+from rote.plugins import load_plugin
+from rote.proposers import SynthProposer
+from rote.proposers.synthesizer import vocabulary_for
+
+EXAMPLE = str(Path(__file__).parents[1] / "docs" / "examples" / "conveyor.py")
+
+
+def test_the_example_registers_its_env_vocabulary_and_agent() -> None:
+    load_plugin(EXAMPLE)
+    load_plugin(EXAMPLE)  # a second load is a no-op, not a double registration
+    spec = make_env("conveyor")
+    assert type(vocabulary_for(spec)).__name__ == "ConveyorVocabulary"
+    assert make_agent("conveyor", "heavy-left").act(
+        {"t": 0, "colour": "red", "weight": 9, "left": 0, "right": 0}
+    ) == "left"
+
+
+def test_rote_learns_the_example_sorter() -> None:
+    load_plugin(EXAMPLE)
+    spec = make_env("conveyor")
+    steps = rollout(spec, make_agent("conveyor", "heavy-left"), steps=60, seed=4).steps
+    with ROTE(spec, SynthProposer(), n_particles=10, seed=0) as model:
+        predictions = predict_trajectory(model, steps, 30, "frozen")
+    assert accuracy(predictions) >= 0.95
+
+
+def test_plugin_errors_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(RoteError, match="no such file"):
+        load_plugin(str(tmp_path / "missing.py"))
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise ValueError('bad config')\n")
+    with pytest.raises(RoteError, match=r"broken\.py failed to load: ValueError: bad config"):
+        load_plugin(str(broken))
+
+
+def test_cli_takes_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--plugin", EXAMPLE, "generate", "--env", "conveyor", "--agent", "heavy-left"]
+    assert main([*args, "--episodes", "1", "--steps", "5", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "heavy-left-000.jsonl").exists()
+    assert main(["--plugin", "no.such.module", "envs"]) == 2
+    assert "no.such.module failed to load" in capsys.readouterr().err
