@@ -11,52 +11,19 @@ program and the search evaluate the very same text.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rote.envs.base import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Stateful, Vocabulary
+from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.terms import Terms
 from rote.skills import construction as skills
 from rote.skills.construction import COLOURS, CORNERS, MOVES
 
-_NAMESPACE: dict[str, Any] = {name: getattr(skills, name) for name in skills.__all__}
 RADIUS = 2
 """How near a corner a block counts as placed: the distance people use in the paper's tasks."""
-
-
-def _compiled(code: str) -> Callable[[Any], Any]:
-    """`code` (our own template text, never a proposer's) as a function of `state`."""
-    function: Callable[[Any], Any] = eval(f"lambda state: ({code})", dict(_NAMESPACE))
-    return function
-
-
-def _imports(code: str) -> tuple[str, ...]:
-    return tuple(name for name in skills.__all__ if re.search(rf"\b{name}\b", code))
-
-
-def _guard(name: str, code: str, choices: int = 1) -> list[Guard]:
-    """A guard and its negation; a constant chosen among `choices` values costs log(choices)."""
-    cost = 1.0 + math.log(choices)
-    test = _compiled(code)
-    negated = _compiled(f"not ({code})")
-    return [
-        Guard(name, code, test, cost, _imports(code)),
-        Guard(f"not {name}", f"not ({code})", negated, cost + 0.5, _imports(code)),
-    ]
-
-
-def _skill(name: str, code: str, choices: int = 1) -> Skill:
-    return Skill(name, code, _compiled(code), 1.0 + math.log(choices), _imports(code))
-
-
-def _stateful(name: str, code: str, choices: int = 1) -> Skill:
-    def make() -> Stateful:
-        memory: Stateful = eval(code, dict(_NAMESPACE))
-        return memory
-
-    return Skill(name, code, None, 1.0 + math.log(choices), _imports(code), make)
+_TERMS = Terms(skills)
+_guard, _skill, _stateful = _TERMS.guard, _TERMS.skill, _TERMS.stateful
 
 
 class ConstructionVocabulary(Vocabulary):
