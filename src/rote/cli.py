@@ -19,7 +19,10 @@ from rich.table import Table
 
 from rote import __version__
 from rote.agents import agent_names
+from rote.data.overcooked import SPLITS as OVERCOOKED_SPLITS
+from rote.data.overcooked import export_overcooked
 from rote.envs import make_env, registered_envs
+from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
 from rote.evaluation.bench import run_bench, write_outputs
 from rote.evaluation.methods import METHODS, Context
@@ -159,6 +162,23 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     )
     proposer = SynthProposer(show_progress=sys.stderr.isatty())
     _predict_and_report(read_trajectory(path), proposer, args, out)
+
+
+def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
+    with progress_bar() as progress:
+        task = progress.add_task(f"overcooked {args.split}", total=None)
+        report = export_overcooked(
+            args.split,
+            Path(args.out),
+            layout=args.layout,
+            path=args.path,
+            on_start=lambda total: progress.update(task, total=total),
+            on_done=lambda _path: progress.advance(task),
+        )
+    out.print(
+        f"wrote {len(report.written)} trajectories to {args.out}"
+        f" (kept {len(report.kept)} already there)"
+    )
 
 
 def _llm_config(args: argparse.Namespace) -> LLMConfig:
@@ -388,6 +408,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--jobs", type=_positive_int, help="processes (default: one per core)")
     _add_llm_arguments(bench, "LLM (methods nllm and rote-hybrid; see docs/llm.md)")
     bench.set_defaults(run=_cmd_bench)
+
+    data = commands.add_parser("data", help="export a public dataset as trajectory files")
+    datasets = data.add_subparsers(dest="dataset", required=True, parser_class=_Parser)
+    overcooked = datasets.add_parser(
+        "overcooked",
+        help="Carroll et al. 2019 human-human Overcooked games, one file per player per game "
+        "(docs/overcooked.md)",
+    )
+    overcooked.add_argument("--split", choices=OVERCOOKED_SPLITS, required=True)
+    overcooked.add_argument("--layout", choices=list(OVERCOOKED_LAYOUTS))
+    overcooked.add_argument(
+        "--path", help="a pickle, or a directory of them (default: the installed overcooked-ai)"
+    )
+    overcooked.add_argument("--out", required=True, help="output directory (a rerun resumes it)")
+    overcooked.set_defaults(run=_cmd_data_overcooked)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default")
     demo.add_argument("--out", default="demo-out")

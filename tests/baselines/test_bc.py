@@ -21,7 +21,7 @@ from rote.baselines.bc import (
     split_by_trajectory,
     train_bc,
 )
-from rote.baselines.encoding import FieldEncoder, GridEncoder, encoder_from_json
+from rote.baselines.encoding import RECENT, FieldEncoder, GridEncoder, encoder_from_json
 from rote.envs.base import EnvSpec, Observation
 from rote.errors import RoteError
 from rote.rollout import noise_seed
@@ -205,6 +205,17 @@ def test_generic_encoding_of_other_envs() -> None:
     assert list(rebuilt.encode(observations[0])) == list(encoder.encode(observations[0]))
     with pytest.raises(RoteError, match="cannot encode toy observations"):
         FieldEncoder.fit("toy", [{"pos": [0, 1]}])
+
+
+def test_generic_encoding_keeps_the_recent_history() -> None:
+    """A history field (moves so far) contributes its last RECENT entries, newest first."""
+    observations = [{"moves": [], "cells": [[0, 1]]}, {"moves": ["C"], "cells": []}]
+    encoder = FieldEncoder.fit("toy", [*observations, {"moves": ["C", "D"], "cells": []}])
+    assert encoder.dim == RECENT * 2
+    assert list(encoder.encode({"moves": ["D", "D", "C", "D"]})) == [0, 1, 1, 0, 0, 1]
+    assert list(encoder.encode({"moves": []})) == [0] * 6
+    rebuilt = encoder_from_json(encoder.to_json())
+    assert list(rebuilt.encode({"moves": ["C"]})) == [1, 0, 0, 0, 0, 0]
 
 
 def test_one_line_errors(

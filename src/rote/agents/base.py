@@ -7,6 +7,7 @@ same code serve as data generator, as ground truth in tests, and as a program in
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -45,7 +46,8 @@ class NoisyAgent:
         return action
 
 
-AgentFactory = Callable[[], Agent]
+AgentFactory = Callable[..., Agent]
+"""Builds a fresh agent; a stochastic one takes `rng: random.Random`, which make_agent seeds."""
 
 _AGENTS: dict[str, dict[str, AgentFactory]] = {}
 
@@ -76,7 +78,11 @@ def make_agent(
     if name not in family:
         known = ", ".join(family) or "none"
         raise AgentError(f'agent "{name}" is not registered for env "{env_id}"; known: {known}')
-    agent = family[name]()
+    factory = family[name]
+    if "rng" in inspect.signature(factory).parameters:  # its own stream, apart from the noise's
+        agent = factory(rng=random.Random(f"policy:{seed}"))
+    else:
+        agent = factory()
     if noise:
         return NoisyAgent(agent, noise, action_names, random.Random(seed))
     return agent

@@ -1,9 +1,11 @@
 """Fixed-size float vectors from JSON observations, for baselines that learn (behaviour cloning).
 
 Construction gets a symbolic stand-in for the paper's rendered frames: one-hot channels per grid
-cell (wall, agent, a block of each colour) and the held colour. Any other env gets a generic
-encoding fitted on the training observations: top-level numbers and booleans, standardized, and
-one-hot top-level fields with few distinct string or null values. Encoders are plain numpy and
+cell (wall, agent, a block of each colour) and the held colour; MiniGrid levels get the like,
+plus the mission as categories (`MiniGridEncoder`); Overcooked gets Carroll et al.'s kind of
+hand-made features (`OvercookedEncoder`). Any other env gets a generic encoding fitted
+on the training observations: top-level numbers and booleans, standardized, and one-hot
+top-level fields with few distinct string or null values. Encoders are plain numpy and
 round-trip through JSON, so a checkpoint records exactly how its inputs were made.
 """
 
@@ -20,12 +22,16 @@ from numpy.typing import NDArray
 from rote.envs.base import EnvSpec, Observation
 from rote.envs.construction import ConstructionSpec
 from rote.errors import RoteError
+from rote.skills import minigrid, overcooked
 from rote.skills.construction import COLOURS
+from rote.skills.grid import manhattan, step_cell
 
 Vector = NDArray[np.float32]
 
 MAX_CATEGORIES = 16
 """A string-valued field with more distinct values than this is an id or free text: skipped."""
+RECENT = 3
+"""History entries the generic encoder keeps, most recent first."""
 
 
 class ObservationEncoder(ABC):
@@ -80,8 +86,77 @@ class GridEncoder(ObservationEncoder):
         return {"kind": "grid", "side": self.side}
 
 
+class MiniGridEncoder(ObservationEncoder):
+    """A MiniGrid observation as channels over a width x height grid, then direction, carried
+    object and the mission read as categories.
+
+    Channels per cell, row by row: wall, agent, each object type, each colour, each door state.
+    Then one-hot: the agent's direction; the carried type (or nothing) and colour; the mission's
+    kind, its object's type and colour, its destination's type and colour (each with a slot for
+    none). Grids smaller than width x height are padded with wall, larger ones cropped.
+    """
+
+    door_states = ("open", "closed", "locked")
+    mission_types = (*minigrid.TYPES, "object")
+    channels = 2 + len(minigrid.TYPES) + len(minigrid.COLOURS) + len(door_states)
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.categories: list[tuple[str | None, ...]] = [
+            minigrid.DIRECTIONS,
+            (*minigrid.TYPES, None),
+            (*minigrid.COLOURS, None),
+            (*minigrid.KINDS, "other"),
+            *[(*self.mission_types, None), (*minigrid.COLOURS, None)] * 2,
+        ]
+        self.dim = self.channels * width * height + sum(map(len, self.categories))
+
+    def encode(self, observation: Observation) -> Vector:
+        state = minigrid.parse(observation)
+        grid = np.zeros((self.channels, self.height, self.width), dtype=np.float32)
+        grid[0] = 1.0
+        grid[0, : min(state.height, self.height), : min(state.width, self.width)] = 0.0
+        for x, y in state.walls:
+            if x < self.width and y < self.height:
+                grid[0, y, x] = 1.0
+        x, y = state.agent
+        if x < self.width and y < self.height:
+            grid[1, y, x] = 1.0
+        colours = 2 + len(minigrid.TYPES)
+        states = colours + len(minigrid.COLOURS)
+        for (x, y), thing in state.objects.items():
+            if x < self.width and y < self.height:
+                grid[2 + minigrid.TYPES.index(thing.type), y, x] = 1.0
+                grid[colours + minigrid.COLOURS.index(thing.colour), y, x] = 1.0
+                if thing.state is not None:
+                    grid[states + self.door_states.index(thing.state), y, x] = 1.0
+        held, task = state.carrying, minigrid.mission(state)
+        target = task.target or (None, None)
+        destination = task.destination or (None, None)
+        values = [
+            state.direction,
+            None if held is None else held.type,
+            None if held is None else held.colour,
+            task.kind,
+            *target,
+            *destination,
+        ]
+        one_hots = []
+        for value, categories in zip(values, self.categories, strict=True):
+            one_hot = np.zeros(len(categories), dtype=np.float32)
+            one_hot[categories.index(value)] = 1.0
+            one_hots.append(one_hot)
+        return np.concatenate([grid.reshape(-1), *one_hots])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "minigrid", "width": self.width, "height": self.height}
+
+
 class FieldEncoder(ObservationEncoder):
-    """The generic fallback: standardized numeric fields, then one-hot categorical fields.
+    """The generic fallback: standardized numeric fields, one-hot categorical fields, and the
+    last RECENT entries of history fields (lists of few distinct strings, such as the moves
+    so far in a repeated game), each one-hot.
 
     A field missing from an observation, or of an unexpected type, encodes as its mean
     (numeric) or as all zeros (categorical); so does a category never seen in training.
@@ -91,10 +166,16 @@ class FieldEncoder(ObservationEncoder):
         self,
         numeric: Sequence[tuple[str, float, float]],
         categorical: Sequence[tuple[str, Sequence[str | None]]],
+        recent: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> None:
         self.numeric = [(name, mean, std) for name, mean, std in numeric]
         self.categorical = [(name, list(values)) for name, values in categorical]
-        self.dim = len(self.numeric) + sum(len(values) for _, values in self.categorical)
+        self.recent = [(name, list(values)) for name, values in recent]
+        self.dim = (
+            len(self.numeric)
+            + sum(len(values) for _, values in self.categorical)
+            + RECENT * sum(len(values) for _, values in self.recent)
+        )
 
     @classmethod
     def fit(cls, env_id: str, observations: Iterable[Observation]) -> FieldEncoder:
@@ -103,10 +184,15 @@ class FieldEncoder(ObservationEncoder):
         for observation in observations:
             for name, value in observation.items():
                 values.setdefault(name, []).append(value)
-        numeric, categorical = [], []
+        numeric, categorical, recent = [], [], []
         for name in sorted(values):
             seen = values[name]
-            if all(_is_number(value) for value in seen):
+            if all(isinstance(value, list) for value in seen):
+                entries = [entry for value in seen for entry in value]
+                strings = all(isinstance(entry, str) for entry in entries)
+                if entries and strings and len(set(entries)) <= MAX_CATEGORIES:
+                    recent.append((name, sorted(set(entries))))
+            elif all(_is_number(value) for value in seen):
                 data = np.asarray(seen, dtype=np.float64)
                 std = float(data.std())
                 numeric.append((name, float(data.mean()), std if std > 0 else 1.0))
@@ -114,7 +200,7 @@ class FieldEncoder(ObservationEncoder):
                 distinct = sorted(set(seen), key=lambda value: (value is not None, value or ""))
                 if len(distinct) <= MAX_CATEGORIES:
                     categorical.append((name, distinct))
-        encoder = cls(numeric, categorical)
+        encoder = cls(numeric, categorical, recent)
         if encoder.dim == 0:
             raise RoteError(
                 f"behaviour cloning cannot encode {env_id} observations: no top-level number, "
@@ -133,6 +219,13 @@ class FieldEncoder(ObservationEncoder):
             if value in categories:
                 vector[offset + categories.index(value)] = 1.0
             offset += len(categories)
+        for name, known in self.recent:
+            history = observation.get(name)
+            last = history[-RECENT:][::-1] if isinstance(history, list) else []
+            for back, entry in enumerate(last):
+                if entry in known:
+                    vector[offset + back * len(known) + known.index(entry)] = 1.0
+            offset += RECENT * len(known)
         return vector
 
     def to_json(self) -> dict[str, Any]:
@@ -140,7 +233,69 @@ class FieldEncoder(ObservationEncoder):
             "kind": "fields",
             "numeric": [list(field) for field in self.numeric],
             "categorical": [[name, values] for name, values in self.categorical],
+            "recent": [[name, values] for name, values in self.recent],
         }
+
+
+class OvercookedEncoder(ObservationEncoder):
+    """Overcooked in the spirit of Carroll et al. 2019's hand-made features, for each player
+    (the predicted one first, then its partner): facing and held item one-hot, whether each
+    neighbouring cell is blocked, the offset [dx, dy] to the nearest cell of each station and
+    counter item kind (and whether there is one), the two nearest pots (offset, state one-hot,
+    ingredients, cooking time), its position; then the partner's offset from the player. Nearest
+    is by Manhattan distance, where Carroll et al. ask a motion planner. Fits nothing: the
+    features are the same on every layout."""
+
+    targets = ("O", "D", "S", "empty", "onion", "dish", "soup")
+    pot_features = 4 + 2 + 2 + 1
+
+    def __init__(self) -> None:
+        self.per_player = 4 + 5 + 4 + 3 * len(self.targets) + 2 * self.pot_features + 2
+        self.dim = 2 * self.per_player + 2
+
+    def encode(self, observation: Observation) -> Vector:
+        kitchen = overcooked.parse(observation)
+        me, partner = kitchen.me, kitchen.partner
+        parts = [self._player(kitchen, me, partner), self._player(kitchen, partner, me)]
+        parts.append(np.array(_offset(me.pos, partner.pos), dtype=np.float32))
+        return np.concatenate(parts)
+
+    def _player(
+        self, kitchen: overcooked.Kitchen, who: overcooked.Player, other: overcooked.Player
+    ) -> Vector:
+        features: list[float] = [float(who.facing == d) for d in overcooked.MOVES]
+        held = (None, *overcooked.ITEMS)
+        features += [float(who.held == item) for item in held]
+        for d in overcooked.MOVES:
+            cell = step_cell(who.pos, d)
+            features.append(float(kitchen.terrain(cell) != " " or cell == other.pos))
+        for target in self.targets:
+            if len(target) == 1:
+                cells = kitchen.cells(target)
+            else:
+                cells = kitchen.counters(None if target == "empty" else target)
+            nearest = min(cells, key=lambda cell: manhattan(cell, who.pos), default=None)
+            features += [0.0, 0.0, 0.0] if nearest is None else [1.0, *_offset(who.pos, nearest)]
+        pots = sorted(kitchen.all_pots(), key=lambda cell: manhattan(cell, who.pos))[:2]
+        for i in range(2):
+            if i >= len(pots):
+                features += [0.0] * self.pot_features
+                continue
+            pot = kitchen.pots.get(pots[i], overcooked.Pot(pots[i]))
+            states = (pot.count == 0, 0 < pot.count < overcooked.SOUP_SIZE, pot.cooking, pot.ready)
+            features += [float(flag) for flag in states]
+            features += [*_offset(who.pos, pot.pos)]
+            features += [pot.count / overcooked.SOUP_SIZE, min(pot.cook_time, 20) / 20]
+            features.append(1.0)
+        features += [float(who.pos[0]), float(who.pos[1])]
+        return np.array(features, dtype=np.float32)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "overcooked"}
+
+
+def _offset(origin: tuple[int, int], target: tuple[int, int]) -> list[float]:
+    return [float(target[0] - origin[0]), float(target[1] - origin[1])]
 
 
 def _is_number(value: Any) -> TypeGuard[float]:
@@ -152,6 +307,12 @@ def make_encoder(env: EnvSpec, observations: Sequence[Observation]) -> Observati
     if isinstance(env, ConstructionSpec):
         sizes = [int(observation["size"]) for observation in observations]
         return GridEncoder(max([env.kwargs["size"], *sizes]))
+    if env.id.startswith("minigrid:"):  # by id: the spec's module needs the optional extra
+        width = max(int(observation["width"]) for observation in observations)
+        height = max(int(observation["height"]) for observation in observations)
+        return MiniGridEncoder(width, height)
+    if env.id == "overcooked":
+        return OvercookedEncoder()
     return FieldEncoder.fit(env.id, observations)
 
 
@@ -160,7 +321,13 @@ def encoder_from_json(data: dict[str, Any]) -> ObservationEncoder:
     kind = data.get("kind")
     if kind == "grid":
         return GridEncoder(int(data["side"]))
+    if kind == "minigrid":
+        return MiniGridEncoder(int(data["width"]), int(data["height"]))
+    if kind == "overcooked":
+        return OvercookedEncoder()
     if kind == "fields":
         numeric = [(str(name), float(mean), float(std)) for name, mean, std in data["numeric"]]
-        return FieldEncoder(numeric, [(str(name), values) for name, values in data["categorical"]])
+        categorical = [(str(name), values) for name, values in data["categorical"]]
+        recent = [(str(name), values) for name, values in data.get("recent", [])]
+        return FieldEncoder(numeric, categorical, recent)
     raise RoteError(f"unknown observation encoder {kind!r} in a behaviour cloning checkpoint")

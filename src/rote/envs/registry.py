@@ -10,6 +10,7 @@ from rote.envs.base import EnvSpec
 from rote.errors import EnvError
 
 _REGISTRY: dict[str, Callable[..., EnvSpec]] = {}
+_PREFIXES: dict[str, Callable[..., EnvSpec]] = {}
 
 
 def register(env_id: str, factory: Callable[..., EnvSpec]) -> None:
@@ -19,9 +20,22 @@ def register(env_id: str, factory: Callable[..., EnvSpec]) -> None:
     _REGISTRY[env_id] = factory
 
 
+def register_prefix(prefix: str, factory: Callable[..., EnvSpec]) -> None:
+    """Register a family of envs named `prefix:<name>`: `factory(name, **kwargs)` builds one
+    (e.g. `minigrid:MiniGrid-Empty-5x5-v0`), and must give the spec the full id."""
+    if prefix in _PREFIXES or ":" in prefix:
+        raise ValueError(f'env prefix "{prefix}" is already registered or contains ":"')
+    _PREFIXES[prefix] = factory
+
+
 def registered_envs() -> list[str]:
-    """Ids of every registered env, sorted."""
+    """Ids of every registered env, sorted (prefixed families are in `registered_prefixes`)."""
     return sorted(_REGISTRY)
+
+
+def registered_prefixes() -> list[str]:
+    """Prefixes of registered env families, sorted."""
+    return sorted(_PREFIXES)
 
 
 def make_env(env_id: str, **kwargs: Any) -> EnvSpec:
@@ -29,12 +43,14 @@ def make_env(env_id: str, **kwargs: Any) -> EnvSpec:
 
     Unknown ids and arguments the spec does not accept raise EnvError with one line.
     """
-    factory = _REGISTRY.get(env_id)
+    prefix, colon, name = env_id.partition(":")
+    factory = _PREFIXES.get(prefix) if colon else _REGISTRY.get(env_id)
     if factory is None:
-        known = ", ".join(registered_envs())
+        known = ", ".join([*registered_envs(), *(f"{p}:<id>" for p in registered_prefixes())])
         raise EnvError(f'env "{env_id}" is not registered; known envs: {known}')
+    arguments = (name,) if colon else ()
     try:
-        inspect.signature(factory).bind(**kwargs)
+        inspect.signature(factory).bind(*arguments, **kwargs)
     except TypeError as error:
         raise EnvError(f'env "{env_id}": bad env_kwargs: {error}') from None
-    return factory(**kwargs)
+    return factory(*arguments, **kwargs)

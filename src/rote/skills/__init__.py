@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-MODULES: tuple[str, ...] = ("grid", "construction", "generic")
+MODULES: tuple[str, ...] = ("grid", "overcooked", "minigrid", "construction", "generic", "games")
 """Skills modules in dependency order (a module may import only those before it)."""
 
 

@@ -26,13 +26,20 @@ from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import Program as DslProgram
 from rote.proposers.synthesizer.dsl import Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.emit import embed, to_source
+from rote.proposers.synthesizer.games import GamesVocabulary
 from rote.proposers.synthesizer.generic import GenericVocabulary
+from rote.proposers.synthesizer.minigrid import MiniGridVocabulary
+from rote.proposers.synthesizer.overcooked import OvercookedVocabulary
 from rote.proposers.synthesizer.search import Budget, Search
 
 VOCABULARIES: dict[str, Callable[[EnvSpec], Vocabulary]] = {
     "construction": lambda env: ConstructionVocabulary(),
+    "repeated-game": lambda env: GamesVocabulary(env.kwargs["game"]),
+    "minigrid": lambda env: MiniGridVocabulary(),
+    "overcooked": lambda env: OvercookedVocabulary(),
 }
-"""Env id to its vocabulary; an env not listed gets the generic one."""
+"""Env id (or, for `prefix:<name>` ids, the prefix) to its vocabulary; an env not listed gets
+the generic one."""
 MAX_EMBEDDED = 4
 """Foreign programs (failing ones first) made into skills per search."""
 
@@ -45,7 +52,7 @@ def register_vocabulary(env_id: str, factory: Callable[[EnvSpec], Vocabulary]) -
 
 
 def vocabulary_for(env: EnvSpec) -> Vocabulary:
-    factory = VOCABULARIES.get(env.id)
+    factory = VOCABULARIES.get(env.id) or VOCABULARIES.get(env.id.partition(":")[0])
     return GenericVocabulary(env) if factory is None else factory(env)
 
 

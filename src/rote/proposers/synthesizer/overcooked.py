@@ -1,0 +1,90 @@
+"""Overcooked's vocabulary: what a person would say about a cook in a shared kitchen.
+
+Guards: holding nothing / an onion / a dish / a soup, the partner holding the same, some pot
+ready / cooking / with room / empty, an onion / dish / soup lying on a counter, facing a
+station (onion or dish dispenser, pot, serving counter, counter, floor) or the partner, the
+partner next to me, and their negations. Skills: stay (the cheapest: people wait a lot),
+interact, each move, and for each kind of target (onion or dish dispenser, serving counter, any
+pot, a pot ready / cooking / with room, an empty counter, a counter with an onion / dish /
+soup) "go to" it (walk there and face it) and "use" it (go, then interact). Moving toward a cell
+one cannot enter only turns, so facing is part of arriving. Each is a Python expression over
+`state` on `rote.skills.overcooked`, so the emitted program and the search evaluate the very
+same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rote.envs.base import Observation
+from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.terms import Terms
+from rote.skills import overcooked as skills
+from rote.skills.overcooked import MOVES
+
+_TERMS = Terms(skills)
+_guard, _skill = _TERMS.guard, _TERMS.skill
+
+HELD = ("onion", "dish", "soup")
+POT_KINDS = ("ready", "cooking", "room", "empty")
+FACED = {"O": "an onion dispenser", "D": "a dish dispenser", "P": "a pot"}
+FACED |= {"S": "a serving counter", "X": "a counter", " ": "floor"}
+TARGETS: dict[str, str] = {
+    "an onion dispenser": "state.onions()",
+    "a dish dispenser": "state.dishes()",
+    "a serving counter": "state.serving()",
+    "a pot": "state.all_pots()",
+    "a ready pot": 'state.pots_where("ready")',
+    "a cooking pot": 'state.pots_where("cooking")',
+    "a pot with room": 'state.pots_where("room")',
+    "an empty counter": "state.counters()",
+    "a counter with an onion": 'state.counters("onion")',
+    "a counter with a dish": 'state.counters("dish")',
+    "a counter with a soup": 'state.counters("soup")',
+}
+"""What a cook walks to, and the cells that are it."""
+
+
+class OvercookedVocabulary(Vocabulary):
+    module = "rote.skills.overcooked"
+
+    def __init__(self) -> None:
+        self._guards = self._build_guards()
+        self._skills = self._build_skills()
+
+    def parse(self, observation: Observation) -> Any:
+        return skills.parse(observation)
+
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        return list(self._guards)
+
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        return list(self._skills)
+
+    @staticmethod
+    def _build_guards() -> list[Guard]:
+        held = len(HELD) + 1
+        guards = _guard("holding nothing", "state.me.held is None", held)
+        guards += _guard("partner holding nothing", "state.partner.held is None", held)
+        for item in HELD:
+            guards += _guard(f"holding {item}", f'state.me.held == "{item}"', held)
+            guards += _guard(f"partner holding {item}", f'state.partner.held == "{item}"', held)
+            guards += _guard(f"a {item} on a counter", f'bool(state.counters("{item}"))', len(HELD))
+        for kind in POT_KINDS:
+            name = "a pot has room" if kind == "room" else f"a pot is {kind}"
+            guards += _guard(name, f'state.any_pot("{kind}")', len(POT_KINDS))
+        for char, name in FACED.items():
+            guards += _guard(f"facing {name}", f'state.faces("{char}")', len(FACED) + 1)
+        guards += _guard("facing the partner", "state.faces_partner()", len(FACED) + 1)
+        guards += _guard("partner next to me", "state.partner_adjacent()")
+        return guards
+
+    @staticmethod
+    def _build_skills() -> list[Skill]:
+        found = [_skill("stay", '"stay"'), _skill("interact", '"interact"')]
+        found += [_skill(f"move {d}", f'"{d}"', len(MOVES)) for d in MOVES]
+        for name, cells in TARGETS.items():
+            found.append(_skill(f"go to {name}", f"approach(state, {cells})", len(TARGETS)))
+            found.append(_skill(f"use {name}", f"use(state, {cells})", len(TARGETS)))
+        return found

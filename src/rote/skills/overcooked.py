@@ -1,0 +1,207 @@
+"""Overcooked skills: the kitchen as one player sees it, and the errands a cook runs.
+
+Programs, scripted or inferred, import from here (`from rote.skills.overcooked import ...`),
+inside the sandbox as well as in-process, so this module is stdlib-only and imports nothing of
+rote but `rote.skills.grid`. Each skill is an errand a person would name ("fetch an onion", "go
+to a pot that is ready"), never a whole plan.
+
+Cells are (x, y) tuples, x growing right and y down. The dynamics the skills rely on: a player
+walks on floor only; moving toward a cell it cannot enter (a counter, a dispenser, a pot, the
+partner) only turns it to face that cell; `interact` acts on the faced cell. So reaching a
+station means standing on a floor cell next to it and facing it. Walking takes the first step of
+a shortest path, ties broken up, down, left, right; the partner's cell counts as blocked, unless
+no path avoids it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rote.skills.grid import MOVES, Cell, first_step, manhattan, step_cell
+
+__all__ = [
+    "ACTIONS",
+    "COOK_TIME",
+    "ITEMS",
+    "MOVES",
+    "SOUP_SIZE",
+    "STATIONS",
+    "Cell",
+    "Kitchen",
+    "Player",
+    "Pot",
+    "approach",
+    "manhattan",
+    "parse",
+    "use",
+]
+
+ACTIONS: tuple[str, ...] = ("up", "down", "left", "right", "stay", "interact")
+ITEMS: tuple[str, ...] = ("onion", "tomato", "dish", "soup")
+COOK_TIME = 20
+"""Steps a full pot cooks before its soup is ready (the 2019 game's setting)."""
+SOUP_SIZE = 3
+"""Ingredients a pot takes before it starts cooking."""
+STATIONS: dict[str, str] = {
+    "X": "counter",
+    "O": "onion dispenser",
+    "T": "tomato dispenser",
+    "D": "dish dispenser",
+    "P": "pot",
+    "S": "serving counter",
+    " ": "floor",
+}
+"""Layout characters and what they are."""
+
+
+@dataclass(frozen=True)
+class Player:
+    pos: Cell
+    facing: str
+    held: str | None = None
+
+    @property
+    def faced(self) -> Cell:
+        """The cell this player faces, which `interact` acts on."""
+        return step_cell(self.pos, self.facing)
+
+
+@dataclass(frozen=True)
+class Pot:
+    pos: Cell
+    count: int = 0
+    cook_time: int = 0
+
+    @property
+    def ready(self) -> bool:
+        return self.count >= SOUP_SIZE and self.cook_time >= COOK_TIME
+
+    @property
+    def cooking(self) -> bool:
+        return self.count >= SOUP_SIZE and self.cook_time < COOK_TIME
+
+    @property
+    def has_room(self) -> bool:
+        return self.count < SOUP_SIZE
+
+    @property
+    def state(self) -> str:
+        """The pot at a glance: "empty", "filling", "cooking" or "ready"."""
+        if self.count == 0:
+            return "empty"
+        if self.count < SOUP_SIZE:
+            return "filling"
+        return "ready" if self.ready else "cooking"
+
+
+@dataclass
+class Kitchen:
+    """One player's view of the kitchen: itself (`me`), its partner, the pots, the items lying
+    on counters, and the static layout."""
+
+    layout: tuple[str, ...]
+    me: Player
+    partner: Player
+    pots: dict[Cell, Pot] = field(default_factory=dict)
+    items: dict[Cell, str] = field(default_factory=dict)
+    t: int = 0
+
+    def terrain(self, cell: Cell) -> str:
+        """The layout character at `cell`; outside the layout counts as counter."""
+        x, y = cell
+        if 0 <= y < len(self.layout) and 0 <= x < len(self.layout[y]):
+            return self.layout[y][x]
+        return "X"
+
+    def walkable(self, cell: Cell) -> bool:
+        return self.terrain(cell) == " " and cell != self.partner.pos
+
+    def cells(self, char: str) -> list[Cell]:
+        """Cells of one layout character, in row order."""
+        return [(x, y) for y, row in enumerate(self.layout) for x, c in enumerate(row) if c == char]
+
+    def onions(self) -> list[Cell]:
+        return self.cells("O")
+
+    def dishes(self) -> list[Cell]:
+        return self.cells("D")
+
+    def serving(self) -> list[Cell]:
+        return self.cells("S")
+
+    def all_pots(self) -> list[Cell]:
+        return self.cells("P")
+
+    def pots_where(self, kind: str) -> list[Cell]:
+        """Pots that are "ready", "cooking", have "room", are "empty" or "filling" (some
+        ingredients, not yet full)."""
+        pots = [self.pots.get(cell, Pot(cell)) for cell in self.all_pots()]
+        if kind == "room":
+            return [pot.pos for pot in pots if pot.has_room]
+        return [pot.pos for pot in pots if pot.state == kind]
+
+    def counters(self, item: str | None = None) -> list[Cell]:
+        """Counters holding `item`, or the empty counters when `item` is None."""
+        if item is None:
+            return [cell for cell in self.cells("X") if cell not in self.items]
+        return [cell for cell in self.cells("X") if self.items.get(cell) == item]
+
+    def any_pot(self, kind: str) -> bool:
+        return bool(self.pots_where(kind))
+
+    def faces(self, char: str) -> bool:
+        """Whether I face a cell of this layout character (" " for floor)."""
+        return self.terrain(self.me.faced) == char and self.me.faced != self.partner.pos
+
+    def faces_partner(self) -> bool:
+        return self.me.faced == self.partner.pos
+
+    def partner_adjacent(self) -> bool:
+        return manhattan(self.me.pos, self.partner.pos) == 1
+
+
+def _cell(value: Any) -> Cell:
+    return (int(value[0]), int(value[1]))
+
+
+def _player(value: Mapping[str, Any]) -> Player:
+    return Player(_cell(value["pos"]), value["facing"], value["held"])
+
+
+def parse(observation: Mapping[str, Any]) -> Kitchen:
+    """The kitchen a (schema-valid) `overcooked` observation shows."""
+    return Kitchen(
+        layout=tuple(observation["layout"]),
+        me=_player(observation["player"]),
+        partner=_player(observation["partner"]),
+        pots={
+            _cell(pot["pos"]): Pot(_cell(pot["pos"]), pot["count"], pot["cook_time"])
+            for pot in observation["pots"]
+        },
+        items={_cell(item["pos"]): item["item"] for item in observation["counters"]},
+        t=observation["t"],
+    )
+
+
+def approach(kitchen: Kitchen, targets: Iterable[Cell]) -> str:
+    """Walk to the nearest target and turn to face it; "stay" once facing one, or when none
+    can be reached. Targets are stations (not floor): one stands beside them."""
+    goals = set(targets)
+    me = kitchen.me.pos
+    if kitchen.me.faced in goals:
+        return "stay"
+    for direction in MOVES:
+        if step_cell(me, direction) in goals:
+            return direction  # turn to face it: the cell cannot be entered
+    step = first_step(me, goals, kitchen.walkable)
+    if step is None:  # the partner stands in every way: head for it anyway
+        step = first_step(me, goals, lambda cell: kitchen.terrain(cell) == " ")
+    return "stay" if step is None else step[0]
+
+
+def use(kitchen: Kitchen, targets: Iterable[Cell]) -> str:
+    """Approach the nearest target, then interact with it (pick up, put down, serve)."""
+    goals = set(targets)
+    return "interact" if goals and kitchen.me.faced in goals else approach(kitchen, goals)

@@ -1,0 +1,155 @@
+"""The MiniGrid adapter: `minigrid:<id>` specs, the observation, auto-reset, the recorder and the
+BC encoder. The shared checks (gymnasium API, determinism, pickling) are in test_envs.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from minigrid.core.world_object import Ball, Door, Key
+
+from rote.agents import make_agent
+from rote.baselines.encoding import MiniGridEncoder, encoder_from_json, make_encoder
+from rote.envs import make_env, registered_envs
+from rote.envs.minigrid import MiniGridEpisodes, encode, record
+from rote.errors import EnvError
+from rote.trajectory import read_trajectory
+
+GO_TO = "minigrid:MiniGrid-GoToObject-8x8-N2-v0"
+
+
+def test_prefixed_ids_build_specs_that_keep_their_full_id() -> None:
+    spec = make_env(GO_TO)
+    assert spec.id == GO_TO
+    assert spec.action_names == ("left", "right", "forward", "pickup", "drop", "toggle", "done")
+    assert make_env("minigrid:BabyAI-PutNextLocal-v0").id == "minigrid:BabyAI-PutNextLocal-v0"
+    assert make_env(GO_TO, max_steps=20).kwargs == {"max_steps": 20}
+    assert GO_TO not in registered_envs()
+
+
+@pytest.mark.parametrize(
+    ("env_id", "kwargs", "message"),
+    [
+        ("minigrid:MiniGrid-Nope-v0", {}, "not a registered gymnasium id"),
+        ("minigrid:CartPole-v1", {}, "not a MiniGrid or BabyAI level"),
+        (GO_TO, {"bogus": 1}, "bad env_kwargs: .*bogus"),
+        ("nogrid:MiniGrid-Empty-5x5-v0", {}, "not registered; known envs: .*minigrid:<id>"),
+    ],
+)
+def test_bad_ids_and_kwargs_are_one_line_env_errors(
+    env_id: str, kwargs: dict[str, int], message: str
+) -> None:
+    with pytest.raises(EnvError, match=message) as error:
+        make_env(env_id, **kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_a_missing_extra_names_the_pip_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in sys.modules if name.partition(".")[0] == "minigrid"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, "rote.envs.minigrid")
+    monkeypatch.setitem(sys.modules, "minigrid", None)
+    with pytest.raises(EnvError, match=r"pip install minds-as-code\[minigrid\]"):
+        make_env(GO_TO)
+
+
+def test_encode_a_known_state() -> None:
+    level = gym.make("MiniGrid-Empty-6x6-v0").unwrapped
+    level.reset(seed=0)
+    level.grid.set(3, 1, Key("red"))
+    level.grid.set(2, 4, Door("yellow", is_locked=True))
+    level.grid.set(2, 3, None)  # clear the goal
+    level.grid.set(4, 4, None)
+    level.agent_pos, level.agent_dir = (1, 2), 3
+    level.carrying = Ball("grey")
+    observation = encode(level)
+    assert {key: observation[key] for key in ("width", "height", "agent", "direction")} == {
+        "width": 6,
+        "height": 6,
+        "agent": [1, 2],
+        "direction": "up",
+    }
+    assert observation["carrying"] == {"type": "ball", "colour": "grey"}
+    assert observation["objects"] == [
+        {"type": "key", "colour": "red", "pos": [3, 1]},
+        {"type": "door", "colour": "yellow", "pos": [2, 4], "state": "locked"},
+    ]
+    assert len(observation["walls"]) == 20 and [0, 0] in observation["walls"]
+    assert observation["mission"] == "get to the green goal square"
+    spec = make_env("minigrid:MiniGrid-Empty-6x6-v0")
+    assert spec.observation_errors(observation) == []
+    text = spec.render_text(observation)
+    assert "^^" in text and "Kr" in text and "Ly" in text and "carrying=grey ball" in text
+
+
+def test_an_ended_episode_is_followed_by_a_new_one_and_the_clock_runs_on() -> None:
+    spec = make_env(GO_TO)
+    env = spec.make_gym()
+    env.reset(seed=4)
+    agent = make_agent(GO_TO, "go-to-object")
+    missions, ends = [], []
+    for t in range(30):
+        observation = spec.encode(env)
+        assert observation["t"] == t
+        missions.append(observation["mission"])
+        action = spec.action_names.index(agent.act(observation))
+        _, _, terminated, truncated, info = env.step(action)
+        assert not terminated and not truncated
+        if "episode_end" in info:
+            ends.append(info["episode_end"])
+    assert len(ends) >= 2 and set(ends) == {"success"}
+    assert len(set(missions)) >= 2
+
+
+def test_swap_layout_starts_a_new_episode_deterministically() -> None:
+    def run(seed: int) -> list[dict[str, object]]:
+        env = MiniGridEpisodes("MiniGrid-Fetch-8x8-N3-v0")
+        env.reset(seed=seed)
+        env.step(2)
+        before = encode(env)
+        env.swap_layout()
+        after = encode(env)
+        assert after["t"] == before["t"] == 1
+        assert (after["objects"], after["agent"]) != (before["objects"], before["agent"])
+        return [before, after]
+
+    assert run(5) == run(5)
+    assert run(5) != run(6)
+
+
+def test_the_recorder_writes_a_trajectory_that_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "turning.jsonl"
+    trajectory = record(
+        "minigrid:MiniGrid-Fetch-8x8-N3-v0",
+        lambda observation: "left" if observation["t"] % 2 else "forward",
+        steps=12,
+        seed=3,
+        out=path,
+        agent_label="turner",
+    )
+    assert trajectory.actions == ["forward", "left"] * 6
+    again = read_trajectory(path)
+    assert again.header.env == "minigrid:MiniGrid-Fetch-8x8-N3-v0"
+    assert again.header.agent == "turner"
+    assert [step.observation for step in again.steps] == [
+        step.observation for step in trajectory.steps
+    ]
+
+
+def test_the_bc_encoder_separates_states_and_round_trips_through_json() -> None:
+    spec = make_env("minigrid:BabyAI-PutNextLocal-v0")
+    trajectory = record(spec.id, make_agent(spec.id, "put-next").act, steps=20, seed=0)
+    observations = [step.observation for step in trajectory.steps]
+    encoder = make_encoder(spec, observations)
+    assert isinstance(encoder, MiniGridEncoder)
+    clone = encoder_from_json(json.loads(json.dumps(encoder.to_json())))
+    vectors = [encoder.encode(observation) for observation in observations]
+    assert all(vector.shape == (encoder.dim,) for vector in vectors)
+    assert all(
+        np.array_equal(clone.encode(o), v) for o, v in zip(observations, vectors, strict=True)
+    )
+    assert len({vector.tobytes() for vector in vectors}) == len(vectors)  # every step differs

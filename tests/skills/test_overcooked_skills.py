@@ -1,0 +1,64 @@
+"""Overcooked skills: reaching a station means standing beside it facing it; moving toward a
+cell one cannot enter only turns; the partner is in the way; pots and counters are read right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rote.skills.overcooked import Kitchen, approach, parse, use
+from tests.envs.test_overcooked import kitchen
+
+# cramped_room:  XXPXX / O   O / X   X / XDXSX
+
+
+def at(
+    pos: tuple[int, int],
+    facing: str,
+    held: str | None = None,
+    partner: tuple[int, int] = (3, 2),
+    **changes: Any,
+) -> Kitchen:
+    observation = kitchen()
+    observation["player"] = {"pos": list(pos), "facing": facing, "held": held}
+    observation["partner"] = {"pos": list(partner), "facing": "up", "held": None}
+    observation["counters"] = []
+    observation.update(changes)
+    return parse(observation)
+
+
+def test_walk_then_turn_then_stay_then_interact() -> None:
+    onions = [(0, 1), (4, 1)]
+    assert approach(at((2, 2), "down"), onions) == "up"  # two steps from either: up first
+    assert approach(at((1, 1), "up"), onions) == "left"  # beside it: the move only turns
+    assert approach(at((1, 1), "left"), onions) == "stay"
+    assert use(at((1, 1), "up"), onions) == "left"
+    assert use(at((1, 1), "left"), onions) == "interact"
+    assert use(at((1, 1), "left"), []) == "stay"
+
+
+def test_the_partner_is_walked_round_or_waited_for() -> None:
+    kitchen_ = at((1, 2), "up", partner=(2, 2))
+    assert approach(kitchen_, [(3, 3)]) == "up"  # the serving counter, round the partner
+    boxed = at((1, 1), "up", partner=(1, 2), layout=["XXXXX", "X   X", "X   X", "XDXXX"])
+    assert approach(boxed, [(1, 3)]) == "down"  # the only way is through: head for it
+
+
+def test_pots_counters_and_facing() -> None:
+    pots = [{"pos": [2, 0], "ingredient": "onion", "count": 3, "cook_time": 25, "state": "ready"}]
+    state = at((2, 1), "up", held="dish", pots=pots, counters=[{"pos": [0, 2], "item": "onion"}])
+    assert state.pots_where("ready") == [(2, 0)]
+    assert state.pots_where("room") == state.pots_where("cooking") == []
+    assert state.counters("onion") == [(0, 2)]
+    assert (0, 2) not in state.counters()
+    assert state.faces("P") and not state.faces("X")
+    assert use(state, state.pots_where("ready")) == "interact"
+    cooking = [{**pots[0], "cook_time": 5, "state": "cooking"}]
+    assert at((2, 1), "up", pots=cooking).pots_where("cooking") == [(2, 0)]
+    empty = at((2, 1), "up", pots=[])  # a pot without an entry is empty
+    assert empty.pots_where("empty") == empty.pots_where("room") == [(2, 0)]
+
+
+def test_partner_adjacency() -> None:
+    assert at((2, 2), "right", partner=(3, 2)).partner_adjacent()
+    assert at((2, 2), "right", partner=(3, 2)).faces_partner()
+    assert not at((1, 1), "right", partner=(3, 2)).partner_adjacent()
