@@ -23,9 +23,12 @@ def test_the_example_registers_its_env_vocabulary_and_agent() -> None:
     load_plugin(EXAMPLE)  # a second load is a no-op, not a double registration
     spec = make_env("conveyor")
     assert type(vocabulary_for(spec)).__name__ == "ConveyorVocabulary"
-    assert make_agent("conveyor", "heavy-left").act(
-        {"t": 0, "colour": "red", "weight": 9, "left": 0, "right": 0}
-    ) == "left"
+    assert (
+        make_agent("conveyor", "heavy-left").act(
+            {"t": 0, "colour": "red", "weight": 9, "left": 0, "right": 0}
+        )
+        == "left"
+    )
 
 
 def test_rote_learns_the_example_sorter() -> None:

@@ -113,3 +113,35 @@ def test_unknown_method_exits_2_with_one_line(
     assert main(["bench", "--methods", "rote,telepathy", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "telepathy" in err
+
+
+def test_suites_without_a_swap_score_no_after_swap(tmp_path: Path) -> None:
+    games = suite("games", quick=True)
+    assert games.protocols == ("single-step", "multi-step", "online")
+    assert games.frozen_end == games.observe + games.horizon
+    two = replace(games, families=games.families[:2])
+    rows = summarize(two, run_bench(Context(two, tmp_path), ["frequency"], jobs=1))
+    assert {row.protocol for row in rows} == set(games.protocols)
+
+
+def test_each_family_plays_in_its_own_env() -> None:
+    levels = suite("minigrid", quick=True)
+    ids = {levels.env(family).id for family in levels.families}
+    assert len(ids) == len(levels.families) and all(i.startswith("minigrid:") for i in ids)
+    assert len({levels.env_key(family) for family in levels.families}) == len(ids)
+
+
+def test_overcooked_suite_reads_players_of_test_games(tmp_path: Path) -> None:
+    people = suite("overcooked-human", quick=True, observe=200)
+    assert (people.observe, people.steps) == (200, 250)
+    one = replace(people, families=("cramped_room",))
+    records = run_bench(Context(one, tmp_path), ["frequency"], jobs=1)
+    assert len(records) == 2 * one.episodes_of("cramped_room") == 4
+    assert all(len(r["predictions"]) == 50 for r in records)
+    train = one.train_trajectories(("cramped_room",))
+    assert train and all(t.header.meta["split"] == "train" for t in train)
+
+
+def test_an_observed_window_past_the_steps_is_refused() -> None:
+    with pytest.raises(RoteError, match="observe"):
+        suite("games", observe=40)

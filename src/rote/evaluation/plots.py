@@ -93,7 +93,8 @@ def particles(suite: Suite, rows: Sequence[Row], path: Path) -> None:
     axes.set_xlabel("particles")
     axes.set_ylabel("top-1 accuracy")
     axes.set_title(f"{suite.name}: rote against particles")
-    axes.legend(fontsize="small")
+    if counts:  # a bench without rote has no points, and no legend to draw
+        axes.legend(fontsize="small")
     _save(figure, path)
 
 

@@ -17,6 +17,7 @@ Protocols, named as in the paper, from one frozen and one online pass per trajec
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from abc import ABC, abstractmethod
@@ -187,7 +188,115 @@ def _construction() -> Suite:
     )
 
 
-SUITES: dict[str, Callable[[], Suite]] = {"construction": _construction}
+@dataclass(frozen=True)
+class OvercookedSuite(Suite):
+    """Carroll et al.'s 2019 human-human Overcooked games, each layout a family: every player of
+    every test-split game, observed for its first `observe` steps; population methods train on
+    the train split of the same layout (as the paper's BC does)."""
+
+    path: str | None = None
+    """The pickles' directory (default: the installed overcooked-ai package's)."""
+
+    def env(self, family: str) -> EnvSpec:
+        return make_env("overcooked", layout=family)
+
+    def episodes_of(self, family: str) -> int:
+        return min(self.episodes, len(_overcooked("test", self.path)[family]))
+
+    def test_trajectory(self, family: str, episode: int) -> list[Step]:
+        return list(_overcooked("test", self.path)[family][episode].steps[: self.steps])
+
+    def train_trajectories(self, families: tuple[str, ...]) -> list[Trajectory]:
+        return [t for family in families for t in _overcooked("train", self.path)[family]]
+
+    def with_observe(self, observe: int) -> Suite:
+        return replace(self, observe=observe, steps=observe + self.horizon)
+
+    def quick(self) -> Suite:
+        return replace(super().quick(), episodes=2)
+
+
+@functools.cache
+def _overcooked(split: str, path: str | None) -> dict[str, list[Trajectory]]:
+    """A split's trajectories by layout, read once per process."""
+    from rote.data.overcooked import LAYOUTS, load_overcooked
+
+    games: dict[str, list[Trajectory]] = {layout: [] for layout in LAYOUTS}
+    for trajectory in load_overcooked(split, path=path):
+        games[trajectory.header.env_kwargs["layout"]].append(trajectory)
+    return games
+
+
+REFERENCES = ("uniform", "frequency", "repeat-last", "ngram")
+
+
+def _games() -> Suite:
+    """Each zoo strategy against a uniformly random opponent in the prisoner's dilemma: 20
+    rounds observed, the next 20 predicted."""
+    return ScriptedSuite(
+        name="games",
+        families=tuple(agent_names("repeated-game")),
+        episodes=5,
+        steps=40,
+        swap_at=None,
+        observe=20,
+        horizon=20,
+        methods=("rote", "bc", *REFERENCES),
+        env_id="repeated-game",
+        env_kwargs={"game": "prisoners_dilemma", "opponent": "random", "rounds": 40},
+    )
+
+
+MINIGRID_LEVELS = {
+    "go-to-object": "minigrid:MiniGrid-GoToObject-8x8-N2-v0",
+    "fetch": "minigrid:MiniGrid-Fetch-8x8-N3-v0",
+    "put-next": "minigrid:BabyAI-PutNextLocal-v0",
+}
+"""The minigrid suite's families: a mission-following agent of ours on each level."""
+
+
+def _minigrid() -> Suite:
+    """Episodes end when a mission is done and the next begins at once, so 60 steps span
+    several layouts and missions; 15 observed."""
+    return ScriptedSuite(
+        name="minigrid",
+        families=tuple(MINIGRID_LEVELS),
+        episodes=5,
+        steps=60,
+        swap_at=None,
+        observe=15,
+        horizon=15,
+        methods=("rote", "bc", *REFERENCES),
+        env_id=MINIGRID_LEVELS["go-to-object"],
+        family_envs=MINIGRID_LEVELS,
+    )
+
+
+def _overcooked_human() -> Suite:
+    """W = 50 by default; `rote bench --observe 200` gives the other window of issue 8."""
+    from rote.envs.overcooked import LAYOUTS
+
+    return OvercookedSuite(
+        name="overcooked-human",
+        families=tuple(LAYOUTS),
+        episodes=1000,  # every player of every test game
+        steps=100,
+        swap_at=None,
+        observe=50,
+        horizon=50,
+        methods=("rote", "bc", *REFERENCES),
+        budget=3000,  # people defeat every program often, so online search runs often
+        bc_seeds=2,
+        bc_epochs=8,
+    )
+
+
+SUITES: dict[str, Callable[[], Suite]] = {
+    "construction": _construction,
+    "games": _games,
+    "minigrid": _minigrid,
+    "overcooked-human": _overcooked_human,
+}
 """Suite name to a builder (agent families are registered at import time)."""
 
 
