@@ -21,7 +21,7 @@ from rote import __version__
 from rote.agents import agent_names
 from rote.data.overcooked import SPLITS as OVERCOOKED_SPLITS
 from rote.data.overcooked import export_overcooked
-from rote.envs import make_env, registered_envs
+from rote.envs import make_env, registered_envs, registered_prefixes
 from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
 from rote.evaluation.bench import run_bench, write_outputs
@@ -81,6 +81,8 @@ def _cmd_envs(args: argparse.Namespace, out: Console) -> None:
             "yes" if spec.simulated else "no",
             str(len(agent_names(env_id))),
         )
+    for prefix in registered_prefixes():
+        table.add_row(f"{prefix}:<id>", "(per level)", "yes", "(per level)")
     out.print(table)
 
 
