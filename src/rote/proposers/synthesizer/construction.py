@@ -11,11 +11,10 @@ program and the search evaluate the very same text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rote.envs.base import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import construction as skills
 from rote.skills.construction import COLOURS, CORNERS, MOVES
@@ -26,21 +25,14 @@ _TERMS = Terms(skills)
 _guard, _skill, _stateful = _TERMS.guard, _TERMS.skill, _TERMS.stateful
 
 
-class ConstructionVocabulary(Vocabulary):
+class ConstructionVocabulary(FixedVocabulary):
     module = "rote.skills.construction"
 
     def __init__(self) -> None:
-        self._guards = self._build_guards()
-        self._skills = self._build_skills()
+        super().__init__(self._build_guards(), self._build_skills())
 
     def parse(self, observation: Observation) -> Any:
         return skills.parse(observation)
-
-    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
-        return list(self._guards)
-
-    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
-        return list(self._skills)
 
     @staticmethod
     def _build_guards() -> list[Guard]:

@@ -220,6 +220,20 @@ class Vocabulary(ABC):
     parse_imports: tuple[str, ...] = ("parse",)
 
 
+class FixedVocabulary(Vocabulary):
+    """A vocabulary whose guards and skills do not depend on the history: built once."""
+
+    def __init__(self, guards: list[Guard], skills: list[Skill]) -> None:
+        self._guards = guards
+        self._skills = skills
+
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        return list(self._guards)
+
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        return list(self._skills)
+
+
 class Tables:
     """Every guard and stateless skill evaluated on every observed step, once, for search.
 

@@ -16,11 +16,10 @@ empty.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from typing import Any
 
 from rote.envs.base import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import games as skills
 
@@ -33,7 +32,7 @@ EARLY = (1, 2, 3, 4, 5)
 """The k of "the round is before k" (k = 1: the first round)."""
 
 
-class GamesVocabulary(Vocabulary):
+class GamesVocabulary(FixedVocabulary):
     module = "rote.skills.games"
 
     def __init__(self, game: str) -> None:
@@ -43,17 +42,10 @@ class GamesVocabulary(Vocabulary):
         self.dominant = len(responses) == 1
         """Whether one action is the best response to every move (defect, in the prisoner's
         dilemma): then "beat the opponent's last" is only "play it", and is left out."""
-        self._guards = self._build_guards()
-        self._skills = self._build_skills()
+        super().__init__(self._build_guards(), self._build_skills())
 
     def parse(self, observation: Observation) -> Any:
         return skills.parse(observation)
-
-    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
-        return list(self._guards)
-
-    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
-        return list(self._skills)
 
     def _build_guards(self) -> list[Guard]:
         n = len(self.actions)

@@ -14,11 +14,10 @@ same text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rote.envs.base import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import overcooked as skills
 from rote.skills.overcooked import MOVES
@@ -46,21 +45,14 @@ TARGETS: dict[str, str] = {
 """What a cook walks to, and the cells that are it."""
 
 
-class OvercookedVocabulary(Vocabulary):
+class OvercookedVocabulary(FixedVocabulary):
     module = "rote.skills.overcooked"
 
     def __init__(self) -> None:
-        self._guards = self._build_guards()
-        self._skills = self._build_skills()
+        super().__init__(self._build_guards(), self._build_skills())
 
     def parse(self, observation: Observation) -> Any:
         return skills.parse(observation)
-
-    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
-        return list(self._guards)
-
-    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
-        return list(self._skills)
 
     @staticmethod
     def _build_guards() -> list[Guard]:
