@@ -213,7 +213,7 @@ def _proposer(args: argparse.Namespace, llm_config: LLMConfig | None) -> Propose
 
 
 def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
-    chosen = suite(args.suite, quick=args.quick, observe=args.observe)
+    chosen = suite(args.suite, quick=args.quick, observe=args.observe, episodes=args.episodes)
     given = args.methods.split(",") if args.methods else chosen.methods
     methods = [name.strip() for name in given if name.strip()]
     if not methods:
@@ -404,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--observe", type=_positive_int, help="steps each method observes (default: the suite's)"
+    )
+    bench.add_argument(
+        "--episodes", type=_positive_int, help="test trajectories per family, at most"
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")

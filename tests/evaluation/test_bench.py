@@ -142,6 +142,11 @@ def test_overcooked_suite_reads_players_of_test_games(tmp_path: Path) -> None:
     assert train and all(t.header.meta["split"] == "train" for t in train)
 
 
+def test_fewer_episodes_on_request() -> None:
+    assert suite("overcooked-human", episodes=3).episodes_of("random0") == 3
+    assert suite("games", episodes=2).episodes_of("tit-for-tat") == 2
+
+
 def test_an_observed_window_past_the_steps_is_refused() -> None:
     with pytest.raises(RoteError, match="observe"):
         suite("games", observe=40)

@@ -242,6 +242,7 @@ def _games() -> Suite:
         observe=20,
         horizon=20,
         methods=("rote", "bc", *REFERENCES),
+        particle_sweep=(),
         env_id="repeated-game",
         env_kwargs={"game": "prisoners_dilemma", "opponent": "random", "rounds": 40},
     )
@@ -286,6 +287,7 @@ def _overcooked_human() -> Suite:
         horizon=50,
         methods=("rote", "bc", *REFERENCES),
         budget=3000,  # people defeat every program often, so online search runs often
+        particle_sweep=(),
         bc_seeds=2,
         bc_epochs=8,
     )
@@ -300,12 +302,18 @@ SUITES: dict[str, Callable[[], Suite]] = {
 """Suite name to a builder (agent families are registered at import time)."""
 
 
-def suite(name: str, *, quick: bool = False, observe: int | None = None) -> Suite:
+def suite(
+    name: str, *, quick: bool = False, observe: int | None = None, episodes: int | None = None
+) -> Suite:
+    """A registered suite, optionally with another observed window or fewer episodes per
+    family."""
     if name not in SUITES:
         raise RoteError(f"unknown suite {name!r}: choose from {', '.join(SUITES)}")
     built = SUITES[name]()
     if observe is not None:
         built = built.with_observe(observe)
+    if episodes is not None:
+        built = replace(built, episodes=episodes)
     return built.quick() if quick else built
 
 
