@@ -235,7 +235,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
     out.print((context.out / "summary.md").read_text().rstrip())
     out.print(
         f"\n{len(records)} cells in {context.out}/: results.jsonl, summary.md, summary.csv, "
-        "families.csv, accuracy.png, cost.png, particles.png"
+        "families.csv, confusions.csv, accuracy.png, cost.png, particles.png"
     )
 
 

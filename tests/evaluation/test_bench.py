@@ -12,7 +12,7 @@ import pytest
 
 from rote.cli import main
 from rote.errors import RoteError
-from rote.evaluation.bench import cells, load, markdown, run_bench, summarize
+from rote.evaluation.bench import cells, confusions, load, markdown, run_bench, summarize
 from rote.evaluation.methods import Context
 from rote.evaluation.metrics import bootstrap_interval, brier
 from rote.evaluation.suites import PROTOCOLS, suite
@@ -88,7 +88,7 @@ def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     """The issue's `--quick`: every default method, every output written."""
     out = tmp_path / "bench"
     assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
-    for name in ("results.jsonl", "summary.md", "summary.csv", "families.csv"):
+    for name in ("results.jsonl", "summary.md", "summary.csv", "families.csv", "confusions.csv"):
         assert (out / name).stat().st_size > 0, name
     for name in ("accuracy.png", "cost.png", "particles.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG"), name
@@ -140,6 +140,14 @@ def test_overcooked_suite_reads_players_of_test_games(tmp_path: Path) -> None:
     assert all(len(r["predictions"]) == 50 for r in records)
     train = one.train_trajectories(("cramped_room",))
     assert train and all(t.header.meta["split"] == "train" for t in train)
+
+
+def test_confusions_count_each_prediction_once(tmp_path: Path) -> None:
+    records = run_bench(Context(TWO, tmp_path), ["repeat-last"], jobs=1)
+    found = confusions(records)
+    assert sum(row["count"] for row in found) == sum(len(r["predictions"]) for r in records)
+    hits = sum(row["count"] for row in found if row["predicted"] == row["actual"])
+    assert hits == sum(p["top"] == p["actual"] for r in records for p in r["predictions"])
 
 
 def test_fewer_episodes_on_request() -> None:

@@ -264,6 +264,20 @@ def by_family(suite: Suite, records: Sequence[Record]) -> list[dict[str, Any]]:
     return rows
 
 
+def confusions(records: Sequence[Record]) -> list[dict[str, Any]]:
+    """How often each method predicted one action (its top) when another was taken, per pass:
+    what it gets wrong, e.g. moves predicted where people paused."""
+    counts: dict[tuple[str, str, str, str], int] = {}
+    for record in records:
+        for p in record["predictions"]:
+            key = (record["method"], record["mode"], p["top"], p["actual"])
+            counts[key] = counts.get(key, 0) + 1
+    return [
+        {"method": m, "pass": mode, "predicted": top, "actual": actual, "count": n}
+        for (m, mode, top, actual), n in counts.items()
+    ]
+
+
 def markdown(rows: Sequence[Row]) -> str:
     """The summary as a markdown table, protocols as columns: accuracy [95% interval]."""
     methods = list(dict.fromkeys(row.method for row in rows))
@@ -285,13 +299,15 @@ def markdown(rows: Sequence[Row]) -> str:
 
 
 def write_outputs(out: Path, suite: Suite, records: Sequence[Record]) -> list[Row]:
-    """summary.md, summary.csv, families.csv and the plots, from the records."""
+    """summary.md, summary.csv, families.csv, confusions.csv and the plots, from the
+    records."""
     from rote.evaluation import plots
 
     rows = summarize(suite, records)
     (out / "summary.md").write_text(markdown(rows))
     _write_csv(out / "summary.csv", [row._asdict() for row in rows])
     _write_csv(out / "families.csv", by_family(suite, records))
+    _write_csv(out / "confusions.csv", confusions(records))
     plots.accuracy(rows, out / "accuracy.png")
     plots.cost(suite, records, out / "cost.png")
     plots.particles(suite, rows, out / "particles.png")
