@@ -7,9 +7,11 @@ same code serve as data generator, as ground truth in tests, and as a program in
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
 from typing import Protocol
 
 from rote.envs.base import Observation
@@ -86,3 +88,16 @@ def make_agent(
     if noise:
         return NoisyAgent(agent, noise, action_names, random.Random(seed))
     return agent
+
+
+def program_source(package: str, module: str) -> str:
+    """The source of a scripted agent that is a program file (`class Agent`) in `package`."""
+    return resources.files(package).joinpath(f"{module}.py").read_text(encoding="utf-8")
+
+
+def program_agents(package: str, modules: Mapping[str, str]) -> dict[str, AgentFactory]:
+    """Name to the `Agent` class of each program file `modules[name]` in `package`."""
+    return {
+        name: importlib.import_module(f"{package}.{module}").Agent
+        for name, module in modules.items()
+    }

@@ -8,11 +8,7 @@ each family.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from importlib import resources
-
-from rote.agents.base import Agent
+from rote.agents.base import AgentFactory, program_agents, program_source
 
 MODULES: dict[str, str] = {
     "colour-cycle": "colour_cycle",
@@ -31,15 +27,8 @@ MODULES: dict[str, str] = {
 
 def source(family: str) -> str:
     """The program source of a family."""
-    return resources.files(__name__).joinpath(f"{MODULES[family]}.py").read_text(encoding="utf-8")
+    return program_source(__name__, MODULES[family])
 
 
-def _factory(module: str) -> Callable[[], Agent]:
-    agent_class: Callable[[], Agent] = importlib.import_module(f"{__name__}.{module}").Agent
-    return agent_class
-
-
-FAMILIES: dict[str, Callable[[], Agent]] = {
-    family: _factory(module) for family, module in MODULES.items()
-}
+FAMILIES: dict[str, AgentFactory] = program_agents(__name__, MODULES)
 """The ten Construction behaviour families, by name, in the paper's order."""

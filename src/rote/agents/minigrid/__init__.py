@@ -9,11 +9,7 @@ whenever one ends.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from importlib import resources
-
-from rote.agents.base import Agent
+from rote.agents.base import AgentFactory, program_agents, program_source
 
 MODULES: dict[str, str] = {
     "go-to-object": "go_to_object",
@@ -36,15 +32,8 @@ LEVELS: dict[str, str] = {
 
 def source(name: str) -> str:
     """The program source of an agent."""
-    return resources.files(__name__).joinpath(f"{MODULES[name]}.py").read_text(encoding="utf-8")
+    return program_source(__name__, MODULES[name])
 
 
-def _factory(module: str) -> Callable[[], Agent]:
-    agent_class: Callable[[], Agent] = importlib.import_module(f"{__name__}.{module}").Agent
-    return agent_class
-
-
-AGENTS: dict[str, Callable[[], Agent]] = {
-    name: _factory(module) for name, module in MODULES.items()
-}
+AGENTS: dict[str, AgentFactory] = program_agents(__name__, MODULES)
 """The MiniGrid agents, by name."""
