@@ -37,8 +37,8 @@ from rote.proposers.hybrid import HybridProposer
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
 from rote.proposers.llm.proposer import LLMProposer
-from rote.rollout import GenerateReport, generate
-from rote.trajectory import Trajectory, TrajectoryReader, read_trajectory
+from rote.rollout import generate
+from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, read_trajectory
 
 EXIT_USAGE = 2
 DEMO_ENV = "construction"
@@ -92,7 +92,7 @@ def _cmd_agents(args: argparse.Namespace, out: Console) -> None:
         out.print(name)
 
 
-def _generate(env_id: str, agents: Sequence[str], args: argparse.Namespace) -> GenerateReport:
+def _generate(env_id: str, agents: Sequence[str], args: argparse.Namespace) -> WriteReport:
     """`generate` from the parsed flags, behind a progress bar on terminals."""
     total = len(agents) * args.episodes
     with progress_bar() as progress:

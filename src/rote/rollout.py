@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from rote import __version__
 from rote.agents import Agent, make_agent
@@ -20,8 +20,8 @@ from rote.trajectory import (
     Header,
     Step,
     Trajectory,
-    TrajectoryError,
-    read_trajectory,
+    WriteReport,
+    read_existing,
     write_trajectory,
 )
 
@@ -83,21 +83,9 @@ def episode_path(out_dir: Path, agent: str, episode: int) -> Path:
     return out_dir / f"{agent}-{episode:03d}.jsonl"
 
 
-class GenerateReport(NamedTuple):
-    """Files `generate` wrote, and files it found already complete and kept."""
-
-    written: list[Path]
-    kept: list[Path]
-
-
 def _already_done(path: Path, header: Header, steps: int) -> bool:
-    if not path.exists():
-        return False
-    try:
-        existing = read_trajectory(path)
-    except TrajectoryError:
-        return False
-    return existing.header == header and len(existing.steps) == steps
+    existing = read_existing(path)
+    return existing is not None and existing.header == header and len(existing.steps) == steps
 
 
 def noise_seed(seed: int, agent: str, episode: int) -> int:
@@ -118,7 +106,7 @@ def generate(
     noise: float = 0.0,
     env_kwargs: dict[str, Any] | None = None,
     on_done: Callable[[Path], None] | None = None,
-) -> GenerateReport:
+) -> WriteReport:
     """Write `episodes` trajectories per scripted agent into `out_dir`, one file each.
 
     Episode e of every agent uses layout seed `seed + e`, so families are compared on the
@@ -132,7 +120,7 @@ def generate(
         raise EnvError(f'env "{env_id}" is replay-only: it cannot generate trajectories')
     for name in agents:  # fail on a bad name before writing anything
         make_agent(env_id, name)
-    report = GenerateReport([], [])
+    report = WriteReport([], [])
     for name in agents:
         for episode in range(episodes):
             path = episode_path(out_dir, name, episode)

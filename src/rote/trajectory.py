@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
@@ -284,3 +284,21 @@ def write_trajectory(path: str | os.PathLike[str], trajectory: Trajectory) -> No
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_existing(path: Path) -> Trajectory | None:
+    """The trajectory a file holds, or None when there is no file or no valid trajectory in it
+    (a run killed mid-write): what resumable writers check before redoing a file."""
+    if not path.exists():
+        return None
+    try:
+        return read_trajectory(path)
+    except TrajectoryError:
+        return None
+
+
+class WriteReport(NamedTuple):
+    """Files a resumable writer wrote, and files it found already complete and kept."""
+
+    written: list[Path]
+    kept: list[Path]

@@ -1,6 +1,6 @@
 """Recorded behaviour from public datasets, read as rote trajectories."""
 
-from rote.data.overcooked import DataError, ExportReport, export_overcooked, load_overcooked
+from rote.data.overcooked import DataError, export_overcooked, load_overcooked
 from rote.envs.overcooked import LAYOUTS
 
-__all__ = ["LAYOUTS", "DataError", "ExportReport", "export_overcooked", "load_overcooked"]
+__all__ = ["LAYOUTS", "DataError", "export_overcooked", "load_overcooked"]

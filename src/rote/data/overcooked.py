@@ -25,7 +25,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from rote.envs.overcooked import GRIDS, LAYOUTS
 from rote.errors import RoteError
@@ -35,8 +35,8 @@ from rote.trajectory import (
     Header,
     Step,
     Trajectory,
-    TrajectoryError,
-    read_trajectory,
+    WriteReport,
+    read_existing,
     write_trajectory,
 )
 
@@ -44,7 +44,6 @@ __all__ = [
     "LAYOUTS",
     "SPLITS",
     "DataError",
-    "ExportReport",
     "RestrictedUnpickler",
     "data_path",
     "default_path",
@@ -437,13 +436,6 @@ def load_overcooked(
     return trajectories_from_frame(read_frame(found), split, layout=layout, source=str(found))
 
 
-class ExportReport(NamedTuple):
-    """Files `export_overcooked` wrote, and files it found already complete and kept."""
-
-    written: list[Path]
-    kept: list[Path]
-
-
 def trajectory_path(out_dir: Path, trajectory: Trajectory) -> Path:
     """<out_dir>/<split>-<worker>-<layout>-p<player>.jsonl"""
     meta = trajectory.header.meta
@@ -458,7 +450,7 @@ def export_overcooked(
     path: str | os.PathLike[str] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Path], None] | None = None,
-) -> ExportReport:
+) -> WriteReport:
     """Write one rote.trajectory/1 file per player per game of `split` into `out_dir`.
 
     Files are written atomically, and a file that already holds its trajectory exactly is
@@ -466,7 +458,7 @@ def export_overcooked(
     trajectories = load_overcooked(split, layout=layout, path=path)
     if on_start is not None:
         on_start(len(trajectories))
-    report = ExportReport([], [])
+    report = WriteReport([], [])
     for trajectory in trajectories:
         target = trajectory_path(Path(out_dir), trajectory)
         if _holds(target, trajectory):
@@ -480,10 +472,9 @@ def export_overcooked(
 
 
 def _holds(target: Path, trajectory: Trajectory) -> bool:
-    if not target.exists():
-        return False
-    try:
-        existing = read_trajectory(target)
-    except TrajectoryError:
-        return False
-    return existing.header == trajectory.header and existing.steps == trajectory.steps
+    existing = read_existing(target)
+    return (
+        existing is not None
+        and existing.header == trajectory.header
+        and existing.steps == trajectory.steps
+    )

@@ -32,7 +32,8 @@ from rote.rollout import noise_seed, rollout
 from rote.trajectory import Step, Trajectory
 
 PROTOCOLS = ("single-step", "multi-step", "after-swap", "online")
-OFFLINE_METHODS = ("rote", "bc", "bip", "uniform", "frequency", "repeat-last", "ngram")
+REFERENCES = ("uniform", "frequency", "repeat-last", "ngram")
+OFFLINE_METHODS = ("rote", "bc", "bip", *REFERENCES)
 """The methods that need no LLM; `nllm` and `rote-hybrid` are asked for by name."""
 
 
@@ -225,9 +226,6 @@ def _overcooked(split: str, path: str | None) -> dict[str, list[Trajectory]]:
     for trajectory in load_overcooked(split, path=path):
         games[trajectory.header.env_kwargs["layout"]].append(trajectory)
     return games
-
-
-REFERENCES = ("uniform", "frequency", "repeat-last", "ngram")
 
 
 def _games() -> Suite:
