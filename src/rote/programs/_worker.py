@@ -1,19 +1,38 @@
-"""Sandbox worker: replays untrusted behaviour programs for `rote.programs.sandbox`.
+"""Sandbox worker: runs untrusted behaviour programs for `rote.programs.sandbox`.
 
-Started as `python -I _worker.py` and importing only the standard library, so neither rote nor
-site-packages is reachable from a program. Protocol: one JSON object per line.
+Started by the parent as a separate interpreter (`python -S -s -P`, importing only the standard
+library, usually inside bubblewrap; see `rote.programs.confinement`). The worker itself never runs
+program code: it is a *host* that forks one *particle* process per program. A particle compiles
+its program, replays the history it was forked with, then stays alive and answers one `act` per
+observation, so a live program costs the same at step 20 and at step 2,000. Each program having
+a process of its own means no program can see or change another's state, classes or garbage.
 
-    parent -> worker  {"limits": {"call_seconds", "replay_seconds", "memory_mb"},
-                       "skills": [[dotted name, source], ...]}                        once
-    worker -> parent  {"ready": true}
-    parent -> worker  {"observations": [...], "action_names": [...]}            per batch
-    parent -> worker  {"sources": [...]}
-    worker -> parent  {"outputs": [...], "error": str | null, "failed_at": int | null}  per source
+Defence in layers, innermost first: in each particle, an AST check, curated builtins and filtered
+module proxies keep programs away from interpreter internals (the Python layer, which a test-only
+mode switches off); timers bound each call; rlimits bound memory; a seccomp filter denies files,
+sockets, exec, fork and signals; the host kills a particle that overruns its budget. Around the
+host: namespaces (no network, a read-only view of the Python installation, its own PIDs), a
+seccomp filter of its own, an empty environment.
 
-Defence in layers, innermost first: an AST check, curated builtins and filtered module proxies
-keep programs away from interpreter internals; SIGALRM timers bound each call; rlimits and a
-dropped uid contain a program that escapes anyway; the parent kills the process group when a
-program overruns (C-level loops never see the timer).
+Protocol, parent <-> host, one JSON object per line; `observation` lines are raw JSON texts,
+forwarded to particles unparsed:
+
+    -> {"limits": {...}, "skills": [[name, source], ...], "checks": bool,
+        "host_filter": hex | null, "particle_filter": hex | null}
+    <- {"ready": true, "seccomp": bool}
+    -> {"op": "history", "session": int, "actions": [...], "count": n}, then n observations
+    -> {"op": "add", "session": int, "particles": [[key, source], ...], "live": bool}
+    <- {"results": [[key, outputs, error, failed_at], ...]}      outputs over the whole history
+    -> {"op": "step", "session": int}, then one observation
+    <- {"outputs": {key: output}, "errors": {key: message}}      every live key, once
+    -> {"op": "undo", "session": int}                              forget the last step
+    <- {"results": [...]}                                          as for "add", rebuilt keys
+    -> {"op": "drop", "session": int, "keys": [...]}               no answer
+    -> {"op": "close", "session": int}                             no answer
+
+Host <-> particle: the host writes observation lines; the particle answers
+{"outputs", "error", "failed_at"} once after its replay, then {"output": ...} or {"error": ...}
+per step, and exits after an error.
 """
 
 from __future__ import annotations
@@ -24,17 +43,21 @@ import builtins
 import collections
 import contextlib
 import copy
+import ctypes
 import dataclasses
 import enum
 import functools
+import gc
 import heapq
 import itertools
 import json
+import keyword
 import math
 import os
 import random
 import re
 import resource
+import select
 import signal
 import statistics
 import string
@@ -43,13 +66,13 @@ import time
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 Action = str | dict[str, float]
 
 _PROGRAM_NAME = "program"
-"""The module a program runs as. It sits in sys.modules during the program's replay because
-dataclasses look a class's module up there (and then run generated methods in its globals)."""
+"""The module a program runs as. It sits in sys.modules in the particle because dataclasses look
+a class's module up there (and then run generated methods in its globals)."""
 
 _MODULES: dict[str, types.ModuleType] = {
     module.__name__: module
@@ -67,9 +90,11 @@ _HIDDEN: dict[str, frozenset[str]] = {
         | {"singledispatch", "singledispatchmethod"}
     ),
     # ForwardRef._evaluate and get_type_hints eval strings with real builtins; get_args hands
-    # ForwardRefs out; the overload registry is shared between programs.
+    # ForwardRefs out; get_origin(Type) and Type lead to the real `type`, which builds classes
+    # from arbitrary namespace dicts; the overload registry is shared state.
     "typing": frozenset(
-        {"ForwardRef", "get_type_hints", "get_args", "get_overloads", "clear_overloads"}
+        {"ForwardRef", "get_type_hints", "get_args", "get_origin", "Type"}
+        | {"get_overloads", "clear_overloads"}
     ),
     "dataclasses": frozenset({"make_dataclass"}),  # classes from arbitrary namespace dicts
     "enum": frozenset(
@@ -78,7 +103,7 @@ _HIDDEN: dict[str, frozenset[str]] = {
     ),
     "string": frozenset({"Formatter"}),  # Formatter.get_field is a getattr by string
     "random": frozenset({"Random", "SystemRandom"}),  # replaced by seeded versions
-    "__future__": frozenset({"all_feature_names"}),  # a mutable list shared by all programs
+    "__future__": frozenset({"all_feature_names"}),
 }
 
 _ALLOWED_DUNDERS = frozenset(
@@ -120,12 +145,24 @@ _SAFE_BUILTINS = (
 """No BaseException: the timeout is one, so only a bare `except:` could catch it, and those are
 rewritten to `except Exception:`."""
 
+_UNCHECKED_PRELOAD = ("os", "socket", "subprocess", "signal", "ctypes", "pathlib", "shutil")
+"""With the Python layer off (tests of the OS layer), modules a raw program may import: imports
+that are not already loaded fail anyway, since a particle may open no file."""
+
 _MAX_MESSAGE = 300
-_CACHE_SIZE = 1024
+_MAX_ANSWER_BYTES = 1 << 26
+"""A particle's answer is one line, at most a replay's outputs; longer is a broken particle."""
 _REFIRE_SECONDS = 0.02
 """After a timeout fires it keeps firing, so a program that swallows it still stops."""
-_CPU_BACKSTOP_SECONDS = 10
-_NOBODY = 65534
+_KILL_MARGIN_SECONDS = 1.0
+"""CPU slack beyond a budget before the host kills a particle: particles time themselves and
+report, so the host only steps in when one cannot (a loop in C never sees the timer)."""
+_STALL_SECONDS = 1.0
+"""A particle past its budget that used no CPU for this long is blocked, not busy: killed."""
+_TICK_SECONDS = 0.05
+
+
+# -- the Python layer: what a program may name, import and call -------------------------------
 
 
 class _ReplayError(Exception):
@@ -137,7 +174,7 @@ class _ReplayError(Exception):
 
 
 class _Timeout(BaseException):
-    """Raised into program code by SIGALRM; a BaseException so `except Exception` misses it."""
+    """Raised into program code by the timer; a BaseException so `except Exception` misses it."""
 
 
 class _Alarm:
@@ -157,8 +194,7 @@ def _on_alarm(signum: int, frame: types.FrameType | None) -> None:
 
 
 class _Sink:
-    """Where programs print: discards everything, so output can neither reach the protocol nor
-    fill memory (nothing reads program output)."""
+    """Where programs print: discards everything (nothing reads program output)."""
 
     def write(self, text: str) -> int:
         return len(text)
@@ -174,14 +210,16 @@ def _print(*values: object, sep: str | None = " ", end: str | None = "\n", **_: 
     builtins.print(*values, sep=sep, end=end, file=_SINK)
 
 
-def _is_dunder(name: str) -> bool:
-    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+def _is_forbidden_name(name: str) -> bool:
+    """Dunders outside the allow-list, sunders (`_convert_`, `_missing_`: the enum hooks that
+    look modules up by name) and the introspection attributes."""
+    if name in _FORBIDDEN_ATTRIBUTES:
+        return True
+    return len(name) > 2 and name[0] == "_" and name[-1] == "_" and name not in _ALLOWED_DUNDERS
 
 
 def _hasattr(obj: object, name: str) -> bool:
-    if type(name) is str and (
-        name in _FORBIDDEN_ATTRIBUTES or (_is_dunder(name) and name not in _ALLOWED_DUNDERS)
-    ):
+    if type(name) is str and _is_forbidden_name(name):
         raise ValueError(f"hasattr: attribute name {name!r} is not allowed")
     return builtins.hasattr(obj, name)
 
@@ -196,11 +234,81 @@ class _SeededRandom(random.Random):
         super().seed(0 if a is None else a, version)
 
 
+class _GuardedEnumType(enum.EnumType):
+    """Enum classes without the functional API: `Enum("E", names)` builds a class from
+    arbitrary names (dunders included), which then reach code generators such as dataclass."""
+
+    def __call__(cls, value: object, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            raise TypeError("the Enum functional API is not available to programs")
+        return super().__call__(value)
+
+
+class _Enum(enum.Enum, metaclass=_GuardedEnumType):
+    pass
+
+
+class _IntEnum(enum.IntEnum, metaclass=_GuardedEnumType):
+    pass
+
+
+class _StrEnum(enum.StrEnum, metaclass=_GuardedEnumType):
+    pass
+
+
+class _Flag(enum.Flag, metaclass=_GuardedEnumType):
+    pass
+
+
+class _IntFlag(enum.IntFlag, metaclass=_GuardedEnumType):
+    pass
+
+
+_GUARDED_ENUMS = {
+    "Enum": _Enum,
+    "IntEnum": _IntEnum,
+    "StrEnum": _StrEnum,
+    "Flag": _Flag,
+    "IntFlag": _IntFlag,
+    "ReprEnum": _Enum,
+}
+
+
+def _checked_fields(cls: Any) -> Any:
+    """dataclass writes each field's name into source it execs: only identifiers may be fields.
+    A class statement can only make such names; a hand-made `__annotations__` (a TypedDict's,
+    an Enum's) could make any string."""
+    annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063  # what dataclass reads
+    for name in annotations if isinstance(annotations, dict) else [None]:
+        if not (
+            type(name) is str
+            and name.isidentifier()
+            and not keyword.iskeyword(name)
+            and not _is_forbidden_name(name)
+        ):
+            raise TypeError(f"dataclass: field name {name!r} is not allowed")
+    return cls
+
+
+def _dataclass(cls: Any = None, /, **options: Any) -> Any:
+    """dataclasses.dataclass, refusing field names that are not plain identifiers."""
+
+    def wrap(cls: Any) -> Any:
+        return dataclasses.dataclass(_checked_fields(cls), **options)
+
+    return wrap if cls is None else wrap(cls)
+
+
 def _exports(module: types.ModuleType) -> dict[str, object]:
     names = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
     hidden = _HIDDEN.get(module.__name__, frozenset())
     values = {name: getattr(module, name) for name in names if name not in hidden}
-    return {name: v for name, v in values.items() if not isinstance(v, types.ModuleType)}
+    exports = {name: v for name, v in values.items() if not isinstance(v, types.ModuleType)}
+    if module is enum:
+        exports.update(_GUARDED_ENUMS)
+    if module is dataclasses:
+        exports["dataclass"] = _dataclass
+    return exports
 
 
 _EXPORTS = {name: _exports(module) for name, module in _MODULES.items()}
@@ -250,9 +358,8 @@ def _package_proxy(
     return child
 
 
-def _program_module() -> types.ModuleType:
-    """Fresh globals for one replay: curated builtins and an import that hands out proxies,
-    built anew so no program sees another's module attributes or random state."""
+def _restricted_module() -> types.ModuleType:
+    """Globals for a program: curated builtins and an import that hands out proxies."""
     imported: dict[str, types.ModuleType] = {}
     packages: dict[str, types.ModuleType] = {}
 
@@ -280,6 +387,13 @@ def _program_module() -> types.ModuleType:
     )
     module = types.ModuleType(_PROGRAM_NAME)
     module.__dict__["__builtins__"] = table
+    return module
+
+
+def _unchecked_module() -> types.ModuleType:
+    """Globals for a program with the Python layer off: the real builtins and import."""
+    module = types.ModuleType(_PROGRAM_NAME)
+    module.__dict__["__builtins__"] = builtins
     return module
 
 
@@ -326,7 +440,7 @@ def _problem(node: ast.AST, bound: set[str]) -> str | None:
         if module not in _MODULES:
             return f"import from {module!r} is not allowed"
     for name in _identifiers(node):
-        if name in _FORBIDDEN_ATTRIBUTES or (_is_dunder(name) and name not in _ALLOWED_DUNDERS):
+        if _is_forbidden_name(name):
             return f"name {name!r} is not allowed"
     if isinstance(node, ast.Name):
         if isinstance(node.ctx, ast.Load):
@@ -337,7 +451,7 @@ def _problem(node: ast.AST, bound: set[str]) -> str | None:
     if (
         isinstance(node, ast.Attribute)
         and not isinstance(node.ctx, ast.Load)
-        and _is_dunder(node.attr)
+        and node.attr.startswith("__")
     ):
         return f"assignment to attribute {node.attr!r} is not allowed"
     return None
@@ -362,14 +476,15 @@ def _syntax_error(error: SyntaxError) -> _ReplayError:
     return _ReplayError(_one_line(f"syntax error: line {error.lineno}: {error.msg}"))
 
 
-def _compile(source: str) -> types.CodeType:
+def _compile(source: str, checks: bool) -> types.CodeType:
     try:
         tree = ast.parse(source, "<program>")
     except SyntaxError as error:
         raise _syntax_error(error) from None
     except (RecursionError, MemoryError):
         raise _ReplayError("syntax error: program too deeply nested or too large") from None
-    _check_tree(tree)
+    if checks:
+        _check_tree(tree)
     _catch_exceptions_only(tree)
     try:
         return compile(tree, "<program>", "exec")
@@ -377,25 +492,6 @@ def _compile(source: str) -> types.CodeType:
         raise _syntax_error(error) from None
     except (RecursionError, MemoryError):
         raise _ReplayError("syntax error: program too deeply nested or too large") from None
-
-
-_CODE: dict[str, types.CodeType | str] = {}
-"""Compiled programs (or their compile errors) by source, least recently used first."""
-
-
-def _compiled(source: str) -> types.CodeType:
-    cached = _CODE.pop(source, None)
-    if cached is None:
-        try:
-            cached = _compile(source)
-        except _ReplayError as failure:
-            cached = failure.message
-        if len(_CODE) >= _CACHE_SIZE:
-            del _CODE[next(iter(_CODE))]
-    _CODE[source] = cached
-    if isinstance(cached, str):
-        raise _ReplayError(cached)
-    return cached
 
 
 def _one_line(text: str) -> str:
@@ -414,15 +510,24 @@ def _describe(error: BaseException) -> str:
     return _one_line(f"{name}: {text}" if text else name)
 
 
+# -- one particle: a process that runs one program --------------------------------------------
+
+
+class _Budget(NamedTuple):
+    call_seconds: float
+    replay_seconds: float
+
+
 def _guarded(
     prefix: str, seconds: float, timeout: str, run: Callable[..., Any], *args: Any
 ) -> tuple[Any, str | None]:
-    """Run program code under the call timer: `(value, None)`, or `(None, one-line error)`."""
+    """Run program code under the call timer (CPU time, so a busy machine does not make a
+    program late): `(value, None)`, or `(None, one-line error)`."""
     value: Any = None
     error: str | None = None
     _ALARM.fired = False
     _ALARM.armed = True
-    signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE_SECONDS)
+    signal.setitimer(signal.ITIMER_PROF, seconds, _REFIRE_SECONDS)
     try:
         value = run(*args)
     except _ReplayError as failure:
@@ -431,7 +536,7 @@ def _guarded(
         error = prefix + _describe(exc)
     finally:
         _ALARM.armed = False  # first, so a tick landing from here on is ignored
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
     if _ALARM.fired:
         return None, prefix + timeout
     return value, error
@@ -494,8 +599,8 @@ def _check(output: object, actions: _Actions, step: int) -> Action:
     return {action: weight / total for action, weight in weights.items()}
 
 
-def _load(code: types.CodeType) -> Any:
-    module = sys.modules[_PROGRAM_NAME] = _program_module()
+def _load(code: types.CodeType, checks: bool) -> Any:
+    module = sys.modules[_PROGRAM_NAME] = _restricted_module() if checks else _unchecked_module()
     exec(code, module.__dict__)
     agent_class = module.__dict__.get("Agent")
     if agent_class is None:
@@ -503,134 +608,536 @@ def _load(code: types.CodeType) -> Any:
     return agent_class()
 
 
-def _act(agent: Any, observation: str, actions: _Actions, step: int) -> Action:
+def _act(agent: Any, observation: bytes, actions: _Actions, step: int) -> Action:
+    """One call, on a fresh parse of the observation: a program that mutates what it was given
+    changes nothing for the next call."""
     return _check(agent.act(json.loads(observation)), actions, step)
 
 
-class _Budget(NamedTuple):
-    call_seconds: float
-    replay_seconds: float
+class _Program:
+    """A program inside its particle: compiled, constructed, and stepped under its budgets."""
 
+    def __init__(self, actions: _Actions, budget: _Budget, checks: bool) -> None:
+        self.actions = actions
+        self.budget = budget
+        self.checks = checks
+        self.agent: Any = None
+        self.step = 0
 
-def _cpu_backstop(budget: _Budget) -> None:
-    """Let this program use its replay budget plus slack in CPU time, then die by SIGXCPU: a
-    last resort should the parent fail to kill a hung worker."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    soft = int(usage.ru_utime + usage.ru_stime + budget.replay_seconds) + _CPU_BACKSTOP_SECONDS
-    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-    resource.setrlimit(resource.RLIMIT_CPU, (_capped(soft, hard), hard))
+    def start(self, source: str) -> str | None:
+        """Compile and construct; the error, if any."""
+        seconds = self.budget.call_seconds
+        call = f"timeout after {seconds:g} s"
+        code, error = _guarded("compile: ", seconds, call, _compile, source, self.checks)
+        if error is None:
+            self.agent, error = _guarded("init: ", seconds, call, _load, code, self.checks)
+        return error
 
-
-def replay(
-    source: str, observations: list[str], actions: _Actions, budget: _Budget
-) -> dict[str, Any]:
-    """Run one program over the observations (JSON texts, parsed afresh for every call)."""
-    outputs: list[Action | None] = [None] * len(observations)
-
-    def result(error: str | None = None, failed_at: int | None = None) -> dict[str, Any]:
-        return {"outputs": outputs, "error": error, "failed_at": failed_at}
-
-    _cpu_backstop(budget)
-    start = time.monotonic()
-    call = f"timeout after {budget.call_seconds:g} s"
-    code, error = _guarded("compile: ", budget.call_seconds, call, _compiled, source)
-    if error is not None:
-        return result(error, 0)
-    agent, error = _guarded("init: ", budget.call_seconds, call, _load, code)
-    if error is not None:
-        return result(error, 0)
-    for step, observation in enumerate(observations):
-        left = budget.replay_seconds - (time.monotonic() - start)
-        overrun = f"timeout: replay exceeded {budget.replay_seconds:g} s"
-        if left <= 0:
-            return result(f"step {step}: {overrun}", step)
-        seconds = min(budget.call_seconds, left)
-        timeout = call if seconds == budget.call_seconds else overrun
-        output, error = _guarded(
-            f"step {step}: ", seconds, timeout, _act, agent, observation, actions, step
+    def act(self, observation: bytes, seconds: float, timeout: str) -> tuple[Any, str | None]:
+        step = self.step
+        self.step += 1
+        return _guarded(
+            f"step {step}: ", seconds, timeout, _act, self.agent, observation, self.actions, step
         )
-        if error is not None:
-            return result(error, step)
-        outputs[step] = output
-    return result()
+
+    def replay(self, history: list[bytes]) -> dict[str, Any]:
+        """Every step of the history under the replay budget (CPU seconds)."""
+        outputs: list[Action | None] = [None] * len(history)
+        start = time.process_time()
+        call = f"timeout after {self.budget.call_seconds:g} s"
+        overrun = f"timeout: replay exceeded {self.budget.replay_seconds:g} s"
+        for step, observation in enumerate(history):
+            left = self.budget.replay_seconds - (time.process_time() - start)
+            if left <= 0:
+                return _replayed(outputs, f"step {step}: {overrun}", step)
+            seconds = min(self.budget.call_seconds, left)
+            timeout = call if seconds == self.budget.call_seconds else overrun
+            output, error = self.act(observation, seconds, timeout)
+            if error is not None:
+                return _replayed(outputs, error, step)
+            outputs[step] = output
+        return _replayed(outputs, None, None)
+
+
+def _replayed(
+    outputs: list[Action | None], error: str | None, failed_at: int | None
+) -> dict[str, Any]:
+    return {"outputs": outputs, "error": error, "failed_at": failed_at}
 
 
 def _capped(value: int, hard: int) -> int:
     return value if hard == resource.RLIM_INFINITY else min(value, hard)
 
 
-def _claim_protocol_fds() -> tuple[BinaryIO, BinaryIO]:
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_SET_SECCOMP = 22
+_SECCOMP_MODE_FILTER = 2
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _prctl(option: int, argument: int) -> None:
+    assert _LIBC is not None
+    if _LIBC.prctl(option, argument, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+def _load_filter(program: bytes) -> None:
+    """Install a compiled seccomp filter (classic BPF, from libseccomp in the parent): it holds
+    for this process and every process it forks, and cannot be removed."""
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    assert _LIBC is not None
+    if _LIBC.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "loading the seccomp filter failed")
+
+
+class _Settings(NamedTuple):
+    budget: _Budget
+    memory_mb: int
+    checks: bool
+    particle_filter: bytes | None
+
+
+def _confine_particle(settings: _Settings) -> None:
+    """Everything a particle gives up before it runs a program: its memory cap, files, core
+    dumps, its ptrace-ability, and (through seccomp) files, sockets, exec, fork and signals."""
+    with open("/proc/self/statm", "rb") as statm:  # bytes: a codec would be a lazy import
+        in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    for limit, value in (
+        (resource.RLIMIT_AS, in_use + settings.memory_mb * 2**20),
+        (resource.RLIMIT_FSIZE, 0),
+        (resource.RLIMIT_NOFILE, 5),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        value = _capped(value, resource.getrlimit(limit)[1])
+        resource.setrlimit(limit, (value, value))
+    with contextlib.suppress(ValueError, OSError):  # not enforced for root, refused by some
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    if _LIBC is not None:
+        _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))  # the host gone, nothing is left to answer
+        _prctl(_PR_SET_DUMPABLE, 0)  # no /proc/<pid>/mem or ptrace by same-uid siblings
+    if settings.particle_filter is not None:
+        _load_filter(settings.particle_filter)
+
+
+def _write_line(fd: int, message: Any) -> None:
+    data = memoryview(json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n")
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _particle(source: str, history: list[bytes], actions: _Actions, settings: _Settings) -> None:
+    """The particle's life: confine, replay the history, then answer one act per observation
+    line on fd 3 (answers on fd 4) until the host closes the pipe or the program fails."""
+    try:
+        _confine_particle(settings)
+    except OSError as failure:
+        _write_line(4, _replayed([None] * len(history), f"sandbox: {failure}", 0))
+        return
+    program = _Program(actions, settings.budget, settings.checks)
+    failed = program.start(source)
+    if failed is not None:
+        _write_line(4, _replayed([None] * len(history), failed, 0))
+        return
+    result = program.replay(history)
+    history.clear()
+    _write_line(4, result)
+    if result["error"] is not None:
+        return
+    call = f"timeout after {settings.budget.call_seconds:g} s"
+    reader = os.fdopen(3, "rb")
+    while observation := reader.readline():
+        output, error = program.act(observation, settings.budget.call_seconds, call)
+        _write_line(4, {"output": output} if error is None else {"error": error})
+        if error is not None:
+            return
+
+
+# -- the host: forks particles and passes observations on -------------------------------------
+
+
+@dataclasses.dataclass
+class _Child:
+    """The host's end of one particle."""
+
+    key: str
+    source: str
+    pid: int
+    commands: int
+    """Write end of the particle's observation pipe."""
+    answers: int
+    """Read end of its answer pipe."""
+    buffer: bytearray = dataclasses.field(default_factory=bytearray)
+    started: float = 0.0
+    cpu_at_start: float = 0.0
+    cpu_seen: float = 0.0
+    progressed: float = 0.0
+
+
+@dataclasses.dataclass
+class _Session:
+    actions: _Actions
+    history: list[bytes] = dataclasses.field(default_factory=list)
+    live: dict[str, _Child] = dataclasses.field(default_factory=dict)
+    failed_at: dict[str, tuple[str, int]] = dataclasses.field(default_factory=dict)
+    """Source and failing step of each key whose program failed."""
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a particle, or None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rpartition(b")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _Host:
+    def __init__(self, reader: Any, writer: int, settings: _Settings, parallel: int) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.settings = settings
+        self.parallel = parallel
+        self.sessions: dict[int, _Session] = {}
+
+    def serve(self) -> NoReturn:
+        while True:
+            command = self._command()
+            op, session_id = command["op"], command["session"]
+            if op == "history":
+                session = self.sessions.setdefault(
+                    session_id, _Session(_actions(command["actions"]))
+                )
+                session.history.extend(self._line() for _ in range(command["count"]))
+            elif op == "add":
+                session = self.sessions[session_id]
+                pairs = [(key, source) for key, source in command["particles"]]
+                _write_line(self.writer, {"results": self._add(session, pairs, command["live"])})
+            elif op == "step":
+                session = self.sessions[session_id]
+                _write_line(self.writer, self._step(session, self._line()))
+            elif op == "undo":
+                session = self.sessions[session_id]
+                _write_line(self.writer, {"results": self._undo(session)})
+            elif op == "drop":
+                session = self.sessions[session_id]
+                for key in command["keys"]:
+                    child = session.live.pop(key, None)
+                    if child is not None:
+                        _end(child)
+                    session.failed_at.pop(key, None)
+            elif op == "close":
+                closed = self.sessions.pop(session_id, None)
+                for child in closed.live.values() if closed is not None else ():
+                    _end(child)
+
+    def _command(self) -> Any:
+        line = self.reader.readline()
+        if not line:
+            os._exit(0)  # the parent is gone; particles die with us (PDEATHSIG)
+        return json.loads(line)
+
+    def _line(self) -> bytes:
+        line: bytes = self.reader.readline()
+        if not line.endswith(b"\n"):
+            os._exit(0)
+        return line
+
+    # -- adding -----------------------------------------------------------------------------
+
+    def _add(self, session: _Session, pairs: list[tuple[str, str]], live: bool) -> list[list[Any]]:
+        """Fork a particle per program (at most `parallel` replaying at once) and gather each
+        one's replay of the history."""
+        results: list[list[Any]] = []
+        waiting = collections.deque(pairs)
+        running: dict[int, _Child] = {}
+        budget = self.settings.budget
+        limit = 2 * budget.call_seconds + budget.replay_seconds
+        while waiting or running:
+            while waiting and len(running) < self.parallel:
+                key, source = waiting.popleft()
+                child = self._fork(session, key, source)
+                running[child.answers] = child
+            for child, message in self._gather(running, limit):
+                result = _checked_replay(message, len(session.history), session.actions)
+                if result is None:
+                    overrun = f"timeout: replay exceeded {budget.replay_seconds:g} s"
+                    error = _loss(child, f"{overrun} (program killed)")
+                    result = [None] * len(session.history), error, 0
+                outputs, error, failed_at = result
+                results.append([child.key, outputs, error, failed_at])
+                if error is None and live:
+                    session.live[child.key] = child
+                else:
+                    _end(child)
+                    if error is not None and live:
+                        session.failed_at[child.key] = (child.source, failed_at)
+        return results
+
+    def _fork(self, session: _Session, key: str, source: str) -> _Child:
+        commands_read, commands = os.pipe()
+        answers, answers_write = os.pipe()
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # the particle
+            try:
+                os.dup2(commands_read, 3)
+                os.dup2(answers_write, 4)
+                os.closerange(5, 1 << 20)  # siblings' pipes, the parent's: none of its business
+                history = session.history
+                self.sessions.clear()
+                signal.signal(signal.SIGPROF, _on_alarm)
+                _particle(source, history, session.actions, self.settings)
+            finally:
+                os._exit(0)
+        os.close(commands_read)
+        os.close(answers_write)
+        os.set_blocking(answers, False)
+        return _Child(key, source, pid, commands, answers)
+
+    # -- stepping ---------------------------------------------------------------------------
+
+    def _step(self, session: _Session, observation: bytes) -> dict[str, Any]:
+        session.history.append(observation)
+        running: dict[int, _Child] = {}
+        errors: dict[str, str] = {}
+        outputs: dict[str, Any] = {}
+        step = len(session.history) - 1
+        for child in session.live.values():
+            with contextlib.suppress(OSError):  # gone: how it ended tells what happened
+                _write_all(child.commands, observation)
+            running[child.answers] = child
+        limit = self.settings.budget.call_seconds
+        for child, message in self._gather(running, limit):
+            output, error = _checked_step(message, step, session.actions)
+            if output is None and error is None:
+                timeout = f"timeout after {limit:g} s (program killed)"
+                error = f"step {step}: {_loss(child, timeout)}"
+            if error is None:
+                outputs[child.key] = output
+            else:
+                errors[child.key] = error
+                del session.live[child.key]
+                session.failed_at[child.key] = (child.source, step)
+                _end(child)
+        return {"outputs": outputs, "errors": errors}
+
+    def _undo(self, session: _Session) -> list[list[Any]]:
+        """Forget the last observation: every program live before it is rebuilt by replaying
+        the rest (a particle cannot step back)."""
+        session.history.pop()
+        step = len(session.history)
+        pairs = [(key, child.source) for key, child in session.live.items()]
+        pairs += [(key, source) for key, (source, at) in session.failed_at.items() if at >= step]
+        for child in session.live.values():
+            _end(child)
+        session.live.clear()
+        for key, _ in pairs:
+            session.failed_at.pop(key, None)
+        return self._add(session, pairs, live=True)
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def _gather(self, running: dict[int, _Child], limit: float) -> Any:
+        """Yield (child, message or None) as each running particle answers, dies or overruns
+        `limit` CPU seconds; None means no valid answer."""
+        now = time.monotonic()
+        for child in running.values():
+            child.buffer.clear()
+            child.started = child.progressed = now
+            child.cpu_at_start = child.cpu_seen = -1.0
+        poller = select.poll()
+        for fd in running:
+            poller.register(fd, select.POLLIN)
+        while running:
+            for fd, _ in poller.poll(_TICK_SECONDS * 1000):
+                child = running[fd]
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                child.buffer += chunk
+                if not chunk or b"\n" in chunk or len(child.buffer) > _MAX_ANSWER_BYTES:
+                    poller.unregister(fd)
+                    del running[fd]
+                    yield child, _parse(child.buffer) if chunk else None
+            for fd, child in list(running.items()):
+                if self._overran(child, limit):
+                    poller.unregister(fd)
+                    del running[fd]
+                    os.kill(child.pid, signal.SIGKILL)
+                    child.buffer.clear()
+                    yield child, None
+
+    def _overran(self, child: _Child, limit: float) -> bool:
+        """Whether to kill a particle that has not answered. Until `limit` wall seconds it may
+        be working or waiting for a core; after that it gets one more margin of CPU time to
+        answer, and is killed sooner if it uses no CPU at all (blocked, not busy)."""
+        now = time.monotonic()
+        if now - child.started < limit:
+            return False
+        cpu = _cpu_seconds(child.pid)
+        if cpu is None:  # no /proc: wall time is all there is
+            return now - child.started > 2 * (limit + _KILL_MARGIN_SECONDS)
+        if child.cpu_at_start < 0:
+            child.cpu_at_start = child.cpu_seen = cpu
+            return False
+        if cpu > child.cpu_seen:
+            child.cpu_seen, child.progressed = cpu, now
+        return (
+            cpu - child.cpu_at_start > _KILL_MARGIN_SECONDS
+            or now - child.progressed > _STALL_SECONDS
+        )
+
+
+def _loss(child: _Child, timeout: str) -> str:
+    """Why a particle gave no valid answer, from how it ended."""
+    status = _reap(child)
+    if status == -signal.SIGKILL:
+        return timeout
+    if status < 0:
+        with contextlib.suppress(ValueError):
+            return f"program crashed ({signal.Signals(-status).name})"
+    if status > 0:
+        return f"program crashed (exit status {status})"
+    return "program sent a malformed answer"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _parse(buffer: bytearray) -> Any:
+    line, newline, _ = bytes(buffer).partition(b"\n")
+    if not newline:
+        return None
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _valid_output(output: object, actions: _Actions) -> bool:
+    if isinstance(output, str):
+        return output in actions.names
+    return (
+        isinstance(output, dict)
+        and bool(output)
+        and all(key in actions.names and type(v) is float for key, v in output.items())
+    )
+
+
+def _checked_replay(message: Any, steps: int, actions: _Actions) -> tuple[Any, Any, Any] | None:
+    """A particle's replay answer if well formed (a particle is not trusted either)."""
+    if not isinstance(message, dict):
+        return None
+    outputs, error = message.get("outputs"), message.get("error")
+    failed_at = message.get("failed_at")
+    if not (
+        isinstance(outputs, list)
+        and len(outputs) == steps
+        and all(output is None or _valid_output(output, actions) for output in outputs)
+        and (error is None) == (failed_at is None)
+        and (error is None or (isinstance(error, str) and len(error) <= 2 * _MAX_MESSAGE))
+        and (failed_at is None or (type(failed_at) is int and 0 <= failed_at <= steps))
+    ):
+        return None
+    return outputs, error, failed_at
+
+
+def _checked_step(message: Any, step: int, actions: _Actions) -> tuple[Any, str | None]:
+    if isinstance(message, dict) and len(message) == 1:
+        if _valid_output(message.get("output"), actions):
+            return message["output"], None
+        error = message.get("error")
+        if isinstance(error, str) and len(error) <= 2 * _MAX_MESSAGE:
+            return None, error
+    return None, None
+
+
+def _end(child: _Child) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child.pid, signal.SIGKILL)
+    _reap(child)
+
+
+def _reap(child: _Child) -> int:
+    """Close the host's ends and wait for the particle; its exit status as Popen reports it."""
+    for fd in (child.commands, child.answers):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    try:
+        _, status = os.waitpid(child.pid, 0)
+    except ChildProcessError:
+        return 0
+    return os.waitstatus_to_exitcode(status)
+
+
+# -- start-up ---------------------------------------------------------------------------------
+
+
+def _claim_protocol_fds() -> tuple[Any, int]:
     """Move the pipes to fds 3 and 4, point 0-2 at /dev/null and close everything else, so stray
-    writes to fd 1/2 cannot corrupt the protocol and fds 0-4 are exactly the open ones."""
+    writes to fd 1/2 cannot corrupt the protocol."""
     reading, writing = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.dup2(reading, 3)
     os.dup2(writing, 4)
-    for entry in os.listdir("/proc/self/fd"):
-        if int(entry) > 4:
-            with contextlib.suppress(OSError):  # the listing's own fd, already closed
-                os.close(int(entry))
-    return os.fdopen(3, "rb"), os.fdopen(4, "wb")
+    os.closerange(5, 1 << 20)
+    return os.fdopen(3, "rb"), 4
 
 
 def _drop_root() -> None:
-    """As root, RLIMIT_NPROC is not enforced and an escaped program could read anything."""
+    """Without namespaces, a root worker would run programs as root: become nobody."""
     if os.geteuid() != 0:
         return
-    try:
+    with contextlib.suppress(OSError):  # e.g. a user namespace without that uid
         os.setgroups([])
-        os.setgid(_NOBODY)
-        os.setuid(_NOBODY)
-    except OSError:  # e.g. a user namespace without that uid
-        pass
-
-
-def _lock_down(memory_mb: int, open_fds: int) -> None:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    _drop_root()
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past RLIMIT_FSIZE fails, not kills
-    signal.signal(signal.SIGALRM, _on_alarm)
-    for limit, value in (
-        (resource.RLIMIT_AS, in_use + memory_mb * 2**20),
-        (resource.RLIMIT_FSIZE, 0),
-        (resource.RLIMIT_NOFILE, open_fds),
-        (resource.RLIMIT_CORE, 0),
-    ):
-        value = _capped(value, resource.getrlimit(limit)[1])
-        resource.setrlimit(limit, (value, value))
-    with contextlib.suppress(ValueError, OSError):  # where not permitted
-        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
-
-
-def _read(reader: BinaryIO) -> Any:
-    line = reader.readline()
-    if not line:
-        sys.exit(0)  # the parent closed the pipe
-    return json.loads(line)
-
-
-def _write(writer: BinaryIO, message: dict[str, Any]) -> None:
-    writer.write(json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n")
-    writer.flush()
+        os.setgid(65534)
+        os.setuid(65534)
 
 
 def main() -> None:
+    if _LIBC is not None:  # the parent gone, nobody will read an answer (bubblewrap does the same)
+        _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
     reader, writer = _claim_protocol_fds()
-    hello = _read(reader)
+    hello = json.loads(reader.readline())
     limits = hello["limits"]
     _load_skills(hello["skills"])
-    _lock_down(limits["memory_mb"], open_fds=writer.fileno() + 1)
-    budget = _Budget(limits["call_seconds"], limits["replay_seconds"])
-    _write(writer, {"ready": True})
-    while True:
-        episode = _read(reader)
-        observations = [json.dumps(observation) for observation in episode["observations"]]
-        actions = _actions(episode["action_names"])
-        for source in _read(reader)["sources"]:
-            _write(writer, replay(source, observations, actions, budget))
+    checks = hello["checks"]
+    if not checks:
+        for name in _UNCHECKED_PRELOAD:
+            __import__(name)
+    _drop_root()
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past RLIMIT_FSIZE fails, not kills
+    settings = _Settings(
+        _Budget(limits["call_seconds"], limits["replay_seconds"]),
+        limits["memory_mb"],
+        checks,
+        bytes.fromhex(hello["particle_filter"]) if hello["particle_filter"] else None,
+    )
+    if hello["host_filter"]:
+        _load_filter(bytes.fromhex(hello["host_filter"]))
+    gc.freeze()  # what the host has built is shared by every particle: do not copy it on a GC
+    _write_line(writer, {"ready": True, "seccomp": bool(hello["host_filter"])})
+    _Host(reader, writer, settings, parallel=max(2, os.cpu_count() or 1)).serve()
 
 
 if __name__ == "__main__":
