@@ -26,6 +26,7 @@ from rote.errors import RoteError
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import bootstrap_interval, brier, tie_split_hit
 from rote.evaluation.suites import PROTOCOLS, Suite, settings
+from rote.files import atomic_write
 
 Record = dict[str, Any]
 
@@ -121,7 +122,8 @@ def _check_suite(out: Path, suite: Suite) -> None:
                 f"{out} holds results of other suite settings ({path}); use another --out"
             )
     else:
-        path.write_text(json.dumps(config, indent=2) + "\n")
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def run_bench(
@@ -304,7 +306,8 @@ def write_outputs(out: Path, suite: Suite, records: Sequence[Record]) -> list[Ro
     from rote.evaluation import plots
 
     rows = summarize(suite, records)
-    (out / "summary.md").write_text(markdown(rows))
+    with atomic_write(out / "summary.md") as tmp:
+        tmp.write_text(markdown(rows))
     _write_csv(out / "summary.csv", [row._asdict() for row in rows])
     _write_csv(out / "families.csv", by_family(suite, records))
     _write_csv(out / "confusions.csv", confusions(records))
@@ -315,7 +318,7 @@ def write_outputs(out: Path, suite: Suite, records: Sequence[Record]) -> list[Ro
 
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    with path.open("w", newline="") as handle:
+    with atomic_write(path) as tmp, tmp.open("w", newline="") as handle:
         if rows:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
