@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import os
 import statistics
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -166,11 +167,34 @@ def run_bench(
                 finish(run_cell(context, cell), cell)
         else:
             spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=spawn, initializer=_watch_parent, initargs=(os.getpid(),)
+            ) as pool:
                 futures = {pool.submit(run_cell, context, cell): cell for cell in pending}
                 for future in as_completed(futures):
                     finish(future.result(), futures[future])
     return [done[cell.key] for cell in todo]
+
+
+_WATCH_SECONDS = 0.2
+"""How long a worker may outlive a killed bench: a getppid call this often costs nothing."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Pool initializer: end the worker when the bench dies. Nothing else would: a spawned
+    worker holds both ends of the pipe it waits on for work, so it never sees end of file,
+    and it holds multiprocessing's resource tracker's pipe open too, keeping that alive.
+    A polling thread rather than prctl(PR_SET_PDEATHSIG): that is Linux only, and it fires
+    when the thread that started the worker ends, not the bench."""
+
+    def watch() -> None:
+        # A dead parent's children are adopted (by init or a subreaper): the parent pid
+        # changes. Checking before the first sleep covers a bench killed during start-up.
+        while os.getppid() == parent:
+            time.sleep(_WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 # -- summaries -----------------------------------------------------------------------------
