@@ -230,6 +230,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
             jobs=args.jobs,
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_cell=lambda cell: progress.update(task, advance=1, description=cell.key),
+            on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
         )
     write_outputs(context.out, chosen, records)
     out.print((context.out / "summary.md").read_text().rstrip())

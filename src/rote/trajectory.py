@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import IO, Any, NamedTuple
 from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import EnvError, RoteError
+from rote.files import atomic_write
 
 FORMAT = "rote.trajectory/1"
 _HEADER_FIELDS = ("format", "env", "env_kwargs", "agent", "meta")
@@ -271,19 +271,12 @@ def write_trajectory(path: str | os.PathLike[str], trajectory: Trajectory) -> No
     """Write a whole trajectory atomically: readers see the old file or the complete new one."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        with TrajectoryWriter(tmp, trajectory.header) as writer:
+        with atomic_write(target) as tmp, TrajectoryWriter(tmp, trajectory.header) as writer:
             for step in trajectory.steps:
                 writer.write(step)
-        os.replace(tmp, target)
     except TrajectoryError as error:
-        Path(tmp).unlink(missing_ok=True)
         raise TrajectoryError(target, error.line, error.message) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_existing(path: Path) -> Trajectory | None:

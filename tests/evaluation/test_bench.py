@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -61,10 +62,50 @@ def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path: Path) -> Non
     assert scores(again) == scores(first)
 
 
+def test_damaged_lines_are_reported_set_aside_and_their_cells_redone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bench"
+    argv = ["bench", "--suite", "construction", "--quick", "--methods", "frequency"]
+    argv += ["--out", str(out), "--jobs", "1"]
+    assert main(argv) == 0
+    log = out / "results.jsonl"
+    first = log.read_bytes().splitlines(keepends=True)
+    lines = list(first)
+    lines[3] = b'{"suite": "constr\xff\n'  # bytes a disk or an editor damaged
+    record = json.loads(lines[5])
+    del record["predictions"][2]["p"]
+    lines[5] = json.dumps(record).encode() + b"\n"  # JSON, but not a record to summarize
+    lines.append(lines[7])  # one cell twice, as two racing runs leave it
+    log.write_bytes(b"".join(lines))
+    capsys.readouterr()
+
+    assert main(argv) == 0
+    corrupt = out / "results.jsonl.corrupt"
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"warning: {log}:4: not JSON; moved to {corrupt}, its cell reruns",
+        f'warning: {log}:6: not a bench record: prediction 2: "p" is missing or of the wrong'
+        f" type; moved to {corrupt}, its cell reruns",
+    ]
+    assert corrupt.read_bytes() == b"4:" + lines[3] + b"6:" + lines[5]
+    final = log.read_bytes().splitlines(keepends=True)
+    assert len(final) == len(first)  # every cell once
+    assert final[:-2] == first[:3] + first[4:5] + first[6:]  # the rest kept as it was
+    redone = [json.loads(line) for line in final[-2:]]
+    assert scores(redone) == scores([json.loads(first[3]), json.loads(first[5])])
+    assert main(argv) == 0
+    assert capsys.readouterr().err == ""  # repaired for good
+    assert log.read_bytes() == b"".join(final)
+
+
 def test_a_directory_of_other_suite_settings_is_refused(tmp_path: Path) -> None:
     run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
     with pytest.raises(RoteError, match="other suite settings"):
         run_bench(Context(replace(TWO, observe=10), tmp_path), ["uniform"], jobs=1)
+    (tmp_path / "suite.json").write_text("")  # as a kill in a non-atomic write left it
+    with pytest.raises(RoteError, match=r"suite\.json is damaged"):
+        run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
 
 
 def test_parallel_runs_give_the_same_records(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from rote.baselines.base import Predictor
 from rote.baselines.encoding import ObservationEncoder, encoder_from_json, make_encoder
 from rote.envs.base import EnvSpec, Observation
 from rote.errors import RoteError
+from rote.files import atomic_write
 from rote.trajectory import Step, Trajectory
 
 TORCH_MISSING = "behaviour cloning needs torch: pip install 'minds-as-code[bench]'"
@@ -181,7 +182,8 @@ class BCEnsemble:
         out.mkdir(parents=True, exist_ok=True)
         (out / INDEX).unlink(missing_ok=True)
         for member in self.members:
-            torch.save(member.model.state_dict(), out / f"member-{member.seed}.pt")
+            with atomic_write(out / f"member-{member.seed}.pt") as tmp:
+                torch.save(member.model.state_dict(), tmp)
             meta = {
                 "format": FORMAT,
                 "env": self.env_id,
@@ -460,7 +462,8 @@ def _one_thread() -> Iterator[None]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    with atomic_write(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 def _read_json(path: Path, keys: Sequence[str]) -> dict[str, Any]:

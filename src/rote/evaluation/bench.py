@@ -4,7 +4,7 @@ The unit of work is a cell: (method, family, episode, pass), where the pass is `
 single-step, multi-step and, where layouts swap, after-swap protocols) or `online`. Each
 finished cell is appended to results.jsonl as one line with every prediction's scores and
 times, so a killed run loses only the cells in flight, and a rerun computes only the cells
-missing. The summary (summary.md,
+missing (and those of damaged lines, which `load` sets aside). The summary (summary.md,
 summary.csv, families.csv) and the plots are rebuilt from results.jsonl at the end of each run.
 """
 
@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import os
 import statistics
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,7 +26,9 @@ from typing import Any, NamedTuple
 from rote.errors import RoteError
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import bootstrap_interval, brier, tie_split_hit
+from rote.evaluation.protocols import MODES
 from rote.evaluation.suites import PROTOCOLS, Suite, settings
+from rote.files import atomic_write
 
 Record = dict[str, Any]
 
@@ -99,16 +102,97 @@ def _action(action: str | None) -> str:
     return action
 
 
-def load(path: Path) -> dict[str, Record]:
-    """Finished cells by key; a last line cut short by a kill is dropped (its cell reruns)."""
+_NUMBER = (int, float)
+_RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "suite": str,
+    "method": str,
+    "family": str,
+    "episode": int,
+    "mode": str,
+    "infer_seconds": _NUMBER,
+    "seconds": _NUMBER,
+    "usage": dict,
+    "predictions": list,
+}
+_PREDICTION_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "t": int,
+    "actual": str,
+    "top": str,
+    "hit": _NUMBER,
+    "p": _NUMBER,
+    "brier": _NUMBER,
+    "seconds": _NUMBER,
+}
+
+
+def _fields_problem(value: Any, fields: dict[str, type | tuple[type, ...]]) -> str | None:
+    if not isinstance(value, dict):
+        return "not a JSON object"
+    for name, kind in fields.items():
+        if not isinstance(value.get(name), kind):
+            return f'"{name}" is missing or of the wrong type'
+    return None
+
+
+def _record_problem(value: Any) -> str | None:
+    """Why a decoded line is not a record the summaries can read, or None if it is one."""
+    problem = _fields_problem(value, _RECORD_FIELDS)
+    if problem is not None:
+        return f"not a bench record: {problem}"
+    if value["mode"] not in MODES:
+        return f'not a bench record: "mode" is {json.dumps(value["mode"])}'
+    for i, prediction in enumerate(value["predictions"]):
+        problem = _fields_problem(prediction, _PREDICTION_FIELDS)
+        if problem is not None:
+            return f"not a bench record: prediction {i}: {problem}"
+    return None
+
+
+def load(path: Path, on_problem: Callable[[str], None] | None = None) -> dict[str, Record]:
+    """Finished cells by key, read from results.jsonl and repaired so that appending can go on.
+
+    A last line cut short by a kill is dropped: its cell reruns. A damaged line (not JSON, or
+    not a record) is appended, after its line number, to results.jsonl.corrupt, dropped, and
+    reported to `on_problem` in one line; its cell reruns. A cell recorded twice (two runs
+    racing) keeps its first record. Any change is written atomically, after the copy to
+    .corrupt, so a kill at any moment loses no line.
+    """
     if not path.exists():
         return {}
-    text = path.read_text()
-    if text and not text.endswith("\n"):
-        text = text[: text.rfind("\n") + 1]
-        path.write_text(text)
-    records = [json.loads(line) for line in text.splitlines() if line.strip()]
-    return {Cell(r["method"], r["family"], r["episode"], r["mode"]).key: r for r in records}
+    *lines, cut = path.read_bytes().split(b"\n")  # cut: what follows the last newline
+    records: dict[str, Record] = {}
+    kept: list[bytes] = []
+    damaged: list[tuple[int, bytes, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            kept.append(line)
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not text
+            problem: str | None = "not JSON"
+        else:
+            problem = _record_problem(value)
+        if problem is not None:
+            damaged.append((number, line, problem))
+            continue
+        key = Cell(value["method"], value["family"], value["episode"], value["mode"]).key
+        if key not in records:
+            records[key] = value
+            kept.append(line)
+    corrupt = path.with_name(path.name + ".corrupt")
+    if damaged:
+        with corrupt.open("ab") as handle:
+            handle.writelines(b"%d:%s\n" % (number, line) for number, line, _ in damaged)
+            handle.flush()
+            os.fsync(handle.fileno())
+    if cut or len(kept) < len(lines):
+        with atomic_write(path) as tmp:
+            tmp.write_bytes(b"".join(line + b"\n" for line in kept))
+    if on_problem is not None:
+        for number, _, problem in damaged:
+            on_problem(f"{path}:{number}: {problem}; moved to {corrupt}, its cell reruns")
+    return records
 
 
 def _check_suite(out: Path, suite: Suite) -> None:
@@ -116,12 +200,19 @@ def _check_suite(out: Path, suite: Suite) -> None:
     path = out / "suite.json"
     config = settings(suite)
     if path.exists():
-        if json.loads(path.read_text()) != config:
+        try:
+            found = json.loads(path.read_bytes())
+        except ValueError:  # not JSON (rote before atomic writes could leave it cut short)
+            raise RoteError(
+                f"{path} is damaged; if {out} holds results of these settings, delete it"
+            ) from None
+        if found != config:
             raise RoteError(
                 f"{out} holds results of other suite settings ({path}); use another --out"
             )
     else:
-        path.write_text(json.dumps(config, indent=2) + "\n")
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def run_bench(
@@ -131,16 +222,17 @@ def run_bench(
     jobs: int | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_cell: Callable[[Cell], None] | None = None,
+    on_problem: Callable[[str], None] | None = None,
 ) -> list[Record]:
     """Run the missing cells (`jobs` processes), appending each to results.jsonl; return all
     of the suite's records for these methods. `on_start(total, done)` and `on_cell` report
-    progress."""
+    progress, `on_problem` each damaged line of results.jsonl (see `load`)."""
     for name in methods:
         method(name)  # an unknown name fails before any work
     context.out.mkdir(parents=True, exist_ok=True)
     _check_suite(context.out, context.suite)
     log = context.out / "results.jsonl"
-    done = load(log)
+    done = load(log, on_problem)
     todo = cells(context.suite, methods)
     pending = [cell for cell in todo if cell.key not in done]
     if on_start is not None:
@@ -164,11 +256,34 @@ def run_bench(
                 finish(run_cell(context, cell), cell)
         else:
             spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=spawn, initializer=_watch_parent, initargs=(os.getpid(),)
+            ) as pool:
                 futures = {pool.submit(run_cell, context, cell): cell for cell in pending}
                 for future in as_completed(futures):
                     finish(future.result(), futures[future])
     return [done[cell.key] for cell in todo]
+
+
+_WATCH_SECONDS = 0.2
+"""How long a worker may outlive a killed bench: a getppid call this often costs nothing."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Pool initializer: end the worker when the bench dies. Nothing else would: a spawned
+    worker holds both ends of the pipe it waits on for work, so it never sees end of file,
+    and it holds multiprocessing's resource tracker's pipe open too, keeping that alive.
+    A polling thread rather than prctl(PR_SET_PDEATHSIG): that is Linux only, and it fires
+    when the thread that started the worker ends, not the bench."""
+
+    def watch() -> None:
+        # A dead parent's children are adopted (by init or a subreaper): the parent pid
+        # changes. Checking before the first sleep covers a bench killed during start-up.
+        while os.getppid() == parent:
+            time.sleep(_WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 # -- summaries -----------------------------------------------------------------------------
@@ -304,7 +419,8 @@ def write_outputs(out: Path, suite: Suite, records: Sequence[Record]) -> list[Ro
     from rote.evaluation import plots
 
     rows = summarize(suite, records)
-    (out / "summary.md").write_text(markdown(rows))
+    with atomic_write(out / "summary.md") as tmp:
+        tmp.write_text(markdown(rows))
     _write_csv(out / "summary.csv", [row._asdict() for row in rows])
     _write_csv(out / "families.csv", by_family(suite, records))
     _write_csv(out / "confusions.csv", confusions(records))
@@ -315,7 +431,7 @@ def write_outputs(out: Path, suite: Suite, records: Sequence[Record]) -> list[Ro
 
 
 def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    with path.open("w", newline="") as handle:
+    with atomic_write(path) as tmp, tmp.open("w", newline="") as handle:
         if rows:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from rote.evaluation.suites import PROTOCOLS, Suite
+from rote.files import atomic_write
 
 if TYPE_CHECKING:
     from rote.evaluation.bench import Record, Row
@@ -100,5 +101,6 @@ def particles(suite: Suite, rows: Sequence[Row], path: Path) -> None:
 
 def _save(figure: Any, path: Path) -> None:
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    with atomic_write(path) as tmp:  # named .tmp: savefig cannot guess the format
+        figure.savefig(tmp, dpi=120, format="png")
     plt.close(figure)

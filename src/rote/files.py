@@ -1,0 +1,41 @@
+"""`atomic_write`: how rote replaces a file (a trajectory, a bench summary, a plot, a checkpoint),
+so that a kill or a power cut at any moment leaves the old file or the complete new one."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A new, empty file beside `path` for the block to write, by any means (an open, savefig,
+    torch.save). When the block ends normally, the file is synced to disk, renamed over
+    `path` and the directory synced, so the rename itself survives a power cut; when it
+    raises, the file is removed and `path` is untouched."""
+    target = Path(path)
+    # Same directory: a rename is atomic only within one file system. O_EXCL with mode 0o666
+    # rather than mkstemp: mkstemp's 0o600 would make every replaced file private to its
+    # owner, where a plain open follows the umask.
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        yield tmp
+        _sync(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync(target.parent)
+
+
+def _sync(path: Path) -> None:
+    """Flush a file's or a directory's data to disk (fsync needs a descriptor, not a path)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,42 @@
+"""`atomic_write`: the old file or the whole new one, never a mix, and no litter."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from rote.files import atomic_write
+
+
+def test_the_new_file_replaces_the_old_with_the_usual_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "summary.md"
+    path.write_text("old\n")
+    before = os.umask(0o022)
+    try:
+        with atomic_write(path) as tmp:
+            assert tmp.parent == tmp_path and tmp != path
+            tmp.write_text("new\n")
+            assert path.read_text() == "old\n"  # untouched until the block ends
+    finally:
+        os.umask(before)
+    assert path.read_text() == "new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    path.write_text("kept\n")
+
+    def write_half() -> None:
+        with atomic_write(path) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        write_half()
+    assert path.read_text() == "kept\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.jsonl"]
