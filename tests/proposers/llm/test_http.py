@@ -295,7 +295,7 @@ def test_the_fake_server_lists_its_model(fake_llm: FakeLLMServer) -> None:
 def test_a_trickling_server_is_cut_off_at_the_deadline(
     fake_llm: FakeLLMServer, sleeps: Sleeps, headers: bool
 ) -> None:
-    # A byte every 50 ms: each read is quick, the whole answer (about 330 bytes with its headers) is not.
+    # A byte every 50 ms: each read is quick; the answer, about 330 bytes with its headers, is not.
     fake_llm.queue(Trickle(0.05, headers=headers), ["ok"])
     with make(fake_llm.base_url, sleeps, timeout=0.5, retries=0) as llm:
         start = time.monotonic()
