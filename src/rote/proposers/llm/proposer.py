@@ -25,6 +25,10 @@ from rote.proposers.llm.config import LLMConfig
 from rote.proposers.synthesizer import vocabulary_for
 from rote.trajectory import Step
 
+MAX_PROGRAM_CHARS = 64 * 1024
+"""The longest program accepted from an answer. A sampled program is a few kB (2,000 tokens
+are about 8 kB); one past 64 kB is rejected, not run on every step, kept and printed."""
+
 
 class LLMProposer(Proposer):
     """Programs written by a language model through any `Backend`."""
@@ -105,9 +109,12 @@ class LLMProposer(Proposer):
         self, request: ProposalRequest, conversation: list[Message], answer: str, sampling: Sampling
     ) -> Program | None:
         """The answer's program, repaired while it fails on the history and repairs remain.
-        None when no answer ever contained a program."""
+        None when no answer ever contained a program, or the last one is too long."""
         source = prompts.extract_code(answer)
         for _ in range(self.repairs):
+            if source is not None and len(source) > MAX_PROGRAM_CHARS:
+                # No repair: its prompt would hold the whole answer, past any context window.
+                break
             error = (
                 "the answer has no ```python block defining class Agent"
                 if source is None
@@ -118,7 +125,7 @@ class LLMProposer(Proposer):
             conversation = prompts.repair(conversation, answer, error)
             answer = self._complete(conversation, 1, sampling)[0]
             source = prompts.extract_code(answer) or source
-        if source is None:
+        if source is None or len(source) > MAX_PROGRAM_CHARS:
             self.usage.rejected += 1
             return None
         return Program(source, origin=self.origin, prompt_hash=prompts.prompt_hash(conversation))
