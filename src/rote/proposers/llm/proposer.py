@@ -26,8 +26,9 @@ from rote.proposers.synthesizer import vocabulary_for
 from rote.trajectory import Step
 
 MAX_PROGRAM_CHARS = 64 * 1024
-"""The longest program accepted from an answer. A sampled program is a few kB (2,000 tokens
-are about 8 kB); one past 64 kB is rejected, not run on every step, kept and printed."""
+"""The longest program (in characters) accepted from an answer. A sampled program is a few
+thousand (2,000 tokens are about 8,000); a longer one than this is rejected rather than run in
+the sandbox, kept among the particles and printed."""
 
 
 class LLMProposer(Proposer):
@@ -113,7 +114,7 @@ class LLMProposer(Proposer):
         source = prompts.extract_code(answer)
         for _ in range(self.repairs):
             if source is not None and len(source) > MAX_PROGRAM_CHARS:
-                # No repair: its prompt would hold the whole answer, past any context window.
+                # No repair: its prompt would send the whole oversized answer back to the model.
                 break
             error = (
                 "the answer has no ```python block defining class Agent"
