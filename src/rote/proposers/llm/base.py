@@ -46,8 +46,8 @@ class Completion(NamedTuple):
 
 
 MAX_TOKEN_COUNT = 10**9
-"""The largest usage count believed: above any context window times any sensible n, and far
-below SQLite's 2**63, so sums of counts always fit the replay cache."""
+"""The largest usage count believed: above any context window times any sensible n, and so far
+below SQLite's 2**63 that the sum of a request's counts always fits the replay cache."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -62,9 +62,10 @@ class _BoundedClient(openai.DefaultHttpxClient):
     httpx's timeouts bound each socket operation, not the request, so a server that trickles a
     byte a second, in its headers or its body, would never be cut off. So each exchange runs in
     a worker thread that the caller waits for `deadline` seconds at most; an abandoned worker
-    stops itself at its next chunk past the deadline, or at the per-read timeout when nothing
-    more arrives. The body is read here rather than by openai so that error bodies are bounded
-    too, and it is counted as httpx inflates it, 1 MiB at a time: a gzip bomb stops at the cap.
+    stops itself at its next chunk past the deadline, or at the per-read timeout (openai's
+    `timeout`, the same number) when nothing more arrives. The body is read here rather than
+    by openai so that error bodies are bounded too, and it is counted as httpx inflates it,
+    1 MiB at a time: a gzip bomb stops at the cap.
     """
 
     def __init__(self, deadline: float, max_bytes: int) -> None:
