@@ -5,7 +5,8 @@ then coded). Each answer's program is run on the history in the sandbox; a synta
 exception or invalid action goes back to the model with the error, up to `repairs` times. Later
 calls (SMC rejuvenation) show the model a failing program and where it mispredicted, and ask for
 a different one. Every program that came out of an answer is returned, working or not: the
-likelihood, not the proposer, decides what a program is worth.
+likelihood, not the proposer, decides what a program is worth. Only a program over
+MAX_PROGRAM_CHARS is dropped, unrun.
 """
 
 from __future__ import annotations
