@@ -7,8 +7,13 @@ Each POST /v1/chat/completions consumes the next entry of the script:
 - ``Reply(texts, usage=False)``: the same without a usage object;
 - ``Status(503, retry_after="2")``: an HTTP error with an OpenAI-style error body;
 - ``Delay(seconds, then)``: wait, then answer with ``then`` (to trip a client timeout);
-- ``Malformed(body)``: a 200 whose body is the given text (by default, not JSON);
-- ``Raw(body)``: a 200 with any JSON body, for shapes the others do not cover.
+- ``Malformed(body)``: a 200 whose body is the given text (by default, not JSON; or JSON nested
+  too deeply to parse);
+- ``Raw(body)``: a 200 with any JSON body, for shapes the others do not cover (absurd usage
+  counts; ``"\\ud800"`` escapes, which decode to lone surrogates);
+- ``Trickle(interval, then)``: ``then``'s answer one byte every ``interval`` seconds, from the
+  status line on (``headers=True``) or from the body on;
+- ``Gzip(data, status)``: ``data`` (from ``gzip_bomb``) sent as a gzip-encoded JSON body.
 
 When the script runs out the server answers with ``default_text`` (n choices of it) or, when
 that is None, with a 500. Every request is counted and every JSON body recorded.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,7 +64,31 @@ class Raw:
     body: Any
 
 
-Response = list[str | None] | list[str] | Reply | Status | Delay | Malformed | Raw
+@dataclass(frozen=True)
+class Trickle:
+    interval: float
+    then: Response = field(default_factory=lambda: ["slow"])
+    headers: bool = False
+
+
+@dataclass(frozen=True)
+class Gzip:
+    data: bytes
+    status: int = 200
+
+
+Response = list[str | None] | list[str] | Reply | Status | Delay | Malformed | Raw | Trickle | Gzip
+
+
+def gzip_bomb(size: int) -> bytes:
+    """A gzip stream of a JSON completion whose one answer is `size` spaces: it inflates about a
+    thousandfold, and is built a MiB at a time so that making it costs no more memory than that."""
+    packer = zlib.compressobj(wbits=zlib.MAX_WBITS | 16)
+    parts = [packer.compress(b'{"choices": [{"message": {"content": "')]
+    for start in range(0, size, 2**20):
+        parts.append(packer.compress(b" " * min(2**20, size - start)))
+    parts.append(packer.compress(b'"}}]}') + packer.flush())
+    return b"".join(parts)
 
 
 class FakeLLMServer:
@@ -194,8 +224,34 @@ def _handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self._send(response.code, _error(response.message), headers)
             elif isinstance(response, Malformed):
                 self._send_bytes(200, response.body.encode(), "text/html", {})
+            elif isinstance(response, Trickle):
+                self._trickle(response, model)
+            elif isinstance(response, Gzip):
+                encoding = {"Content-Encoding": "gzip"}
+                self._send_bytes(response.status, response.data, "application/json", encoding)
             else:
                 self._send(200, response.body)
+
+        def _trickle(self, response: Trickle, model: str) -> None:
+            assert isinstance(response.then, list), "a trickle sends a plain completion"
+            body = json.dumps(_completion(list(response.then), model, usage=True)).encode()
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            data = head + body
+            at_once = 0 if response.headers else len(head)
+            try:
+                self.wfile.write(data[:at_once])
+                self.wfile.flush()
+                for i in range(at_once, len(data)):
+                    if server._stop.wait(response.interval):
+                        return
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
+            self.close_connection = True
 
         def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
             data = json.dumps(payload).encode()
@@ -213,7 +269,7 @@ def _handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a timeout test): nothing to answer
+                pass  # the client gave up (a timeout or size test): nothing to answer
 
     return Handler
 

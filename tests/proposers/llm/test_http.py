@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import json
 import socket
+import time
+import tracemalloc
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rote.proposers.llm.base import LLMError, Message, Sampling
-from rote.proposers.llm.http import OpenAIBackend
+from rote.proposers.llm.base import MAX_TOKEN_COUNT, LLMError, Message, Sampling
+from rote.proposers.llm.cache import CachedBackend
+from rote.proposers.llm.http import MAX_RESPONSE_BYTES, OpenAIBackend
 from tests.proposers.llm.fake_server import (
     COMPLETION_TOKENS,
     PROMPT_TOKENS,
     Delay,
     FakeLLMServer,
+    Gzip,
     Malformed,
     Raw,
     Reply,
     Status,
+    Trickle,
+    gzip_bomb,
 )
 
 MESSAGES: list[Message] = [
@@ -282,3 +289,138 @@ def test_the_fake_server_lists_its_model(fake_llm: FakeLLMServer) -> None:
         listing = json.load(response)
     assert listing["data"][0]["id"] == "fake-model"
     assert fake_llm.paths == ["GET /v1/models"]
+
+
+@pytest.mark.parametrize("headers", [False, True])
+def test_a_trickling_server_is_cut_off_at_the_deadline(
+    fake_llm: FakeLLMServer, sleeps: Sleeps, headers: bool
+) -> None:
+    # A byte every 50 ms: each read is quick; the answer, about 330 bytes with its headers, is not.
+    fake_llm.queue(Trickle(0.05, headers=headers), ["ok"])
+    with make(fake_llm.base_url, sleeps, timeout=0.5, retries=0) as llm:
+        start = time.monotonic()
+        with pytest.raises(LLMError) as error:
+            llm.complete(MESSAGES, 1, Sampling())
+        assert time.monotonic() - start < 1.5
+    text = assert_one_line(error)
+    assert text == (
+        f"cannot reach the LLM server at {fake_llm.base_url}: timed out after 0.5 s (1 attempt)"
+    )
+
+
+def test_a_trickle_is_retried_like_a_timeout(fake_llm: FakeLLMServer, sleeps: Sleeps) -> None:
+    fake_llm.queue(Trickle(0.02), ["ok"])
+    with make(fake_llm.base_url, sleeps, timeout=0.5, retries=1) as llm:
+        assert llm.complete(MESSAGES, 1, Sampling()).texts == ["ok"]
+    assert fake_llm.request_count == 2 and sleeps.delays == [1.0]
+
+
+def test_a_slow_but_whole_answer_within_the_deadline_is_read(
+    fake_llm: FakeLLMServer, sleeps: Sleeps
+) -> None:
+    fake_llm.queue(Trickle(0.001, then=["a", "b"]))
+    with make(fake_llm.base_url, sleeps, timeout=5.0, retries=0) as llm:
+        assert llm.complete(MESSAGES, 2, Sampling()).texts == ["a", "b"]
+
+
+def test_a_gzip_body_is_inflated(fake_llm: FakeLLMServer, sleeps: Sleeps) -> None:
+    fake_llm.queue(Gzip(gzip_bomb(1000)))
+    with make(fake_llm.base_url, sleeps, retries=0) as llm:
+        assert llm.complete(MESSAGES, 1, Sampling()).texts == [" " * 1000]
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_gzip_bomb_stops_inflating_at_the_size_cap(
+    fake_llm: FakeLLMServer, sleeps: Sleeps, status: int
+) -> None:
+    bomb = gzip_bomb(64 * 2**20)  # 64 KB that inflate to 64 MiB
+    fake_llm.queue(Gzip(bomb, status))
+    with make(fake_llm.base_url, sleeps, retries=0, max_bytes=2**20) as llm:
+        tracemalloc.start()
+        try:
+            with pytest.raises(LLMError) as error:
+                llm.complete(MESSAGES, 1, Sampling())
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 * 2**20  # the cap, a MiB being inflated, and change; never the 64 MiB
+    text = assert_one_line(error)
+    assert text == (
+        f"LLM server {fake_llm.base_url} (model m): response body over 1 MiB after 1 attempt"
+    )
+
+
+def test_the_default_size_cap_admits_a_large_honest_answer(
+    fake_llm: FakeLLMServer, sleeps: Sleeps
+) -> None:
+    fake_llm.queue([" " * 2**20] * 4, Gzip(gzip_bomb(MAX_RESPONSE_BYTES)))
+    with make(fake_llm.base_url, sleeps, retries=0) as llm:
+        assert [len(text) for text in llm.complete(MESSAGES, 4, Sampling()).texts] == [2**20] * 4
+        with pytest.raises(LLMError, match="response body over 16 MiB"):
+            llm.complete(MESSAGES, 1, Sampling())
+
+
+def test_json_nested_too_deeply_is_a_malformed_response(
+    fake_llm: FakeLLMServer, sleeps: Sleeps
+) -> None:
+    fake_llm.queue(Malformed("[" * 100_000 + "]" * 100_000), ["ok"])
+    with make(fake_llm.base_url, sleeps, retries=1) as llm:
+        assert llm.complete(MESSAGES, 1, Sampling()).texts == ["ok"]
+    fake_llm.queue(Malformed('{"choices": ' + "[" * 100_000))
+    with make(fake_llm.base_url, sleeps, retries=0) as llm, pytest.raises(LLMError) as error:
+        llm.complete(MESSAGES, 1, Sampling())
+    assert assert_one_line(error).endswith(
+        ": malformed response (JSON nested too deeply) after 1 attempt"
+    )
+
+
+def usage_reply(prompt: object, completion: object) -> Raw:
+    return Raw(
+        {
+            "choices": [{"message": {"content": "a"}}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "completion"),
+    [(10**30, 5), (-1, 5), (3.0, 5), (True, 5), ("3", 5), (MAX_TOKEN_COUNT + 1, 5)],
+)
+def test_usage_counts_that_cannot_be_true_count_as_unknown(
+    backend: OpenAIBackend, fake_llm: FakeLLMServer, prompt: object, completion: object
+) -> None:
+    fake_llm.queue(usage_reply(prompt, completion))
+    result = backend.complete(MESSAGES, 1, Sampling())
+    assert (result.texts, result.prompt_tokens, result.completion_tokens) == (["a"], 0, 5)
+
+
+def test_absurd_usage_fits_the_cache(
+    backend: OpenAIBackend, fake_llm: FakeLLMServer, tmp_path: Path
+) -> None:
+    fake_llm.queue(usage_reply(10**30, MAX_TOKEN_COUNT))
+    with CachedBackend(backend, tmp_path / "llm.sqlite") as cached:
+        assert cached.complete(MESSAGES, 1, Sampling()).completion_tokens == MAX_TOKEN_COUNT
+    with CachedBackend(backend, tmp_path / "llm.sqlite", cache_only=True) as cached:
+        assert cached.complete(MESSAGES, 1, Sampling()).completion_tokens == MAX_TOKEN_COUNT
+
+
+def test_lone_surrogates_are_replaced_so_the_text_can_be_stored(
+    backend: OpenAIBackend, fake_llm: FakeLLMServer, tmp_path: Path
+) -> None:
+    # json.dumps writes the lone surrogate as the escape \ud800, which json.loads turns back
+    # into a str that UTF-8 cannot encode; a proper pair stays one character.
+    fake_llm.queue(Raw({"choices": [{"message": {"content": "a\ud800b \U0001f600 \udfff"}}]}))
+    with CachedBackend(backend, tmp_path / "llm.sqlite") as cached:
+        texts = cached.complete(MESSAGES, 1, Sampling()).texts
+    assert texts == ["a\ufffdb \U0001f600 \ufffd"]
+    texts[0].encode()
+
+
+def test_a_servers_error_words_lose_their_surrogates(
+    fake_llm: FakeLLMServer, sleeps: Sleeps
+) -> None:
+    fake_llm.queue(Status(400, message="bad \ud800 request"))
+    with make(fake_llm.base_url, sleeps) as llm, pytest.raises(LLMError) as error:
+        llm.complete(MESSAGES, 1, Sampling())
+    assert assert_one_line(error).endswith(": HTTP 400 Bad Request: bad \ufffd request")

@@ -65,3 +65,8 @@ def test_repair_and_rejuvenation_extend_the_conversation() -> None:
     again = prompts.rejuvenate(base, CODE, [(1, "stay", "down")])
     assert "step 1: it returned 'stay', the agent did 'down'" in again[-1]["content"]
     assert prompts.prompt_hash(fixed) != prompts.prompt_hash(again)
+
+
+def test_normalize_replaces_lone_surrogates() -> None:
+    # A program may raise with any text; the error goes into a prompt, hashed as UTF-8.
+    assert prompts.normalize("step 0: ValueError: bad \ud800") == "step 0: ValueError: bad \ufffd"

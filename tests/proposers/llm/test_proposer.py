@@ -4,6 +4,8 @@ and `rote predict` replayed from the cache with zero HTTP calls."""
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +19,8 @@ from rote.programs.program import Program
 from rote.proposers import ProposalRequest
 from rote.proposers.llm.cache import CachedBackend
 from rote.proposers.llm.http import OpenAIBackend
-from rote.proposers.llm.proposer import LLMProposer
-from tests.proposers.llm.fake_server import FakeLLMServer
+from rote.proposers.llm.proposer import MAX_PROGRAM_CHARS, LLMProposer
+from tests.proposers.llm.fake_server import FakeLLMServer, Trickle
 
 SPEC = make_env("construction")
 HISTORY = list(rollout(SPEC, make_agent("construction", "left-right"), steps=8, seed=0).steps)
@@ -101,6 +103,14 @@ def test_rejuvenation_shows_a_failing_program_and_its_misses(
     assert fake_llm.request_count == 2  # one conversation per program asked for
 
 
+def trajectory_file(tmp_path: Path) -> Path:
+    path = tmp_path / "left-right.jsonl"
+    write_trajectory(
+        path, rollout(SPEC, make_agent("construction", "left-right"), steps=12, seed=0)
+    )
+    return path
+
+
 def predict(trajectory: Path, cache: Path, *flags: str) -> str:
     return " ".join(
         [
@@ -119,10 +129,7 @@ def predict(trajectory: Path, cache: Path, *flags: str) -> str:
 def test_a_run_replays_byte_identical_from_the_cache_with_no_http_calls(
     kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    trajectory = tmp_path / "left-right.jsonl"
-    write_trajectory(
-        trajectory, rollout(SPEC, make_agent("construction", "left-right"), steps=12, seed=0)
-    )
+    trajectory = trajectory_file(tmp_path)
     cache = tmp_path / "llm.sqlite"
     with FakeLLMServer(default_text=fence(RIGHT)) as server:
         flags = [f"--proposer={kind}", f"--llm-base-url={server.base_url}", "--llm-model=fake"]
@@ -148,10 +155,7 @@ def test_a_run_replays_byte_identical_from_the_cache_with_no_http_calls(
 def test_cache_only_with_a_miss_fails_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    trajectory = tmp_path / "left-right.jsonl"
-    write_trajectory(
-        trajectory, rollout(SPEC, make_agent("construction", "left-right"), steps=12, seed=0)
-    )
+    trajectory = trajectory_file(tmp_path)
     cache = tmp_path / "llm.sqlite"
     CachedBackend(OpenAIBackend("http://127.0.0.1:9/v1", "fake"), cache).close()
     args = predict(trajectory, cache, "--proposer=llm", "--cache-only").split()
@@ -159,3 +163,97 @@ def test_cache_only_with_a_miss_fails_in_one_line(
     assert main(args) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: --cache-only: ") and error.count("\n") == 1
+
+
+def padded(lines: int) -> str:
+    """RIGHT made `lines` comment lines longer (each 8 characters with its newline)."""
+    return RIGHT + "# pad..\n" * lines
+
+
+def test_a_program_over_the_size_limit_is_rejected_without_repair(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    fits = padded((MAX_PROGRAM_CHARS - len(RIGHT)) // 8)
+    assert len(fits) <= MAX_PROGRAM_CHARS < len(fits + "# pad..\n")
+    fake_llm.queue([fence(fits + "# pad..\n"), fence(fits)], [fence(RIGHT)])
+    model = proposer(fake_llm, sandbox)
+    assert [p.source for p in model.propose(request(2))] == [fits]
+    assert model.usage.rejected == 1 and fake_llm.request_count == 1
+
+
+def test_a_repair_answer_over_the_limit_is_rejected(
+    fake_llm: FakeLLMServer, sandbox: Sandbox
+) -> None:
+    fake_llm.queue([fence(BROKEN)], [fence(padded(MAX_PROGRAM_CHARS))], [fence(RIGHT)])
+    model = proposer(fake_llm, sandbox)
+    assert model.propose(request(1)) == []
+    assert model.usage.rejected == 1 and fake_llm.request_count == 2
+
+
+def test_a_lone_surrogate_in_a_programs_error_reaches_the_repair_prompt_replaced(
+    fake_llm: FakeLLMServer, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    raising = 'class Agent:\n    def act(self, observation):\n        raise ValueError("\\ud800")\n'
+    fake_llm.queue([fence(raising)], [fence(RIGHT)])
+    backend = CachedBackend(OpenAIBackend(fake_llm.base_url, "fake-model"), tmp_path / "c.db")
+    with LLMProposer(backend, sandbox=sandbox) as model:
+        assert [p.source for p in model.propose(request(1))] == [RIGHT]
+    assert "ValueError: \ufffd" in fake_llm.bodies[1]["messages"][-1]["content"]
+
+
+def run_llm(
+    tmp_path: Path, server: FakeLLMServer, capsys: pytest.CaptureFixture[str], *flags: str
+) -> tuple[int, str, str]:
+    args = predict(trajectory_file(tmp_path), tmp_path / "llm.sqlite").split()
+    args += [f"--llm-base-url={server.base_url}", "--llm-model=fake", "--budget=200", *flags]
+    code = main([arg for arg in args if arg != "--json"])  # the text report prints programs
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_with_a_trickling_server_fails_in_one_line_at_the_deadline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "llm.toml"
+    config.write_text("timeout = 0.5\nretries = 0\n")
+    with FakeLLMServer([Trickle(0.05)]) as server:
+        start = time.monotonic()
+        code, out, err = run_llm(
+            tmp_path, server, capsys, "--proposer=llm", f"--llm-config={config}"
+        )
+        assert time.monotonic() - start < 10
+    reason = "timed out after 0.5 s (1 attempt)"
+    assert code == 2 and out == ""
+    assert err == f"error: cannot reach the LLM server at {server.base_url}: {reason}\n"
+
+
+def test_predict_never_prints_a_program_over_the_size_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = padded(MAX_PROGRAM_CHARS)
+    with FakeLLMServer(default_text=fence(huge)) as server:
+        code, out, err = run_llm(tmp_path, server, capsys, "--proposer=hybrid")
+    assert code == 0, err
+    assert "# pad.." not in out and len(out) < 20_000
+    assert re.search(r"completion tokens, [1-9]\d* answers without a program", out)
+
+
+def test_predict_prints_and_caches_an_answer_with_lone_surrogates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = RIGHT.replace('return "right"', 'return "right"  # \ud800')
+    with FakeLLMServer(default_text=fence(odd)) as server:
+        code, out, err = run_llm(tmp_path, server, capsys, "--proposer=llm")
+    assert code == 0, err
+    assert 'return "right"  # \ufffd' in out
+
+
+def test_predict_with_a_cache_of_another_kind_fails_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "llm.sqlite").write_bytes(b"certainly not SQLite\n" * 50)
+    with FakeLLMServer(default_text=fence(RIGHT)) as server:
+        code, out, err = run_llm(tmp_path, server, capsys, "--proposer=llm")
+        assert server.request_count == 0
+    assert code == 2 and out == ""
+    assert err == f"error: LLM cache {tmp_path / 'llm.sqlite'}: file is not a database\n"

@@ -7,10 +7,11 @@ server, an embedded llama.cpp model and a test's scripted server are interchange
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict, TypeGuard
 
 from rote.closing import Closeable
 from rote.errors import RoteError
@@ -42,6 +43,30 @@ class Completion(NamedTuple):
     texts: list[str]
     prompt_tokens: int = 0
     completion_tokens: int = 0
+
+
+MAX_TOKEN_COUNT = 10**9
+"""The largest usage count believed: above any context window times any sensible n, and so far
+below SQLite's 2**63 that the sum of a request's counts always fits the replay cache."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_token_count(value: object) -> TypeGuard[int]:
+    """An int (not a bool) in [0, MAX_TOKEN_COUNT]: a usage count that can be believed."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TOKEN_COUNT
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (which JSON's \\ud800 escapes can produce) as U+FFFD: such a str cannot
+    be encoded as UTF-8, so it would crash the cache write, a cache key's hash and printing."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Words from outside (a server's, SQLite's) fit for an error message: one line, short."""
+    text = " ".join(replace_surrogates(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class LLMError(RoteError):

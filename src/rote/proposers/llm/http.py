@@ -2,22 +2,40 @@
 
 The official `openai` client does the HTTP; retries are our own (the client's are switched off)
 so that every failure ends in one LLMError line that names the server, the model and what went
-wrong, and so tests can inject `sleep` instead of waiting for backoff.
+wrong, and so tests can inject `sleep` instead of waiting for backoff. What a server sends is
+bounded: each attempt has a total deadline, a body has a size cap (after decompression), and
+the JSON's nesting, usage counts and text are checked before anything is kept.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx2
 import openai
 
-from rote.proposers.llm.base import Backend, Completion, LLMError, Message, Sampling
+from rote.proposers.llm.base import (
+    Backend,
+    Completion,
+    LLMError,
+    Message,
+    Sampling,
+    is_token_count,
+    one_line,
+    replace_surrogates,
+)
+
+MAX_RESPONSE_BYTES = 16 * 2**20
+"""The largest response body read, decompressed (16 MiB). An honest one holds n answers of at
+most max_tokens tokens each: 100 answers of 8,000 tokens are about 4 MB."""
 
 MAX_DELAY = 30.0
 """No wait between attempts, from backoff or from a server's Retry-After, is longer (seconds)."""
@@ -37,6 +55,73 @@ class _RetryableError(Exception):
         self.retry_after = retry_after
 
 
+class _BoundedClient(openai.DefaultHttpxClient):
+    """openai's default HTTP client (its limits, redirects and proxy settings), made to read
+    every response whole within a total deadline and a size cap.
+
+    httpx's timeouts bound each socket operation, not the request, so a server that trickles a
+    byte a second, in its headers or its body, would never be cut off. So each exchange runs in
+    a worker thread that the caller waits for `deadline` seconds at most; an abandoned worker
+    stops itself at its next chunk past the deadline, or at the per-read timeout (openai's
+    `timeout`, the same number) when nothing more arrives. The body is read here rather than
+    by openai so that error bodies are bounded too, and it is counted as httpx inflates it,
+    1 MiB at a time: a gzip bomb stops at the cap.
+    """
+
+    def __init__(self, deadline: float, max_bytes: int) -> None:
+        super().__init__()
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def send(
+        self, request: httpx2.Request, *, stream: bool = False, **kwargs: Any
+    ) -> httpx2.Response:
+        """The response, read whole (even when `stream` asks otherwise); a deadline passed is an
+        httpx timeout, as openai expects, and a body over the cap a _RetryableError."""
+        deadline = time.monotonic() + self.deadline
+        result: Future[httpx2.Response] = Future()
+
+        def exchange() -> None:
+            try:
+                result.set_result(self._read_whole(request, deadline, kwargs))
+            except BaseException as error:  # handed to the waiting thread, which re-raises it
+                result.set_exception(error)
+
+        threading.Thread(target=exchange, name="rote-llm-request", daemon=True).start()
+        if not wait([result], timeout=self.deadline).done:
+            raise httpx2.TimeoutException(
+                f"no whole response within {self.deadline:g} s", request=request
+            )
+        return result.result()
+
+    def _read_whole(
+        self, request: httpx2.Request, deadline: float, kwargs: dict[str, Any]
+    ) -> httpx2.Response:
+        response = super().send(request, stream=True, **kwargs)
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                if len(body) + len(chunk) > self.max_bytes:
+                    raise _RetryableError(f"response body over {self.max_bytes / 2**20:g} MiB")
+                if time.monotonic() > deadline:
+                    raise httpx2.TimeoutException("past the deadline", request=request)
+                body += chunk
+        finally:
+            response.close()
+        # The body is decoded now, so its encoding and length headers no longer describe it.
+        stale = {b"content-encoding", b"content-length", b"transfer-encoding"}
+        headers = [
+            (name, value) for name, value in response.headers.raw if name.lower() not in stale
+        ]
+        return httpx2.Response(
+            response.status_code,
+            headers=headers,
+            content=bytes(body),
+            request=request,
+            extensions=response.extensions,
+        )
+
+
 class OpenAIBackend(Backend):
     """Chat completions from an OpenAI-compatible server at `base_url` (ending in "/v1")."""
 
@@ -50,7 +135,9 @@ class OpenAIBackend(Backend):
         retries: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
+        """`timeout` is each attempt's total deadline, from connecting to the body's last byte."""
         if retries < 0:
             raise ValueError(f"retries must be >= 0, not {retries}")
         self.model = model
@@ -62,7 +149,11 @@ class OpenAIBackend(Backend):
         self._api_key = api_key
         # Local servers ignore the key but the client insists on one.
         self._client = openai.OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            timeout=timeout,
+            max_retries=0,
+            http_client=_BoundedClient(timeout, max_bytes),
         )
 
     def complete(self, messages: Sequence[Message], n: int, sampling: Sampling) -> Completion:
@@ -142,6 +233,10 @@ class OpenAIBackend(Backend):
             body = json.loads(raw.text)
         except ValueError as error:
             raise _RetryableError("malformed response (not JSON)") from error
+        except RecursionError:
+            # json parses nested arrays and objects recursively; a body nested deeper than
+            # Python's recursion limit is no completion, whatever it holds.
+            raise _RetryableError("malformed response (JSON nested too deeply)") from None
         if not isinstance(body, dict) or not isinstance(body.get("choices"), list):
             raise _RetryableError("malformed response (no choices)")
         return body
@@ -169,26 +264,29 @@ class OpenAIBackend(Backend):
         netloc = host + (f":{parts.port}" if parts.port is not None else "")
         return urlunsplit(parts._replace(netloc=netloc))
 
-    def _one_line(self, text: str, limit: int = 200) -> str:
-        """A server's words fit for an LLMError: one line, short, and never echoing the key."""
+    def _one_line(self, text: str) -> str:
+        """A server's words fit for an LLMError, never echoing the key."""
         if self._api_key:
             text = text.replace(self._api_key, "***")
-        text = " ".join(text.split())
-        return text if len(text) <= limit else text[: limit - 3] + "..."
+        return one_line(text)
 
 
 def _choice_texts(body: dict[str, Any]) -> list[str]:
-    """Each choice's message content; a missing or null one (or one not text) is ""."""
+    """Each choice's message content, lone surrogates replaced; a missing or null one (or one
+    not text) is ""."""
     texts = []
     for choice in body["choices"]:
         message = choice.get("message") if isinstance(choice, dict) else None
         content = message.get("content") if isinstance(message, dict) else None
-        texts.append(content if isinstance(content, str) else "")
+        texts.append(replace_surrogates(content) if isinstance(content, str) else "")
     return texts
 
 
 def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    """A usage count, or 0 (unknown, as when usage is missing) for anything not a believable
+    count: a negative, fractional or absurd number says nothing about the cost, and the answers
+    it came with are still good."""
+    return value if is_token_count(value) else 0
 
 
 def _http(status: int) -> str:

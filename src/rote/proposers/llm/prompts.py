@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from rote.envs.base import EnvSpec
-from rote.proposers.llm.base import Message
+from rote.proposers.llm.base import Message, replace_surrogates
 from rote.trajectory import Step
 
 VARIANTS = ("plain", "fsm", "two-stage")
@@ -199,8 +199,9 @@ def rejuvenate(
 
 def normalize(error: str) -> str:
     """Machine-specific parts of an error (file paths, memory addresses) made generic, so the
-    same failure gives the same prompt, and the same cache key, everywhere."""
-    return _ADDRESS.sub("0x...", _PATH.sub("<path>", error)).strip()
+    same failure gives the same prompt, and the same cache key, everywhere. Lone surrogates (a
+    program may raise with any text) are replaced, or the key could not be hashed."""
+    return replace_surrogates(_ADDRESS.sub("0x...", _PATH.sub("<path>", error)).strip())
 
 
 def extract_code(text: str) -> str | None:

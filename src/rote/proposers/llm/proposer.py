@@ -5,7 +5,8 @@ then coded). Each answer's program is run on the history in the sandbox; a synta
 exception or invalid action goes back to the model with the error, up to `repairs` times. Later
 calls (SMC rejuvenation) show the model a failing program and where it mispredicted, and ask for
 a different one. Every program that came out of an answer is returned, working or not: the
-likelihood, not the proposer, decides what a program is worth.
+likelihood, not the proposer, decides what a program is worth. Only a program over
+MAX_PROGRAM_CHARS is dropped, unrun.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from rote.proposers.llm.cache import CachedBackend
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.synthesizer import vocabulary_for
 from rote.trajectory import Step
+
+MAX_PROGRAM_CHARS = 64 * 1024
+"""The longest program (in characters) accepted from an answer. A sampled program is a few
+thousand (2,000 tokens are about 8,000); a longer one than this is rejected rather than run in
+the sandbox, kept among the particles and printed."""
 
 
 class LLMProposer(Proposer):
@@ -105,9 +111,12 @@ class LLMProposer(Proposer):
         self, request: ProposalRequest, conversation: list[Message], answer: str, sampling: Sampling
     ) -> Program | None:
         """The answer's program, repaired while it fails on the history and repairs remain.
-        None when no answer ever contained a program."""
+        None when no answer ever contained a program, or the last one is too long."""
         source = prompts.extract_code(answer)
         for _ in range(self.repairs):
+            if source is not None and len(source) > MAX_PROGRAM_CHARS:
+                # No repair: its prompt would send the whole oversized answer back to the model.
+                break
             error = (
                 "the answer has no ```python block defining class Agent"
                 if source is None
@@ -118,7 +127,7 @@ class LLMProposer(Proposer):
             conversation = prompts.repair(conversation, answer, error)
             answer = self._complete(conversation, 1, sampling)[0]
             source = prompts.extract_code(answer) or source
-        if source is None:
+        if source is None or len(source) > MAX_PROGRAM_CHARS:
             self.usage.rejected += 1
             return None
         return Program(source, origin=self.origin, prompt_hash=prompts.prompt_hash(conversation))
