@@ -104,7 +104,8 @@ def evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Eviden
 @pytest.fixture
 def trajectory(tmp_path: Path) -> Path:
     path = tmp_path / "left-right.jsonl"
-    write_trajectory(path, rollout(SPEC, make_agent("construction", "left-right"), steps=12, seed=0))
+    agent = make_agent("construction", "left-right")
+    write_trajectory(path, rollout(SPEC, agent, steps=12, seed=0))
     return path
 
 
@@ -130,7 +131,7 @@ def test_escapes_given_as_program_files_are_contained(
     args = ["predict", f"--trajectory={trajectory}", "--observe=6", "--proposer=list"]
     assert main([*args, f"--programs={programs}", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert [program["source"] for program in report["programs"]][0] == source("left-right")
+    assert report["programs"][0]["source"] == source("left-right")
     assert all(program["weight"] < 1e-6 for program in report["programs"][1:])
     evidence.nothing_happened()
 

@@ -69,10 +69,10 @@ VICTIMS = {
         "import collections",
     ),
     "uses random": mischief(
-        "return self.rng.choice(['up', 'down', 'left', 'right']) if self.rng.random() < 0.9 "
-        "else 'stay'",
+        "rng = random.Random(observation['t'])\n"
+        "return rng.choice(['up', 'down', 'left', 'right']) if rng.random() < 0.9 else 'stay'",
         "import random",
-    ).replace("    def act", "    def __init__(self):\n        self.rng = random.Random(7)\n\n    def act"),
+    ),
     "patrol-clockwise": source("patrol-clockwise"),
     "colour-cycle": source("colour-cycle"),
     "snake": source("snake"),
@@ -98,7 +98,8 @@ def test_mischief_in_a_batch_changes_no_other_program(
 ) -> None:
     sources = [MISCHIEF[name], *VICTIMS.values()]
     results = sandbox.replay(sources, SEEN, SPEC.action_names)
-    assert {victim: result.outputs for victim, result in zip(VICTIMS, results[1:])} == clean
+    found = {victim: result.outputs for victim, result in zip(VICTIMS, results[1:], strict=True)}
+    assert found == clean
     assert all(result.error is None for result in results[1:])
 
 
@@ -134,11 +135,14 @@ class Agent:
     combined = "\n".join(patches).replace("class Agent:", "class Patch:") + check
     result = sandbox.replay([combined], SEEN[:1], SPEC.action_names)[0]
     assert result.error is None and result.outputs == ["down"]  # nothing patched at first
-    patching = combined.replace("    def act(self, observation):\n        patched", (
-        "    def act(self, observation):\n"
-        + "".join(f"        Patch{i}().act(observation)\n" for i in range(4))
-        + "        patched"
-    ))
+    patching = combined.replace(
+        "    def act(self, observation):\n        patched",
+        (
+            "    def act(self, observation):\n"
+            + "".join(f"        Patch{i}().act(observation)\n" for i in range(4))
+            + "        patched"
+        ),
+    )
     for i in range(4):
         patching = patching.replace("class Patch:", f"class Patch{i}:", 1)
     result = sandbox.replay([patching], SEEN[:1], SPEC.action_names)[0]

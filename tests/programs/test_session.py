@@ -71,9 +71,9 @@ def test_peek_then_step_of_the_same_observation_calls_each_program_once(
             peeked = session.peek(observation)
             assert session.peek(observation) == peeked
             assert session.step(observation) == peeked
-        assert session.step({"t": 6}).outputs["calls"] == replayed(
-            sandbox, CALLS, observations(7)
-        )[-1]
+        assert (
+            session.step({"t": 6}).outputs["calls"] == replayed(sandbox, CALLS, observations(7))[-1]
+        )
 
 
 def test_a_different_observation_after_a_peek_undoes_the_peek(sandbox: Sandbox) -> None:
