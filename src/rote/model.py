@@ -90,6 +90,7 @@ class ROTE(Closeable):
         self._session: Session | None = None
         self._outputs: dict[str, list[Output]] = {}
         """Each live program's output at every observed step, by program id."""
+        self._rebuilds_recorded = 0
 
     # -- observing ---------------------------------------------------------------------------
 
@@ -102,12 +103,11 @@ class ROTE(Closeable):
         self.history.append(Step(observation, action))
         if self._session is None:
             return  # no programs yet: inference will replay the history into them
-        rebuilds = self._session.rebuilds
         result = self._session.step(observation)
         for program_id, output in result.outputs.items():
             self._outputs[program_id].append(output)
         if update:
-            self._update(len(self.history) - 1, result.errors, self._session.rebuilds - rebuilds)
+            self._update(len(self.history) - 1, result.errors)
 
     def infer(self) -> ParticleSet:
         """Propose programs for the history so far (once), weighted by their replay."""
@@ -120,8 +120,8 @@ class ROTE(Closeable):
             self.particles, _ = self._rejuvenate(empty)
         return self.particles
 
-    def _update(self, t: int, errors: dict[str, str], rebuilds: int) -> None:
-        assert self.particles is not None
+    def _update(self, t: int, errors: dict[str, str]) -> None:
+        assert self.particles is not None and self._session is not None
         programs = self.particles.programs
         step = self._loglik(programs, t, t + 1)
         failures = tuple((p.id, errors[p.id]) for p in programs if p.id in errors)
@@ -145,9 +145,10 @@ class ROTE(Closeable):
                 proposals=proposals,
                 failures=failures,
                 rejuvenated=rejuvenated,
-                rebuilds=rebuilds,
+                rebuilds=self._session.rebuilds - self._rebuilds_recorded,
             )
         )
+        self._rebuilds_recorded = self._session.rebuilds
 
     def _explains_poorly(self, programs: Sequence[Program], t: int) -> bool:
         """Whether no particle beat a uniform guess over the last `window` steps."""
