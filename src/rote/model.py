@@ -27,7 +27,7 @@ import numpy as np
 from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import RoteError
-from rote.inference.ess import ess
+from rote.inference.ess import FloatArray, ess
 from rote.inference.resampling import RESAMPLERS
 from rote.inference.smc import (
     ParticleSet,
@@ -42,6 +42,25 @@ from rote.programs.program import Program
 from rote.programs.sandbox import Limits, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.trajectory import Step
+
+
+class _Score:
+    """A program's log-likelihood (per eps) of each observed step and their running sum, added
+    in step order so that sums over any span equal a fresh replay's to the last bit."""
+
+    def __init__(self, n_eps: int) -> None:
+        self.steps: list[FloatArray] = []
+        self.total: FloatArray = np.zeros(n_eps)
+
+    def add(self, step: FloatArray) -> None:
+        self.steps.append(step)
+        self.total = self.total + step
+
+    def span(self, start: int, stop: int) -> FloatArray:
+        found = np.zeros_like(self.total)
+        for step in self.steps[start:stop]:
+            found = found + step
+        return found
 
 
 class ProgramSummary(NamedTuple):
@@ -88,8 +107,10 @@ class ROTE(Closeable):
         self.particles: ParticleSet | None = None
         self.records: list[StepRecord] = []
         self._session: Session | None = None
-        self._outputs: dict[str, list[Output]] = {}
-        """Each live program's output at every observed step, by program id."""
+        self._scores: dict[str, _Score] = {}
+        """Each live program's log-likelihood of every observed step, by program id."""
+        self._likelihoods: dict[tuple[str | None, str], FloatArray] = {}
+        self._checked: Observation | None = None
         self._rebuilds_recorded = 0
 
     # -- observing ---------------------------------------------------------------------------
@@ -105,7 +126,7 @@ class ROTE(Closeable):
             return  # no programs yet: inference will replay the history into them
         result = self._session.step(observation)
         for program_id, output in result.outputs.items():
-            self._outputs[program_id].append(output)
+            self._scores[program_id].add(self._likelihood(output, action))
         if update:
             self._update(len(self.history) - 1, result.errors)
 
@@ -180,10 +201,13 @@ class ROTE(Closeable):
         candidates = survivors + proposed
         if not candidates:
             raise RoteError(f"the {self.proposer.name} proposer returned no programs")
-        newcomers = {p.id: p.source for p in candidates if p.id not in self._outputs}
+        newcomers = {p.id: p.source for p in candidates if p.id not in self._scores}
         for program_id, result in self._session.add(newcomers).items():
-            self._outputs[program_id] = result.outputs
-        loglik = self._loglik(candidates, 0, len(self.history))
+            score = self._scores[program_id] = _Score(len(self.eps.grid))
+            for output, step in zip(result.outputs, self.history, strict=True):
+                assert step.action is not None
+                score.add(self._likelihood(output, step.action))
+        loglik = np.stack([self._scores[program.id].total for program in candidates])
         refreshed = refresh(candidates, loglik, self.eps, self.n_particles)
         self._forget_all_but(refreshed.programs)
         return refreshed, len(proposed)
@@ -192,11 +216,11 @@ class ROTE(Closeable):
         """End the live programs no particle holds any more."""
         assert self._session is not None
         kept = {program.id for program in programs}
-        gone = [program_id for program_id in self._outputs if program_id not in kept]
+        gone = [program_id for program_id in self._scores if program_id not in kept]
         if gone:
             self._session.drop(gone)
             for program_id in gone:
-                del self._outputs[program_id]
+                del self._scores[program_id]
 
     # -- predicting --------------------------------------------------------------------------
 
@@ -225,23 +249,30 @@ class ROTE(Closeable):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _loglik(self, programs: Sequence[Program], start: int, stop: int) -> np.ndarray:
+    def _loglik(self, programs: Sequence[Program], start: int, stop: int) -> FloatArray:
         """log p_e(a_start..a_stop-1 | program) per program: shape (programs, eps)."""
-        loglik = np.zeros((len(programs), len(self.eps.grid)))
-        names = self.env.action_names
-        for row, program in enumerate(programs):
-            outputs = self._outputs[program.id]
-            for t in range(start, stop):
-                action = self.history[t].action
-                assert action is not None
-                loglik[row] += step_log_likelihood(outputs[t], action, names, self.eps.eps)
-        return loglik
+        return np.stack([self._scores[program.id].span(start, stop) for program in programs])
+
+    def _likelihood(self, output: Output, action: str) -> FloatArray:
+        """log p_e(action | output) per eps; the same few arrays recur, so they are kept."""
+        if isinstance(output, dict):
+            return step_log_likelihood(output, action, self.env.action_names, self.eps.eps)
+        key = (output, action)
+        found = self._likelihoods.get(key)
+        if found is None:
+            found = step_log_likelihood(output, action, self.env.action_names, self.eps.eps)
+            self._likelihoods[key] = found
+        return found
 
     def _check_observation(self, observation: Observation) -> None:
+        """Validate an observation; observing the one just predicted from checks it once."""
+        if observation is self._checked:
+            return
         problems = self.env.observation_errors(observation)
         if problems:
             where, message = problems[0]
             raise RoteError(f"{where}: {message}")
+        self._checked = observation
 
     def close(self) -> None:
         """End the live programs, and stop the sandbox workers this model started."""

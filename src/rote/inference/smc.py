@@ -135,7 +135,14 @@ def posterior_predictive(
     weights = np.exp(particles.log_weights)
     eps_weights = eps_posterior(particles.loglik, eps_model.log_prior)
     distribution = np.zeros(len(action_names))
+    known: dict[str | None, FloatArray] = {}  # particles share a few outputs
     for weight, eps_weight, output in zip(weights, eps_weights, outputs, strict=True):
-        distribution += weight * (eps_weight @ predictive(output, action_names, eps_model.eps))
+        if isinstance(output, dict):
+            matrix = predictive(output, action_names, eps_model.eps)
+        else:
+            if output not in known:
+                known[output] = predictive(output, action_names, eps_model.eps)
+            matrix = known[output]
+        distribution += weight * (eps_weight @ matrix)
     result: NDArray[np.float64] = distribution / distribution.sum()
     return result

@@ -729,10 +729,12 @@ def _confine_particle(settings: _Settings) -> None:
         _load_filter(settings.particle_filter)
 
 
+def _encoded(message: Any) -> bytes:
+    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+
+
 def _write_line(fd: int, message: Any) -> None:
-    data = memoryview(json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n")
-    while data:
-        data = data[os.write(fd, data) :]
+    _write_all(fd, _encoded(message))
 
 
 def _particle(source: str, history: list[bytes], actions: _Actions, settings: _Settings) -> None:
@@ -755,9 +757,13 @@ def _particle(source: str, history: list[bytes], actions: _Actions, settings: _S
         return
     call = f"timeout after {settings.budget.call_seconds:g} s"
     reader = os.fdopen(3, "rb")
+    named = {name: _encoded({"output": name}) for name in actions.names}
     while observation := reader.readline():
         output, error = program.act(observation, settings.budget.call_seconds, call)
-        _write_line(4, {"output": output} if error is None else {"error": error})
+        if isinstance(output, str):
+            _write_all(4, named[output])
+        else:
+            _write_line(4, {"output": output} if error is None else {"error": error})
         if error is not None:
             return
 
@@ -776,9 +782,11 @@ class _Child:
     """Write end of the particle's observation pipe."""
     answers: int
     """Read end of its answer pipe."""
+    started: float
+    """When it was last given work."""
     buffer: bytearray = dataclasses.field(default_factory=bytearray)
-    started: float = 0.0
-    cpu_at_start: float = 0.0
+    cpu_at_start: float = -1.0
+    """Its CPU time when first seen late (-1 until then)."""
     cpu_seen: float = 0.0
     progressed: float = 0.0
 
@@ -866,25 +874,28 @@ class _Host:
         running: dict[int, _Child] = {}
         budget = self.settings.budget
         limit = 2 * budget.call_seconds + budget.replay_seconds
-        while waiting or running:
+
+        def start_more() -> None:
             while waiting and len(running) < self.parallel:
-                key, source = waiting.popleft()
-                child = self._fork(session, key, source)
+                child = self._fork(session, *waiting.popleft())
                 running[child.answers] = child
-            for child, message in self._gather(running, limit):
-                result = _checked_replay(message, len(session.history), session.actions)
-                if result is None:
-                    overrun = f"timeout: replay exceeded {budget.replay_seconds:g} s"
-                    error = _loss(child, f"{overrun} (program killed)")
-                    result = [None] * len(session.history), error, 0
-                outputs, error, failed_at = result
-                results.append([child.key, outputs, error, failed_at])
-                if error is None and live:
-                    session.live[child.key] = child
-                else:
-                    _end(child)
-                    if error is not None and live:
-                        session.failed_at[child.key] = (child.source, failed_at)
+
+        start_more()
+        for child, message in self._gather(running, limit):
+            result = _checked_replay(message, len(session.history), session.actions)
+            if result is None:
+                overrun = f"timeout: replay exceeded {budget.replay_seconds:g} s"
+                error = _loss(child, f"{overrun} (program killed)")
+                result = [None] * len(session.history), error, 0
+            outputs, error, failed_at = result
+            results.append([child.key, outputs, error, failed_at])
+            if error is None and live:
+                session.live[child.key] = child
+            else:
+                _end(child)
+                if error is not None and live:
+                    session.failed_at[child.key] = (child.source, failed_at)
+            start_more()
         return results
 
     def _fork(self, session: _Session, key: str, source: str) -> _Child:
@@ -906,7 +917,7 @@ class _Host:
         os.close(commands_read)
         os.close(answers_write)
         os.set_blocking(answers, False)
-        return _Child(key, source, pid, commands, answers)
+        return _Child(key, source, pid, commands, answers, started=time.monotonic())
 
     # -- stepping ---------------------------------------------------------------------------
 
@@ -916,9 +927,11 @@ class _Host:
         errors: dict[str, str] = {}
         outputs: dict[str, Any] = {}
         step = len(session.history) - 1
+        now = time.monotonic()
         for child in session.live.values():
             with contextlib.suppress(OSError):  # gone: how it ended tells what happened
                 _write_all(child.commands, observation)
+            child.started, child.cpu_at_start = now, -1.0
             running[child.answers] = child
         limit = self.settings.budget.call_seconds
         for child, message in self._gather(running, limit):
@@ -953,16 +966,15 @@ class _Host:
 
     def _gather(self, running: dict[int, _Child], limit: float) -> Any:
         """Yield (child, message or None) as each running particle answers, dies or overruns
-        `limit` CPU seconds; None means no valid answer."""
-        now = time.monotonic()
-        for child in running.values():
-            child.buffer.clear()
-            child.started = child.progressed = now
-            child.cpu_at_start = child.cpu_seen = -1.0
+        `limit` CPU seconds; None means no valid answer. The caller may add children to
+        `running` between answers (their clocks start when they were given work)."""
         poller = select.poll()
-        for fd in running:
-            poller.register(fd, select.POLLIN)
+        registered: set[int] = set()
+        check_at = time.monotonic() + min(limit, _TICK_SECONDS)
         while running:
+            for fd in running.keys() - registered:
+                poller.register(fd, select.POLLIN)
+                registered.add(fd)
             for fd, _ in poller.poll(_TICK_SECONDS * 1000):
                 child = running[fd]
                 try:
@@ -972,11 +984,18 @@ class _Host:
                 child.buffer += chunk
                 if not chunk or b"\n" in chunk or len(child.buffer) > _MAX_ANSWER_BYTES:
                     poller.unregister(fd)
+                    registered.discard(fd)
                     del running[fd]
-                    yield child, _parse(child.buffer) if chunk else None
+                    message = _parse(child.buffer) if chunk else None
+                    child.buffer.clear()
+                    yield child, message
+            if time.monotonic() < check_at:
+                continue  # answers come in microseconds: look for overruns only now and then
+            check_at = time.monotonic() + _TICK_SECONDS
             for fd, child in list(running.items()):
                 if self._overran(child, limit):
                     poller.unregister(fd)
+                    registered.discard(fd)
                     del running[fd]
                     os.kill(child.pid, signal.SIGKILL)
                     child.buffer.clear()
@@ -994,6 +1013,7 @@ class _Host:
             return now - child.started > 2 * (limit + _KILL_MARGIN_SECONDS)
         if child.cpu_at_start < 0:
             child.cpu_at_start = child.cpu_seen = cpu
+            child.progressed = now
             return False
         if cpu > child.cpu_seen:
             child.cpu_seen, child.progressed = cpu, now
