@@ -6,10 +6,10 @@
 
 Per noise level, the trajectories of `rote generate --env construction --agent all --episodes 5
 --steps 50 --swap-at 30 --seed 0 --noise P`, built in-process with the same seeds. Per
-trajectory: observe 20 steps, time `infer()`, then predict steps 20-39 with frozen weights from
-the true observations. Single-step is the hit at step 20, multi-step the mean over steps 20-29,
-after-swap the mean over 30-39 (the layout is re-sampled at 30). Sequential on purpose: the
-inference time target is per trajectory, and the sandbox already uses every core.
+trajectory: observe 20 steps and infer (timed together), then predict steps 20-39 with frozen
+weights from the true observations. Single-step is the hit at step 20, multi-step the mean over
+steps 20-29, after-swap the mean over 30-39 (the layout is re-sampled at 30). Sequential on
+purpose: the inference time target is per trajectory, and the sandbox already uses every core.
 
 Methods: `synth`, the offline synthesizer at the given budget, and `known-families`, the
 same SMC over exactly the ten family programs (the list proposer, a uniform prior). The second
@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 import rote
 from rote.agents.construction import source
 from rote.evaluation.metrics import tie_split_hit
+from rote.evaluation.protocols import predict_trajectory
 from rote.progress import progress_bar
 from rote.proposers.synthesizer import Budget
 from rote.rollout import noise_seed
@@ -96,23 +97,16 @@ def evaluate(spec: rote.EnvSpec, steps: list[rote.Step], method: str, settings: 
         proposer(method, settings) as writer,
         rote.ROTE(spec, writer, n_particles=settings.particles, seed=0) as model,
     ):
-        for step in steps[:OBSERVE]:
-            assert step.action is not None
-            model.observe(step.observation, step.action)
-        infer_start = time.perf_counter()
-        model.infer()
-        infer_seconds = time.perf_counter() - infer_start
-        top = model.programs(k=1)[0].source.splitlines()[0].strip().strip('"')
-        hits = []
-        for step in steps[OBSERVE : OBSERVE + 2 * HORIZON]:
-            assert step.action is not None
-            hits.append(tie_split_hit(model.predict(step.observation), step.action))
-            model.observe(step.observation, step.action, update=False)  # frozen weights
+        run = predict_trajectory(model, steps, OBSERVE, "frozen", stop=OBSERVE + 2 * HORIZON)
+        top = (
+            model.programs(k=1)[0].source.splitlines()[0].strip().strip('"')
+        )  # frozen: as inferred
+    hits = [tie_split_hit(p.distribution, p.actual) for p in run.predictions if p.actual]
     return {
         "single_step": hits[0],
         "multi_step": statistics.fmean(hits[:HORIZON]),
         "after_swap": statistics.fmean(hits[HORIZON:]),
-        "infer_seconds": round(infer_seconds, 3),
+        "infer_seconds": round(run.infer_seconds, 3),
         "total_seconds": round(time.perf_counter() - start, 3),
         "top_program": top,
         "usage": writer.usage.as_dict(),

@@ -105,7 +105,8 @@ def run(
     **options: Any,
 ) -> tuple[list[Prediction], ROTE]:
     with ROTE(env, proposer, n_particles=particles, sandbox=sandbox, **options) as model:
-        return predict_trajectory(model, steps, 10, mode), model
+        run = predict_trajectory(model, steps, 10, mode)
+    return [prediction._replace(seconds=0.0) for prediction in run.predictions], model
 
 
 def same(a: tuple[list[Prediction], ROTE], b: tuple[list[Prediction], ROTE]) -> None:

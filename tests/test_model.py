@@ -42,7 +42,7 @@ def test_true_program_among_decoys_predicts_perfectly(
 ) -> None:
     proposer = ListProposer(CORPUS)
     with ROTE("construction", proposer, n_particles=len(CORPUS), sandbox=sandbox) as model:
-        predictions = predict_trajectory(model, episode(agent, seed), 10, "frozen")
+        predictions = predict_trajectory(model, episode(agent, seed), 10, "frozen").predictions
         assert accuracy(predictions) == 1.0
         top = model.programs(k=1)[0]
         assert top.source in (bounce("left"), bounce("up"), bounce("right"), bounce("down"))
@@ -70,7 +70,7 @@ def test_online_rejuvenates_when_no_program_explains_the_agent(sandbox: Sandbox)
     proposer = Batches([wrong, [bounce("left")]])
     steps = episode("left-right", seed=0)
     with ROTE("construction", proposer, n_particles=4, sandbox=sandbox, window=3) as model:
-        predictions = predict_trajectory(model, steps, 2, "online")
+        predictions = predict_trajectory(model, steps, 2, "online").predictions
         rejuvenations = [record for record in model.records if record.rejuvenated]
         assert rejuvenations and rejuvenations[0].proposals == 1
         assert {p.id for p in proposer.requests[1].failing} <= {Program(s, "x").id for s in wrong}

@@ -36,7 +36,7 @@ def test_rote_learns_the_example_sorter() -> None:
     spec = make_env("conveyor")
     steps = rollout(spec, make_agent("conveyor", "heavy-left"), steps=60, seed=4).steps
     with ROTE(spec, SynthProposer(), n_particles=10, seed=0) as model:
-        predictions = predict_trajectory(model, steps, 30, "frozen")
+        predictions = predict_trajectory(model, steps, 30, "frozen").predictions
     assert accuracy(predictions) >= 0.95
 
 

@@ -261,8 +261,9 @@ def _predict_and_report(
         n_particles=args.particles,
         seed=args.seed,
     ) as model:
-        predictions = predict_trajectory(model, trajectory.steps, args.observe, args.mode)
+        run = predict_trajectory(model, trajectory.steps, args.observe, args.mode)
         programs = model.programs(k=args.top)
+    predictions = run.predictions
     score = accuracy(predictions)
     usage = {
         **proposer.usage.as_dict(),

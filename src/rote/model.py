@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import RoteError
 from rote.inference.ess import FloatArray, ess
@@ -37,6 +36,7 @@ from rote.inference.smc import (
     refresh,
     reweight,
 )
+from rote.predictor import Predictor
 from rote.programs.likelihood import EpsilonModel, Output, log_marginal, step_log_likelihood
 from rote.programs.program import Program
 from rote.programs.sandbox import Limits, Sandbox, Session
@@ -71,8 +71,10 @@ class ProgramSummary(NamedTuple):
     origin: str
 
 
-class ROTE(Closeable):
+class ROTE(Predictor):
     """A posterior over behaviour programs for one observed agent."""
+
+    name: ClassVar[str] = "rote"
 
     def __init__(
         self,
@@ -87,20 +89,25 @@ class ROTE(Closeable):
         window: int = 5,
         sandbox: Sandbox | None = None,
         limits: Limits | None = None,
+        takes_ownership: bool = False,
     ) -> None:
+        """With `takes_ownership`, the proposer and sandbox given were made for this model
+        alone and `close()` closes them; otherwise they stay the caller's. A sandbox the model
+        makes itself (none given) is always its own."""
         if n_particles < 1:
             raise RoteError(f"n_particles must be at least 1, not {n_particles}")
         if resampler not in RESAMPLERS:
             raise RoteError(f"resampler must be one of {', '.join(RESAMPLERS)}, not {resampler!r}")
-        self.env = make_env(env) if isinstance(env, str) else env
+        super().__init__(make_env(env) if isinstance(env, str) else env)
         self.proposer = proposer
+        self._owns_proposer = takes_ownership
         self.n_particles = n_particles
         self.seed = seed
         self.eps = eps or EpsilonModel()
         self.ess_threshold = ess_threshold
         self.resampler = RESAMPLERS[resampler]
         self.window = window
-        self._owns_sandbox = sandbox is None
+        self._owns_sandbox = sandbox is None or takes_ownership
         self.sandbox = sandbox or Sandbox(limits=limits or Limits())
         self.rng = np.random.default_rng(seed)
         self.history: list[Step] = []
@@ -115,12 +122,9 @@ class ROTE(Closeable):
 
     # -- observing ---------------------------------------------------------------------------
 
-    def observe(self, observation: Observation, action: str, *, update: bool = True) -> None:
+    def _observe(self, observation: Observation, action: str, update: bool) -> None:
         """Add one observed step; with update=False the weights and programs stay as they are."""
         self._check_observation(observation)
-        if action not in self.env.action_names:
-            names = ", ".join(self.env.action_names)
-            raise RoteError(f'action "{action}" is not one of {names}')
         self.history.append(Step(observation, action))
         if self._session is None:
             return  # no programs yet: inference will replay the history into them
@@ -130,8 +134,11 @@ class ROTE(Closeable):
         if update:
             self._update(len(self.history) - 1, result.errors)
 
-    def infer(self) -> ParticleSet:
+    def infer(self) -> None:
         """Propose programs for the history so far (once), weighted by their replay."""
+        self._inferred()
+
+    def _inferred(self) -> ParticleSet:
         if self.particles is None:
             if self._session is None:
                 self._session = self.sandbox.session(self.env.action_names)
@@ -224,11 +231,11 @@ class ROTE(Closeable):
 
     # -- predicting --------------------------------------------------------------------------
 
-    def predict(self, observation: Observation) -> dict[str, float]:
+    def _predict(self, observation: Observation) -> dict[str, float]:
         """Distribution over the agent's next action, after the observed history. The programs
         act on the observation without committing to it, so observing it next runs nothing."""
         self._check_observation(observation)
-        particles = self.infer()
+        particles = self._inferred()
         assert self._session is not None
         result = self._session.peek(observation)
         outputs = [result.outputs[program.id] for program in particles.programs]
@@ -237,7 +244,7 @@ class ROTE(Closeable):
 
     def programs(self, k: int = 5) -> list[ProgramSummary]:
         """The k programs with the highest posterior weight (duplicates merged)."""
-        particles = self.infer()
+        particles = self._inferred()
         totals: dict[str, tuple[float, Program]] = {}
         for program, log_weight in zip(particles.programs, particles.log_weights, strict=True):
             previous = totals.get(program.id, (0.0, program))[0]
@@ -274,9 +281,17 @@ class ROTE(Closeable):
             raise RoteError(f"{where}: {message}")
         self._checked = observation
 
+    def usage(self) -> dict[str, float]:
+        """The proposer's calls and LLM tokens."""
+        usage = self.proposer.usage.as_dict()
+        return {key: usage[key] for key in ("calls", "prompt_tokens", "completion_tokens")}
+
     def close(self) -> None:
-        """End the live programs, and stop the sandbox workers this model started."""
+        """End the live programs, stop the sandbox workers this model started, and close the
+        proposer if it was given to keep."""
         if self._session is not None:
             self._session.close()
         if self._owns_sandbox:
             self.sandbox.close()
+        if self._owns_proposer:
+            self.proposer.close()

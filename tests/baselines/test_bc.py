@@ -26,7 +26,7 @@ from rote.envs.base import EnvSpec, Observation
 from rote.errors import RoteError
 from rote.rollout import noise_seed
 from rote.trajectory import Header, Step, Trajectory
-from tests.baselines.predictor_checks import ENV, PredictorChecks, steps
+from tests.predictor_checks import ENV, PredictorChecks, steps
 
 EPISODES = 5
 HELD_OUT_ACCURACY = 0.5

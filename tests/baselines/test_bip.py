@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from rote.baselines.base import Predictor
 from rote.baselines.bip import BIPPredictor, Stage, action_values
 from rote.envs.base import EnvSpec
 from rote.errors import RoteError
+from rote.predictor import Predictor
 from rote.skills.construction import ACTIONS, ConstructionState
-from tests.baselines.predictor_checks import ENV, PredictorChecks, steps
+from tests.predictor_checks import ENV, PredictorChecks, steps
 
 
 class TestBIP(PredictorChecks):

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from rote.baselines.base import Predictor
 from rote.baselines.nllm import TEMPERATURE, NLLMPredictor
 from rote.envs.base import EnvSpec
+from rote.predictor import Predictor
 from rote.proposers.llm.http import OpenAIBackend
-from tests.baselines.predictor_checks import ENV, PredictorChecks, steps
+from tests.predictor_checks import ENV, PredictorChecks, steps
 from tests.proposers.llm.fake_server import COMPLETION_TOKENS, PROMPT_TOKENS, FakeLLMServer
 
 OBSERVATION = steps(n=1)[0].observation

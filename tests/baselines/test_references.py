@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rote.baselines.base import Predictor
 from rote.baselines.references import (
     FrequencyPredictor,
     NgramPredictor,
@@ -12,7 +11,8 @@ from rote.baselines.references import (
     UniformPredictor,
 )
 from rote.envs.base import EnvSpec
-from tests.baselines.predictor_checks import ENV, PredictorChecks, steps
+from rote.predictor import Predictor
+from tests.predictor_checks import ENV, PredictorChecks, steps
 
 OBSERVATION = steps(n=1)[0].observation
 

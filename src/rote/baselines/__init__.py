@@ -1,5 +1,1 @@
-"""Baselines that predict through the same interface as rote (`Predictor`)."""
-
-from rote.baselines.base import Predictor
-
-__all__ = ["Predictor"]
+"""Baselines that predict through the same interface as ROTE (`rote.predictor.Predictor`)."""

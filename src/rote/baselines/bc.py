@@ -30,11 +30,11 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from rote.baselines.base import Predictor
 from rote.baselines.encoding import ObservationEncoder, encoder_from_json, make_encoder
 from rote.envs.base import EnvSpec, Observation
 from rote.errors import RoteError
 from rote.files import atomic_write
+from rote.predictor import Predictor
 from rote.trajectory import Step, Trajectory
 
 TORCH_MISSING = "behaviour cloning needs torch: pip install 'minds-as-code[bench]'"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from typing import ClassVar
 
-from rote.baselines.base import Predictor
 from rote.envs.base import EnvSpec, Observation
+from rote.predictor import Predictor
 
 
 class UniformPredictor(Predictor):

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from rote.errors import RoteError
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import bootstrap_interval, brier, tie_split_hit
-from rote.evaluation.protocols import MODES
+from rote.evaluation.protocols import MODES, Mode, Prediction, predict_trajectory
 from rote.evaluation.suites import PROTOCOLS, Suite, settings
 from rote.files import atomic_write
 
@@ -61,45 +61,36 @@ def run_cell(context: Context, cell: Cell) -> Record:
     """One method on one trajectory, one pass: every scored step with its cost."""
     suite = context.suite
     steps = suite.test_trajectory(cell.family, cell.episode)
+    if any(step.action is None for step in steps[: suite.steps]):
+        raise RoteError("a bench trajectory has a step without an action")
     last = suite.steps if cell.mode == "online" else suite.frozen_end
     start = time.perf_counter()
+    mode: Mode = "online" if cell.mode == "online" else "frozen"
     with method(cell.method).make(context, cell.family) as predictor:
-        for step in steps[: suite.observe]:
-            predictor.observe(step.observation, _action(step.action))
-        predictor.infer()
-        infer_seconds = time.perf_counter() - start
-        predictions = []
-        for t in range(suite.observe, last):
-            step, actual = steps[t], _action(steps[t].action)
-            began = time.perf_counter()
-            distribution = predictor.predict(step.observation)
-            predictor.observe(step.observation, actual, update=cell.mode == "online")
-            predictions.append(
-                {
-                    "t": t,
-                    "actual": actual,
-                    "top": max(distribution, key=lambda a: distribution[a]),
-                    "hit": tie_split_hit(distribution, actual),
-                    "p": distribution[actual],
-                    "brier": brier(distribution, actual),
-                    "seconds": time.perf_counter() - began,
-                }
-            )
+        run = predict_trajectory(predictor, steps, suite.observe, mode, stop=last)
         usage = predictor.usage()
     return {
         "suite": suite.name,
         **cell._asdict(),
-        "infer_seconds": infer_seconds,
+        "infer_seconds": run.infer_seconds,
         "seconds": time.perf_counter() - start,
         "usage": usage,
-        "predictions": predictions,
+        "predictions": [_scored(p) for p in run.predictions],
     }
 
 
-def _action(action: str | None) -> str:
-    if action is None:
-        raise RoteError("a bench trajectory has a step without an action")
-    return action
+def _scored(prediction: Prediction) -> dict[str, Any]:
+    distribution, actual = prediction.distribution, prediction.actual
+    assert actual is not None
+    return {
+        "t": prediction.t,
+        "actual": actual,
+        "top": max(distribution, key=lambda a: distribution[a]),
+        "hit": tie_split_hit(distribution, actual),
+        "p": distribution[actual],
+        "brier": brier(distribution, actual),
+        "seconds": prediction.seconds,
+    }
 
 
 _NUMBER = (int, float)

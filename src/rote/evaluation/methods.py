@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
-from rote.baselines.base import Predictor
-from rote.envs.base import EnvSpec, Observation
 from rote.errors import RoteError
 from rote.evaluation.suites import Suite
 from rote.model import ROTE
+from rote.predictor import Predictor
 from rote.programs.sandbox import Sandbox
 from rote.proposers import Budget, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer
@@ -39,35 +38,6 @@ class Context(NamedTuple):
         return self.llm
 
 
-class RotePredictor(Predictor):
-    """ROTE behind the bench's interface."""
-
-    name: ClassVar[str] = "rote"
-
-    def __init__(self, env: EnvSpec, proposer: Proposer, particles: int) -> None:
-        super().__init__(env)
-        self.proposer = proposer
-        self.model = ROTE(env, proposer, n_particles=particles, seed=0, sandbox=Sandbox(workers=1))
-
-    def _observe(self, observation: Observation, action: str, update: bool) -> None:
-        self.model.observe(observation, action, update=update)
-
-    def infer(self) -> None:
-        self.model.infer()
-
-    def _predict(self, observation: Observation) -> dict[str, float]:
-        return self.model.predict(observation)
-
-    def usage(self) -> dict[str, float]:
-        usage = self.proposer.usage.as_dict()
-        return {key: usage[key] for key in ("calls", "prompt_tokens", "completion_tokens")}
-
-    def close(self) -> None:
-        self.model.close()
-        self.model.sandbox.close()  # given to the model, so not closed by it
-        self.proposer.close()
-
-
 @dataclass(frozen=True)
 class Method:
     name: str
@@ -83,10 +53,17 @@ def _synth(context: Context) -> SynthProposer:
     return SynthProposer(Budget(programs=context.suite.budget))
 
 
+def _model(context: Context, family: str, proposer: Proposer, particles: int) -> ROTE:
+    """ROTE with a proposer of its own, in one sandbox worker (the bench runs cells in
+    parallel processes already)."""
+    env, sandbox = context.suite.env(family), Sandbox(workers=1)
+    return ROTE(env, proposer, n_particles=particles, seed=0, sandbox=sandbox, takes_ownership=True)
+
+
 def _rote(particles: int | None) -> Callable[[Context, str], Predictor]:
     def make(context: Context, family: str) -> Predictor:
         count = particles or context.suite.particles
-        return RotePredictor(context.suite.env(family), _synth(context), count)
+        return _model(context, family, _synth(context), count)
 
     return make
 
@@ -94,7 +71,7 @@ def _rote(particles: int | None) -> Callable[[Context, str], Predictor]:
 def _hybrid(context: Context, family: str) -> Predictor:
     llm = LLMProposer.from_config(context.llm_config("rote-hybrid"))
     proposer = HybridProposer(llm, _synth(context))
-    return RotePredictor(context.suite.env(family), proposer, context.suite.particles)
+    return _model(context, family, proposer, context.suite.particles)
 
 
 def _bc_dir(context: Context, family: str) -> Path:

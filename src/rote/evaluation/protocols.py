@@ -1,19 +1,21 @@
-"""The paper's prediction protocols on one trajectory.
+"""The paper's prediction protocols on one trajectory, for any predictor: the one loop that
+`rote predict`, `rote bench` and the benchmarks run.
 
-Observe the first N steps, infer programs from them, then predict every later step from its
-true observation. `frozen`: the later steps are revealed without learning (weights fixed, no
-proposals; the paper's multi-step and after-swap protocols). `online`: each revealed action
-updates the posterior, with rejuvenation allowed.
+Observe the first N steps, let the predictor infer from them, then predict every later step
+from its true observation. `frozen`: the later steps are revealed without learning (weights
+fixed, no proposals; the paper's multi-step and after-swap protocols). `online`: each revealed
+action updates the predictor, with rejuvenation allowed.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from rote.errors import RoteError
 from rote.evaluation.metrics import tie_split_hit
-from rote.model import ROTE
+from rote.predictor import Predictor
 from rote.trajectory import Step
 
 Mode = Literal["frozen", "online"]
@@ -24,30 +26,47 @@ class Prediction(NamedTuple):
     t: int
     distribution: dict[str, float]
     actual: str | None
+    seconds: float = 0.0
+    """Predicting this step and then observing it."""
+
+
+class ProtocolRun(NamedTuple):
+    predictions: list[Prediction]
+    infer_seconds: float
+    """Observing the first steps and inferring from them: the one-time cost."""
 
 
 def predict_trajectory(
-    model: ROTE, steps: Sequence[Step], n_observe: int, mode: Mode
-) -> list[Prediction]:
-    """Predictions for steps n_observe.. of a trajectory after observing the steps before."""
+    predictor: Predictor,
+    steps: Sequence[Step],
+    n_observe: int,
+    mode: Mode,
+    *,
+    stop: int | None = None,
+) -> ProtocolRun:
+    """Predictions for steps n_observe..stop of a trajectory after observing the steps before."""
     if mode not in MODES:
         raise RoteError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if not 1 <= n_observe < len(steps):
         raise RoteError(
             f"--observe must be between 1 and {len(steps) - 1} for a {len(steps)}-step trajectory"
         )
+    start = time.perf_counter()
     for t, step in enumerate(steps[:n_observe]):
         if step.action is None:
             raise RoteError(f"step {t} has no action, so it cannot be observed")
-        model.observe(step.observation, step.action)
-    model.infer()
+        predictor.observe(step.observation, step.action)
+    predictor.infer()
+    infer_seconds = time.perf_counter() - start
     predictions = []
-    for t in range(n_observe, len(steps)):
+    for t in range(n_observe, len(steps) if stop is None else min(stop, len(steps))):
         step = steps[t]
-        predictions.append(Prediction(t, model.predict(step.observation), step.action))
+        began = time.perf_counter()
+        distribution = predictor.predict(step.observation)
         if step.action is not None:
-            model.observe(step.observation, step.action, update=mode == "online")
-    return predictions
+            predictor.observe(step.observation, step.action, update=mode == "online")
+        predictions.append(Prediction(t, distribution, step.action, time.perf_counter() - began))
+    return ProtocolRun(predictions, infer_seconds)
 
 
 def accuracy(predictions: Sequence[Prediction]) -> float:

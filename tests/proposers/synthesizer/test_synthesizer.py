@@ -205,7 +205,7 @@ def test_search_finds_the_shortest_cycle_through_colours() -> None:
 def test_synth_proposer_predicts_a_family_after_a_layout_swap() -> None:
     steps = history("snake", steps=40, seed=2, swap_at=25)
     with ROTE(SPEC, SynthProposer(), n_particles=30, seed=0) as model:
-        predictions = predict_trajectory(model, steps, 20, "frozen")
+        predictions = predict_trajectory(model, steps, 20, "frozen").predictions
     assert accuracy(predictions) == 1.0
 
 
@@ -240,7 +240,7 @@ def test_an_env_without_a_vocabulary_gets_the_generic_one_end_to_end() -> None:
         for i, toss in enumerate(tosses)
     ]
     with ROTE(spec, SynthProposer(QUICK), n_particles=10, seed=0) as model:
-        predictions = predict_trajectory(model, steps, 12, "frozen")
+        predictions = predict_trajectory(model, steps, 12, "frozen").predictions
         top = model.programs(k=1)[0]
     assert accuracy(predictions) == 1.0
     assert "from rote.skills.generic import parse" in top.source

@@ -7,9 +7,10 @@ import math
 import pytest
 
 from rote import make_agent, make_env, rollout
-from rote.baselines.base import Predictor
 from rote.envs.base import EnvSpec
 from rote.errors import RoteError
+from rote.evaluation.protocols import Mode, predict_trajectory
+from rote.predictor import Predictor
 from rote.trajectory import Step
 
 ENV = make_env("construction")
@@ -26,17 +27,10 @@ class PredictorChecks:
         raise NotImplementedError
 
     def run(self, history: list[Step], observe: int, update: bool) -> list[dict[str, float]]:
+        mode: Mode = "online" if update else "frozen"
         with self.make(ENV) as predictor:
-            for step in history[:observe]:
-                assert step.action is not None
-                predictor.observe(step.observation, step.action)
-            predictor.infer()
-            out = []
-            for step in history[observe:]:
-                assert step.action is not None
-                out.append(predictor.predict(step.observation))
-                predictor.observe(step.observation, step.action, update=update)
-            return out
+            run = predict_trajectory(predictor, history, observe, mode)
+        return [prediction.distribution for prediction in run.predictions]
 
     def test_predicts_a_distribution_over_the_env_actions(self) -> None:
         for distribution in self.run(steps(), 20, update=True):

@@ -1,4 +1,4 @@
-"""The one interface rote and every baseline predict through: observe, infer, predict.
+"""The one interface ROTE and every baseline predict through: observe, infer, predict.
 
 A predictor sees a trajectory step by step. `observe` reveals one (observation, action) pair;
 with `update=False` the step is revealed without learning from it (the paper's frozen
@@ -32,7 +32,7 @@ class Predictor(Closeable):
 
     def observe(self, observation: Observation, action: str, *, update: bool = True) -> None:
         if action not in self.actions:
-            raise RoteError(f"{self.name}: action {action!r} is not one of {self.env.id}'s actions")
+            raise RoteError(f'action "{action}" is not one of {", ".join(self.actions)}')
         self._observe(observation, action, update)
         self.observed += 1
 
