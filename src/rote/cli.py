@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
 from rote.evaluation.suites import SUITES, suite
 from rote.model import ROTE
 from rote.plugins import load_plugin
+from rote.programs.confinement import detect
+from rote.programs.sandbox import Sandbox
 from rote.progress import progress_bar
 from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer
@@ -69,6 +72,25 @@ def _json_object(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError("must be a JSON object")
     return value
+
+
+def _cmd_doctor(args: argparse.Namespace, out: Console) -> None:
+    confinement = detect()
+    out.print(f"rote {__version__}, Python {platform.python_version()} on {platform.system()}")
+    out.print("sandbox confinement (docs/security.md):")
+    for line in confinement.describe():
+        out.print(f"  {line}")
+    start = time.perf_counter()
+    with Sandbox(workers=1) as sandbox:
+        (result,) = sandbox.replay([_PROBE], [{}], ["stay", "up"])
+    seconds = time.perf_counter() - start
+    if result.error is not None or result.outputs != ["up"]:
+        raise RoteError(f"the sandbox does not run programs: {result.error}")
+    out.print(f"sandbox check: a program ran in a fresh worker in {seconds:.2f} s")
+
+
+_PROBE = "class Agent:\n    def act(self, observation):\n        return 'up'\n"
+"""The program `rote doctor` runs to show that the sandbox works."""
 
 
 def _cmd_envs(args: argparse.Namespace, out: Console) -> None:
@@ -342,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("envs", help="list registered environments").set_defaults(run=_cmd_envs)
+    commands.add_parser(
+        "doctor", help="what confines programs here, and whether the sandbox runs them"
+    ).set_defaults(run=_cmd_doctor)
 
     agents = commands.add_parser("agents", help="list the scripted agents of an env")
     agents.add_argument("--env", default="construction")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from rote.cli import main
 from rote.programs import confinement as os_layer
 
 from . import attacks
@@ -126,3 +127,36 @@ def test_as_an_ordinary_user_the_os_layer_contains_every_attack(
     report = json.loads(done.stdout)
     assert report["complete"], report["reason"]
     contained([attacks.Outcome(**o) for o in report["outcomes"]])
+
+
+def test_without_bubblewrap_rote_runs_and_says_so_once(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(os_layer, "_bwrap", lambda: None)
+    os_layer.detect.cache_clear()
+    try:
+        weaker = os_layer.detect()
+        os_layer.detect()
+        assert weaker == os_layer.Confinement(
+            namespaces=False, seccomp=True, reason="bubblewrap (bwrap) is not installed"
+        )
+        said = [record.getMessage() for record in caplog.records]
+        assert said == [
+            "rote: programs run with weaker confinement (bubblewrap (bwrap) is not installed); "
+            "see `rote doctor`"
+        ]
+        assert "namespaces: off" in weaker.describe()
+        assert main(["doctor"]) == 0
+        printed = capsys.readouterr().out
+        assert "namespaces: off" in printed and "missing: bubblewrap" in printed
+        assert "sandbox check: a program ran" in printed
+    finally:
+        os_layer.detect.cache_clear()
+
+
+def test_doctor_reports_the_whole_os_layer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor"]) == 0
+    printed = capsys.readouterr().out
+    assert "namespaces: on" in printed and "seccomp: on" in printed and "missing" not in printed
