@@ -454,13 +454,18 @@ class Session(Closeable):
             raise ValueError(f"an observation of {len(encoded)} bytes is too large to send")
         outputs: dict[str, Output] = dict.fromkeys(self._failed)
         errors: dict[str, str] = {}
-        busy = [i for i, placement in enumerate(self._placements) if placement.keys]
-        header = _encode({"op": "step", "session": self._number})
+        message = _encode({"op": "step", "session": self._number}) + encoded
+        busy = {
+            index: (message, self._step_seconds(len(placement.keys)))
+            for index, placement in enumerate(self._placements)
+            if placement.keys
+        }
         sent = []
-        for index in busy:
+        for index, answer in self._exchange_each(busy).items():
             share = self._placements[index].keys
             try:
-                answer = self._exchange(index, header + encoded, self._step_seconds(len(share)))
+                if isinstance(answer, _LostError):
+                    raise answer
                 found, failed = self._checked_step(answer, share)
                 sent.append(index)
             except _LostError as lost:
@@ -508,12 +513,14 @@ class Session(Closeable):
                     self._failed.add(key)
         return results
 
-    def _exchange(self, index: int, message: bytes, seconds: float, *, undo: bool = False) -> Any:
+    def _exchange(
+        self, index: int, message: bytes, seconds: float, *, undo: bool = False, tries: int = 2
+    ) -> Any:
         """Send one command to the worker of a slot (bringing it up to date first) and return
         its answer. A lost worker is replaced and its programs rebuilt, then the command is
-        tried once more; a second loss is raised."""
+        tried again, `tries` times in all; the last loss is raised."""
         slot = self._sandbox._pool.slots[index]
-        for attempt in (1, 2):
+        for attempt in range(1, tries + 1):
             try:
                 worker = self._sandbox._worker(slot)
                 rebuilt = self._sync(index, slot, worker)
@@ -523,9 +530,35 @@ class Session(Closeable):
                 return worker.receive(time.monotonic() + seconds)
             except _LostError as lost:
                 status = self._sandbox._pool.discard(slot)
-                if attempt == 2:
+                if attempt == tries:
                     raise _LostError(str(lost) or _lost_worker(status)) from None
         raise AssertionError("unreachable")
+
+    def _exchange_each(self, messages: dict[int, tuple[bytes, float]]) -> dict[int, Any]:
+        """`_exchange` with several workers at once: every command is sent before any answer
+        is awaited, so the workers run in parallel. A lost worker's answer is the _LostError."""
+        answers: dict[int, Any] = {}
+        waiting: dict[int, _Worker] = {}
+        for index, (message, seconds) in messages.items():
+            slot = self._sandbox._pool.slots[index]
+            try:
+                worker = self._sandbox._worker(slot)
+                self._sync(index, slot, worker)
+                worker.send(message, time.monotonic() + _START_SECONDS + seconds)
+                waiting[index] = worker
+            except _LostError:
+                pass  # tried again below, on a fresh worker
+        for index, worker in waiting.items():
+            with contextlib.suppress(_LostError):
+                answers[index] = worker.receive(time.monotonic() + messages[index][1])
+        for index, (message, seconds) in messages.items():
+            if index not in answers:
+                self._sandbox._pool.discard(self._sandbox._pool.slots[index])
+                try:
+                    answers[index] = self._exchange(index, message, seconds, tries=1)
+                except _LostError as lost:
+                    answers[index] = lost
+        return answers
 
     def _sync(self, index: int, slot: _Slot, worker: _Worker) -> bool:
         """Bring a worker's copy of this session up to date: a new worker gets the history and
