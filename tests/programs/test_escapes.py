@@ -32,7 +32,15 @@ ESCAPES = (
     "enum._convert_",
     "typing.get_origin to type, then dataclass",
     "the Enum functional API, then dataclass",
+    "a renamed Field, then a dataclass subclass",
 )
+
+
+REAL_OS = (
+    "harm([c for c in ().__class__.__base__.__subclasses__() if c.__name__ == '_wrap_close']"
+    "[0].__init__.__globals__['sys'].modules['os'])"
+)
+"""Python that reaches the real os from any frame, for code no AST check sees."""
 
 
 class Evidence(NamedTuple):
@@ -84,6 +92,15 @@ def escapes(evidence: Evidence) -> dict[str, str]:
             " ('__module__', 'typing')])\n"
             f"dataclasses.dataclass(E)\n{agent}"
         ),
+        # dataclass writes the names of a base's fields into the source it execs for a
+        # subclass: a program that renames a Field could run unchecked code there.
+        "a renamed Field, then a dataclass subclass": (
+            f"import dataclasses\n{harm}"
+            "@dataclasses.dataclass\nclass Base:\n    x: int = 0\n"
+            f"dataclasses.fields(Base)[0].name = {'x,' + REAL_OS!r}\n"
+            "@dataclasses.dataclass(init=False, repr=False)\nclass Sub(Base):\n    pass\n"
+            f"Sub() == Sub()\n{agent}"
+        ),
     }
 
 
@@ -116,6 +133,7 @@ def test_each_escape_is_an_error_for_its_program(evidence: Evidence) -> None:
         "forbidden: line 9: name '_convert_' is not allowed",
         "init: AttributeError: module 'typing (sandboxed)' has no attribute 'get_origin'",
         "init: TypeError: the Enum functional API is not available to programs",
+        None,  # the Field renamed is a copy: the subclass is built as if nothing happened
     ]
     evidence.nothing_happened()
 

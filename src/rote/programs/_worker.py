@@ -291,12 +291,25 @@ def _checked_fields(cls: Any) -> Any:
 
 
 def _dataclass(cls: Any = None, /, **options: Any) -> Any:
-    """dataclasses.dataclass, refusing field names that are not plain identifiers."""
+    """dataclasses.dataclass, refusing field names that are not plain identifiers, and keeping
+    the class's Field objects from the program (see `_fields`): a Field made with `field()`
+    is replaced by a copy."""
 
     def wrap(cls: Any) -> Any:
-        return dataclasses.dataclass(_checked_fields(cls), **options)
+        made = dataclasses.dataclass(_checked_fields(cls), **options)
+        table = made.__dataclass_fields__
+        for name, found in table.items():
+            table[name] = copy.copy(found)
+        return made
 
     return wrap if cls is None else wrap(cls)
+
+
+def _fields(class_or_instance: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """dataclasses.fields, handing out copies. A class's own Field objects are trusted by
+    dataclasses: a renamed one's name would be written into the source generated for a
+    subclass (and exec'd), and looked up as an attribute by asdict, astuple and replace."""
+    return tuple(copy.copy(found) for found in dataclasses.fields(class_or_instance))
 
 
 def _exports(module: types.ModuleType) -> dict[str, object]:
@@ -307,7 +320,7 @@ def _exports(module: types.ModuleType) -> dict[str, object]:
     if module is enum:
         exports.update(_GUARDED_ENUMS)
     if module is dataclasses:
-        exports["dataclass"] = _dataclass
+        exports.update(dataclass=_dataclass, fields=_fields)
     return exports
 
 
