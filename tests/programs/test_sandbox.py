@@ -186,7 +186,8 @@ class Agent(Base):
         t = observation["t"]
         self.queue.append(t)
         self.memory.seen.append(fib(t + 10))
-        heap = list(self.queue)
+        tête = list(self.queue)  # a non-ASCII name: the parser normalises it (NFKC)
+        heap = tête
         heapq.heapify(heap)
         assert heap[0] == min(self.queue) and deepcopy(observation) == observation
         assert math.isclose(statistics.mean([1, 3]), 2) and re.match(r"\\w+", string.ascii_letters)

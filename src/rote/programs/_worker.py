@@ -65,6 +65,10 @@ import sys
 import time
 import types
 import typing
+
+# The parser normalises non-ASCII names (NFKC) with unicodedata, which it imports on first use;
+# a particle may not open files, so it is loaded here, before any particle is forked.
+import unicodedata  # noqa: F401
 from collections.abc import Callable
 from typing import Any, NamedTuple, NoReturn
 
