@@ -287,6 +287,15 @@ HOSTILE = {
         "step 0: timeout after 0.2 s",
     ),
     "10**10**10": (acting("x = 10**10**10"), "timeout"),
+    "timing out while building something big": (
+        # unwinding frees what was built, which outlasts the timer's repeat interval
+        acting(
+            "build()",
+            header="def build():\n    return [[0] * 10 for _ in range(10**6)] + spin()\n"
+            "def spin():\n    while True: pass",
+        ),
+        "step 0: timeout after 0.2 s",
+    ),
     "C-level loop": (
         acting("any(itertools.repeat(0))", header="import itertools"),
         "timeout: replay exceeded 1 s (program killed)",

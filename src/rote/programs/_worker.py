@@ -546,11 +546,17 @@ def _guarded(
     _ALARM.armed = True
     signal.setitimer(signal.ITIMER_PROF, seconds, _REFIRE_SECONDS)
     try:
-        value = run(*args)
-    except _ReplayError as failure:
-        error = failure.message
-    except BaseException as exc:
-        error = prefix + _describe(exc)
+        try:
+            value = run(*args)
+        except _ReplayError as failure:
+            error = failure.message
+        except BaseException as exc:
+            error = prefix + _describe(exc)
+    except _Timeout:
+        # Another tick, landing while the failure was handled (a program that timed out in
+        # the middle of building something big may take longer to unwind than the ticks'
+        # interval): a timeout all the same, which `fired` reports below.
+        pass
     finally:
         _ALARM.armed = False  # first, so a tick landing from here on is ignored
         signal.setitimer(signal.ITIMER_PROF, 0)
