@@ -9,11 +9,14 @@ counts as contained only if the program failed *and* nothing happened. `run` is 
 from __future__ import annotations
 
 import os
+import select
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,8 +46,9 @@ def program(body: str) -> str:
     )
 
 
-class Targets(NamedTuple):
-    """What the attacks aim at, set up outside the sandbox."""
+@dataclass
+class Targets:
+    """What the attacks aim at, set up outside the sandbox by `planted`."""
 
     directory: Path
     secret: Path
@@ -53,73 +57,89 @@ class Targets(NamedTuple):
     listener: socket.socket
     bystander: subprocess.Popen[bytes]
 
+    def harmed(self) -> str | None:
+        """What an attack did outside since the last look, if anything; the targets are then
+        set up again, so that one attack's damage is not blamed on the next."""
+        found = []
+        if sorted(self.directory.iterdir()) != [self.secret]:
+            found.append("a file was written or deleted outside")
+        if Path("/pwned").exists():
+            found.append("a file was written at /")
+        if self.bystander.poll() is not None:
+            found.append("the bystander was killed")
+        # a connection is made (or refused) before the program answers
+        if select.select([self.listener], [], [], 0)[0]:
+            self.listener.accept()[0].close()
+            found.append("the listener got a connection")
+        if found:
+            for path in self.directory.iterdir():
+                path.unlink()
+            self.secret.write_text(CANARY)
+            Path("/pwned").unlink(missing_ok=True)
+            if self.bystander.poll() is not None:
+                self.bystander = _bystander()
+        return "; ".join(found) or None
 
-def _attacks(t: Targets) -> dict[str, tuple[str, Callable[[], str | None]]]:
-    """name -> (program body, evidence: None if nothing happened outside, else what did)."""
-    port = t.listener.getsockname()[1]
 
-    def connected() -> str | None:
+@contextmanager
+def planted() -> Iterator[Targets]:
+    """The targets for the length of the block, and the canary in the host's environment."""
+    previous = os.environ.get("OPENAI_API_KEY")
+    os.environ["OPENAI_API_KEY"] = CANARY
+    with tempfile.TemporaryDirectory(prefix="rote-attack-") as directory:
+        root = Path(directory)
+        secret = root / "secret.txt"
+        secret.write_text(CANARY)
+        listener = socket.create_server(("127.0.0.1", 0))
+        targets = Targets(root, secret, root / "written", root / "executed", listener, _bystander())
         try:
-            t.listener.accept()[0].close()
-        except (BlockingIOError, TimeoutError):
-            return None
-        return "the listener got a connection"
+            yield targets
+        finally:
+            targets.bystander.kill()
+            targets.bystander.wait()
+            listener.close()
+            if previous is None:
+                del os.environ["OPENAI_API_KEY"]
+            else:
+                os.environ["OPENAI_API_KEY"] = previous
 
+
+def _bystander() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(["sleep", "600"])
+
+
+def _attacks(t: Targets) -> dict[str, str]:
+    """name -> program body; `Targets.harmed` tells what each did outside."""
+    port = t.listener.getsockname()[1]
     return {
         "read a file outside": (
-            f"if {CANARY!r} not in open({str(t.secret)!r}).read():\n    raise ValueError('no')",
-            lambda: None,
+            f"if {CANARY!r} not in open({str(t.secret)!r}).read():\n    raise ValueError('no')"
         ),
         "list a directory outside": (
-            f"if 'secret.txt' not in os.listdir({str(t.directory)!r}):\n    raise ValueError",
-            lambda: None,
+            f"if 'secret.txt' not in os.listdir({str(t.directory)!r}):\n    raise ValueError"
         ),
-        "delete a file outside": (
-            f"os.unlink({str(t.secret)!r})",
-            lambda: None if t.secret.exists() else "the file was deleted",
-        ),
-        "write a file outside": (
-            f"open({str(t.written)!r}, 'w').write('pwned')",
-            lambda: "a file was written" if t.written.exists() else None,
-        ),
-        "write anywhere but tmp": (
-            "open('/pwned', 'w').write('x')",
-            lambda: "a file was written" if Path("/pwned").exists() else None,
-        ),
+        "delete a file outside": f"os.unlink({str(t.secret)!r})",
+        "write a file outside": f"open({str(t.written)!r}, 'w').write('pwned')",
+        "write anywhere but tmp": "open('/pwned', 'w').write('x')",
         "connect to a local listener": (
-            f"socket.create_connection(('127.0.0.1', {port}), timeout=1).send(b'x')",
-            connected,
+            f"socket.create_connection(('127.0.0.1', {port}), timeout=1).send(b'x')"
         ),
-        "exec a binary": (
-            f"os.execv('/bin/sh', ['sh', '-c', 'echo pwned > {t.executed}'])",
-            lambda: "the binary ran" if t.executed.exists() else None,
-        ),
+        "exec a binary": f"os.execv('/bin/sh', ['sh', '-c', 'echo pwned > {t.executed}'])",
         "run a subprocess": (
-            f"subprocess.run(['/bin/sh', '-c', 'echo pwned > {t.executed}'], check=True)",
-            lambda: "the binary ran" if t.executed.exists() else None,
+            f"subprocess.run(['/bin/sh', '-c', 'echo pwned > {t.executed}'], check=True)"
         ),
-        "signal a process outside": (
-            f"os.kill({t.bystander.pid}, signal.SIGKILL)",
-            lambda: None if t.bystander.poll() is None else "the bystander was killed",
-        ),
+        "signal a process outside": f"os.kill({t.bystander.pid}, signal.SIGKILL)",
         "signal the host": (
-            f"os.kill({os.getpid()}, signal.SIGKILL)\nos.kill(os.getppid(), signal.SIGKILL)",
-            lambda: None,  # the host is this process: still here to check
+            f"os.kill({os.getpid()}, signal.SIGKILL)\nos.kill(os.getppid(), signal.SIGKILL)"
         ),
         "read the host's environment": (
             "found = [open(f'/proc/{p}/environ', 'rb').read() for p in os.listdir('/proc')"
             " if p.isdigit()]\n"
-            f"if {CANARY!r} not in repr(found) + repr(dict(os.environ)):\n    raise ValueError",
-            lambda: None,
+            f"if {CANARY!r} not in repr(found) + repr(dict(os.environ)):\n    raise ValueError"
         ),
-        "fork bomb": (
-            "while True:\n    os.fork()",
-            lambda: None,
-        ),
+        "fork bomb": "while True:\n    os.fork()",
         "exhaust memory": (
-            f"hoard = bytearray({4 * MEMORY_MB} * 2**20)\n"
-            "hoard[::4096] = b'x' * len(hoard[::4096])",
-            lambda: None,
+            f"hoard = bytearray({4 * MEMORY_MB} * 2**20)\nhoard[::4096] = b'x' * len(hoard[::4096])"
         ),
     }
 
@@ -140,43 +160,25 @@ STEADY = "class Agent:\n    def act(self, observation):\n        return 'stay'\n
 def run(confinement: Confinement, skip: frozenset[str] = frozenset()) -> list[Outcome]:
     """Every attack but those skipped, each in a fresh worker; then a program that signals its
     sibling. The host's environment holds the canary meanwhile."""
-    previous = os.environ.get("OPENAI_API_KEY")
-    os.environ["OPENAI_API_KEY"] = CANARY
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="rote-attack-") as directory:
-        root = Path(directory)
-        secret = root / "secret.txt"
-        secret.write_text(CANARY)
-        listener = socket.create_server(("127.0.0.1", 0))
-        listener.settimeout(0.5)
-        bystander = subprocess.Popen(["sleep", "600"])
-        targets = Targets(root, secret, root / "written", root / "executed", listener, bystander)
-        limits = Limits(call_seconds=1.0, replay_seconds=2.0, memory_mb=MEMORY_MB)
-        try:
-            for name, (body, evidence) in _attacks(targets).items():
-                if name in skip:
-                    continue
-                with Sandbox(1, limits, python_checks=False, confinement=confinement) as box:
-                    result = box.replay([program(body)], [{}], ACTIONS)[0]
-                happened = evidence()
-                contained = result.error is not None and happened is None
-                outcomes.append(Outcome(name, contained, happened or str(result.error)))
+    limits = Limits(call_seconds=1.0, replay_seconds=2.0, memory_mb=MEMORY_MB)
+    with planted() as targets:
+        for name, body in _attacks(targets).items():
+            if name in skip:
+                continue
             with Sandbox(1, limits, python_checks=False, confinement=confinement) as box:
-                if SIBLING in skip:
-                    return outcomes
-                session = box.session(ACTIONS)
-                session.add({"steady": STEADY, "killer": SIGNAL_SIBLING})
-                time.sleep(0.1)
-                after = session.step({})
-            steady = after.outputs["steady"] == "stay" and "killer" in after.errors
-            detail = f"steady: {after.outputs['steady']}, killer: {after.errors.get('killer')}"
-            outcomes.append(Outcome(SIBLING, steady, detail))
-        finally:
-            bystander.kill()
-            bystander.wait()
-            listener.close()
-            if previous is None:
-                del os.environ["OPENAI_API_KEY"]
-            else:
-                os.environ["OPENAI_API_KEY"] = previous
+                result = box.replay([program(body)], [{}], ACTIONS)[0]
+            happened = targets.harmed()
+            contained = result.error is not None and happened is None
+            outcomes.append(Outcome(name, contained, happened or str(result.error)))
+        if SIBLING in skip:
+            return outcomes
+        with Sandbox(1, limits, python_checks=False, confinement=confinement) as box:
+            session = box.session(ACTIONS)
+            session.add({"steady": STEADY, "killer": SIGNAL_SIBLING})
+            time.sleep(0.1)
+            after = session.step({})
+        steady = after.outputs["steady"] == "stay" and "killer" in after.errors
+        detail = f"steady: {after.outputs['steady']}, killer: {after.errors.get('killer')}"
+        outcomes.append(Outcome(SIBLING, steady, detail))
     return outcomes

@@ -8,42 +8,15 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from rote.programs import Limits, ReplayResult, Sandbox
 
+from . import hostile
+from .attacks import Targets, planted
+from .hostile import ACTIONS, LIMITS, OBSERVATIONS, STEADY, STEADY_OUTPUTS, acting, constant
 from .processes import alive, descendants, limits_of, programs
-
-ACTIONS = ["stay", "up", "down", "left", "right"]
-OBSERVATIONS: list[dict[str, Any]] = [{"t": t, "agent": [t, 0], "held": None} for t in range(6)]
-LIMITS = Limits(call_seconds=0.2, replay_seconds=1.0, memory_mb=256)
-
-COUNTER = """
-class Agent:
-    def __init__(self):
-        self.count = 0
-
-    def act(self, observation):
-        self.count += 1
-        return "up" if self.count % 3 else "down"
-"""
-COUNTER_OUTPUTS = ["up", "up", "down", "up", "up", "down"]
-
-
-def constant(action: str) -> str:
-    return f"class Agent:\n    def act(self, observation):\n        return {action!r}\n"
-
-
-def acting(body: str, init: str = "pass", header: str = "") -> str:
-    """A program whose act() runs `body` (indented by the caller's newlines) then says "stay"."""
-    indent = "\n        "
-    return (
-        f"{header}\nclass Agent:\n    def __init__(self):{indent}{init.replace(chr(10), indent)}"
-        f"\n    def act(self, observation):{indent}{body.replace(chr(10), indent)}"
-        f"{indent}return 'stay'\n"
-    )
 
 
 def sandbox_dirs(root: Path) -> list[Path]:
@@ -84,15 +57,15 @@ def assert_failed(result: ReplayResult, at: int, error: str) -> None:
 
 
 def test_a_stateful_program_replays_step_by_step(sandbox: Sandbox) -> None:
-    assert replay_one(sandbox, COUNTER) == ReplayResult(COUNTER_OUTPUTS, None, None)
+    assert replay_one(sandbox, STEADY) == ReplayResult(STEADY_OUTPUTS, None, None)
 
 
 def test_a_batch_comes_back_in_input_order(sandbox: Sandbox) -> None:
-    sources = [constant(action) for action in ACTIONS] + [COUNTER]
+    sources = [constant(action) for action in ACTIONS] + [STEADY]
     results = sandbox.replay(sources, OBSERVATIONS, ACTIONS)
     assert [result.outputs for result in results] == [
         *([action] * len(OBSERVATIONS) for action in ACTIONS),
-        COUNTER_OUTPUTS,
+        STEADY_OUTPUTS,
     ]
 
 
@@ -125,7 +98,7 @@ def test_observations_are_fresh_copies_for_every_call() -> None:
 
 def test_observations_and_programs_may_be_empty(sandbox: Sandbox) -> None:
     assert sandbox.replay([], OBSERVATIONS, ACTIONS) == []
-    assert sandbox.replay([COUNTER], [], ACTIONS) == [ReplayResult([], None, None)]
+    assert sandbox.replay([STEADY], [], ACTIONS) == [ReplayResult([], None, None)]
 
 
 def test_replays_are_deterministic(sandbox: Sandbox) -> None:
@@ -209,33 +182,6 @@ if __name__ == "__main__":
 # Failures become one-line errors
 
 
-@pytest.mark.parametrize(
-    ("output", "error"),
-    [
-        ("'jump'", "step 2: invalid action 'jump' (not one of stay, up, down, left, right)"),
-        ("3", "step 2: invalid action 3 (expected an action name or a dict"),
-        ("None", "step 2: invalid action None"),
-        ("['up']", "step 2: invalid action of type list"),
-        ("{'jump': 1.0}", "step 2: invalid action 'jump' in distribution"),
-        ("{'up': -1.0, 'down': 2.0}", "probability -1.0 for 'up'"),
-        ("{'up': float('nan')}", "probability nan for 'up'"),
-        ("{'up': float('inf')}", "probability inf for 'up'"),
-        ("{'up': True}", "probability True for 'up'"),
-        ("{'up': 10**400}", "for 'up'"),
-        ("{'up': 0, 'down': 0.0}", "probabilities must have a positive finite sum"),
-        ("{}", "probabilities must have a positive finite sum"),
-    ],
-)
-def test_invalid_outputs_fail_from_that_step(sandbox: Sandbox, output: str, error: str) -> None:
-    source = acting(
-        f"self.t += 1\nif self.t >= 2:\n    return {output}",
-        init="self.t = -1",
-    )
-    result = replay_one(sandbox, source)
-    assert result.outputs[:2] == ["stay", "stay"]
-    assert_failed(result, 2, error)
-
-
 def test_exceptions_report_the_step(sandbox: Sandbox) -> None:
     source = acting("if observation['t'] == 3:\n    return 1 / 0")
     result = replay_one(sandbox, source)
@@ -249,7 +195,6 @@ def test_exceptions_report_the_step(sandbox: Sandbox) -> None:
     [
         ("class Agent:\n    def act(self, observation)\n", "syntax error: line 2: "),
         ("return 1\n", "syntax error: line 1: 'return' outside function"),
-        ("(" * 300 + ")" * 300, "syntax error: line 1: too many nested parentheses"),
         ("x = 1\n", "init: no class Agent defined"),
         (acting("pass", init="raise ValueError('no\\nway')"), "init: ValueError: no way"),
         ("import math\nmath.sqrt(-1)\nclass Agent: pass\n", "init: ValueError: math domain error"),
@@ -260,147 +205,40 @@ def test_programs_that_cannot_start_fail_at_zero(sandbox: Sandbox, source: str, 
     assert_failed(replay_one(sandbox, source), 0, error)
 
 
-# Hostile programs: each contained and reported, with the rest of the batch unharmed
-
-HOSTILE = {
-    "loop in act": (acting("while True:\n    pass"), "step 0: timeout after 0.2 s"),
-    "loop in init": (acting("pass", init="while True:\n    pass"), "init: timeout after 0.2 s"),
-    "loop at import": ("while True:\n    pass\n", "init: timeout after 0.2 s"),
-    "swallowing the timeout": (
-        acting("while True:\n    try:\n        while True: pass\n    except:\n        pass"),
-        "step 0: timeout after 0.2 s",
-    ),
-    "reaching BaseException": (acting("Exception.mro()"), "name 'mro' is not allowed"),
-    "catching BaseException": (
-        acting("while True:\n    try:\n        while True: pass\n    except BaseException: pass"),
-        "step 0: timeout after 0.2 s",
-    ),
-    "looping in finally": (
-        acting("try:\n    while True: pass\nfinally:\n    while True: pass"),
-        "step 0: timeout after 0.2 s",
-    ),
-    "looping __str__": (
-        acting(
-            "raise E()",
-            header="class E(Exception):\n    def __str__(self):\n        while True: pass",
-        ),
-        "step 0: timeout after 0.2 s",
-    ),
-    "10**10**10": (acting("x = 10**10**10"), "timeout"),
-    "timing out while building something big": (
-        # unwinding frees what was built, which outlasts the timer's repeat interval
-        acting(
-            "build()",
-            header="def build():\n    return [[0] * 10 for _ in range(10**6)] + spin()\n"
-            "def spin():\n    while True: pass",
-        ),
-        "step 0: timeout after 0.2 s",
-    ),
-    "C-level loop": (
-        acting("any(itertools.repeat(0))", header="import itertools"),
-        "timeout: replay exceeded 1 s (program killed)",
-    ),
-    "C-level loop at import": (
-        "sum(range(10**18))\n",
-        "timeout: replay exceeded 1 s (program killed)",
-    ),
-    "huge allocation": (acting("x = [0] * 10**10"), "step 0: MemoryError"),
-    "growing list": (
-        acting("x = []\nwhile True:\n    x.append(bytes(10**7))"),
-        "step 0: MemoryError",
-    ),
-    "huge string": (acting("x = 'x' * 10**10"), "step 0: MemoryError"),
-    "deep recursion": (
-        acting("return f(0)", header="def f(n):\n    return f(n + 1)"),
-        "step 0: RecursionError: maximum recursion depth exceeded",
-    ),
-    "endless printing": (acting("while True:\n    print('spam' * 1000)"), "timeout after 0.2 s"),
-    "fork bomb": (acting("while True:\n    os.fork()", header="import os"), "import of 'os'"),
-    "read /etc/passwd": (acting("open('/etc/passwd').read()"), "use of 'open' is not allowed"),
-    "socket": (acting("socket.socket()", header="import socket"), "import of 'socket'"),
-    "import subprocess": (acting("pass", header="import subprocess"), "import of 'subprocess'"),
-    "import ctypes": (acting("pass", header="from ctypes import CDLL"), "import from 'ctypes'"),
-    "import a submodule": (acting("pass", header="import collections.abc"), "'collections.abc'"),
-    "relative import": (acting("pass", header="from . import x"), "import from '.'"),
-    "__import__": (acting("__import__('os').system('true')"), "name '__import__' is not allowed"),
-    "builtins": (acting("__builtins__['open']"), "name '__builtins__' is not allowed"),
-    "eval": (acting("eval('1')"), "use of 'eval' is not allowed"),
-    "exec": (acting("exec('1')"), "use of 'exec' is not allowed"),
-    "type": (acting("type('X', (), {})"), "use of 'type' is not allowed"),
-    "getattr by pieces": (
-        acting("getattr(observation, '__cla' + 'ss__')"),
-        "use of 'getattr' is not allowed",
-    ),
-    "subclasses": (
-        acting("().__class__.__mro__[1].__subclasses__()"),
-        "name '__subclasses__' is not allowed",
-    ),
-    "function globals": (acting("(lambda: 0).__globals__"), "name '__globals__' is not allowed"),
-    "generator frame": (
-        acting("(x for x in []).gi_frame.f_back.f_globals"),
-        "name 'f_globals' is not allowed",
-    ),
-    "traceback frame": (
-        acting("try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__.tb_frame"),
-        "name 'tb_frame' is not allowed",
-    ),
-    "dunder in a pattern": (
-        acting("match 1:\n    case int(__class__=c):\n        pass"),
-        "name '__class__' is not allowed",
-    ),
-    "module masquerade": (acting("pass", header="__name__ = 'os'"), "assignment to '__name__'"),
-    "monkeypatching a dunder": (
-        acting("Agent.__init__ = None"),
-        "assignment to attribute '__init__' is not allowed",
-    ),
-    "typing.sys": (
-        acting("typing.sys.modules['os']", header="import typing"),
-        "step 0: AttributeError: module 'typing (sandboxed)' has no attribute 'sys'",
-    ),
-    "private module attribute": (
-        acting("random._os.system('true')", header="import random"),
-        "module 'random (sandboxed)' has no attribute '_os'",
-    ),
-    "from-import of a submodule": (
-        acting("pass", header="from collections import abc"),
-        "init: ImportError: cannot import name 'abc'",
-    ),
-    "from-import of a private submodule": (
-        acting("pass", header="from re import _compiler"),
-        "init: ImportError: cannot import name '_compiler'",
-    ),
-    "string.Formatter": (
-        acting("string.Formatter().get_field('0.__class__', [()], {})", header="import string"),
-        "module 'string (sandboxed)' has no attribute 'Formatter'",
-    ),
-    "functools.update_wrapper": (
-        acting("functools.update_wrapper(self, len, ('__self__',))", header="import functools"),
-        "module 'functools (sandboxed)' has no attribute 'update_wrapper'",
-    ),
-    "typing.get_type_hints": (
-        acting("typing.get_type_hints(self.act, {})", header="import typing"),
-        "module 'typing (sandboxed)' has no attribute 'get_type_hints'",
-    ),
-    "hasattr with a dunder": (
-        acting("hasattr(self, '__cla' + 'ss__')"),
-        "step 0: ValueError: hasattr: attribute name '__class__' is not allowed",
-    ),
-    "modules are not preloaded": (
-        acting("pass", init="self.root = math.sqrt(2)"),
-        "init: NameError: name 'math' is not defined",
-    ),
-}
+# Hostile programs (the corpus of tests/programs/hostile.py): each contained and reported, with
+# the rest of the batch unharmed and nothing happening outside
 
 
-@pytest.mark.parametrize(("source", "error"), HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_programs_are_contained(sandbox: Sandbox, source: str, error: str) -> None:
-    # With two workers the first worker runs the hostile program and then a good one, so a
-    # killed worker is replaced within the batch.
-    results = sandbox.replay([source, COUNTER, COUNTER, COUNTER], OBSERVATIONS, ACTIONS)
-    assert results[0].error is not None and error in results[0].error, results[0].error
-    assert results[0].outputs == [None] * len(OBSERVATIONS) and results[0].failed_at == 0
-    assert results[1:] == [ReplayResult(COUNTER_OUTPUTS, None, None)] * 3
-    assert replay_one(sandbox, COUNTER).outputs == COUNTER_OUTPUTS
+@pytest.fixture(scope="module")
+def targets() -> Iterator[Targets]:
+    with planted() as planted_targets:
+        yield planted_targets
+
+
+def named(case: hostile.Hostile) -> str:
+    return case.name
+
+
+@pytest.mark.parametrize("case", [c for c in hostile.CORPUS if not c.slow], ids=named)
+def test_hostile_programs_are_contained(
+    sandbox: Sandbox, targets: Targets, case: hostile.Hostile
+) -> None:
+    assert hostile.check_replay(sandbox, case, targets) is None
+
+
+def test_hostile_programs_the_worker_kills_are_contained(targets: Targets) -> None:
+    # Seconds each (loops in C that no timer interrupts): a worker each, they overrun together.
+    slow = [case for case in hostile.CORPUS if case.slow]
+    assert slow
+    with Sandbox(workers=len(slow), limits=LIMITS) as box:
+        assert hostile.check_batch(box, slow, targets) == {}
+
+
+@pytest.mark.parametrize("case", [c for c in hostile.CORPUS if c.live and not c.slow], ids=named)
+def test_hostile_programs_are_contained_live(
+    sandbox: Sandbox, targets: Targets, case: hostile.Hostile
+) -> None:
+    assert hostile.check_live(sandbox, case, targets) is None
 
 
 def test_a_slow_program_runs_out_of_replay_budget(sandbox: Sandbox) -> None:
@@ -414,39 +252,12 @@ def test_a_slow_program_runs_out_of_replay_budget(sandbox: Sandbox) -> None:
     assert result.outputs == ["stay"] * result.failed_at + [None] * (50 - result.failed_at)
 
 
-def test_writing_a_file_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
-    target = tmp_path / "pwned"
-    result = replay_one(sandbox, acting(f"open({str(target)!r}, 'w').write('x')"))
-    assert_failed(result, 0, "use of 'open' is not allowed")
-    assert not target.exists()
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "x = '{0.__class__.__mro__[1].__subclasses__}'.format(())",
-        "x = '{0.gi_frame.f_globals}'.format(x for x in [])",
-        "x = '{0.__globals__[__builtins__]}'.format(lambda: 0)",
-        "x = '{:>{}}'.format('', 10**5)",
-        "x = format(observation, '')",
-    ],
-)
-def test_format_tricks_only_make_strings(sandbox: Sandbox, body: str) -> None:
-    result = replay_one(sandbox, acting(f"{body}\nassert isinstance(x, str)"))
-    assert result == ReplayResult(["stay"] * len(OBSERVATIONS), None, None)
-
-
-def test_huge_output_is_swallowed(sandbox: Sandbox) -> None:
-    result = replay_one(sandbox, acting("for _ in range(10):\n    print('x' * 10**6)"))
-    assert result == ReplayResult(["stay"] * len(OBSERVATIONS), None, None)
-
-
 # Processes: one per program, under limits, all gone on close
 
 
 def test_programs_run_under_rlimits(sandbox: Sandbox) -> None:
     with sandbox.session(ACTIONS) as session:
-        session.add({"counter": COUNTER, "other": constant("up")})
+        session.add({"counter": STEADY, "other": constant("up")})
         running = programs()
         assert len(running) == 2
         for pid in running:
@@ -463,11 +274,11 @@ def test_closing_leaves_nothing_behind(workdir: Path) -> None:
     before, others = set(sandbox_dirs(workdir)), descendants()  # the shared sandbox's
     box = Sandbox(workers=2, limits=LIMITS)
     hang = acting("sum(range(10**18))")
-    results = box.replay([hang, COUNTER, COUNTER + "# 2"], OBSERVATIONS, ACTIONS)
+    results = box.replay([hang, STEADY, STEADY + "# 2"], OBSERVATIONS, ACTIONS)
     assert results[0].error is not None and "program killed" in results[0].error
-    assert results[1].outputs == results[2].outputs == COUNTER_OUTPUTS
+    assert results[1].outputs == results[2].outputs == STEADY_OUTPUTS
     session = box.session(ACTIONS)
-    session.add({"live": COUNTER})
+    session.add({"live": STEADY})
     mine = descendants() - others
     directories = set(sandbox_dirs(workdir)) - before
     assert len(programs()) == 1 and len(directories) == 2
@@ -476,7 +287,7 @@ def test_closing_leaves_nothing_behind(workdir: Path) -> None:
     assert not any(alive(pid) for pid in mine)
     assert not any(directory.exists() for directory in directories)
     with pytest.raises(RuntimeError, match="closed"):
-        box.replay([COUNTER], OBSERVATIONS, ACTIONS)
+        box.replay([STEADY], OBSERVATIONS, ACTIONS)
     box.close()
 
 
@@ -491,11 +302,11 @@ def test_a_crashed_program_is_reported_and_the_rest_carry_on() -> None:
 
         crasher = threading.Thread(target=crash)
         crasher.start()
-        results = box.replay([busy, COUNTER], OBSERVATIONS, ACTIONS)
+        results = box.replay([busy, STEADY], OBSERVATIONS, ACTIONS)
         crasher.join()
     assert results == [
         ReplayResult([None] * len(OBSERVATIONS), "program crashed (SIGSEGV)", 0),
-        ReplayResult(COUNTER_OUTPUTS, None, None),
+        ReplayResult(STEADY_OUTPUTS, None, None),
     ]
 
 
