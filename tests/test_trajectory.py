@@ -154,12 +154,17 @@ ERRORS: list[tuple[str, list[Any], str]] = [
     (
         "env_kwargs unknown",
         [{**HEADER, "env_kwargs": {"colour": 1}}],
-        r'traj\.jsonl:1: env "construction": bad env_kwargs: .*colour',
+        r'traj\.jsonl:1: env "construction": env_kwargs: .*\'colour\' was unexpected\) \(allowed',
     ),
     (
         "env_kwargs value",
         [{**HEADER, "env_kwargs": {"size": "big"}}],
-        r"traj\.jsonl:1: construction: env_kwargs\.size must be an integer",
+        r"traj\.jsonl:1: env \"construction\": env_kwargs\.size: 'big' is not of type 'integer'$",
+    ),
+    (
+        "env_kwargs out of range",
+        [{**HEADER, "env_kwargs": {"size": 100_000}}],
+        r'traj\.jsonl:1: env "construction": env_kwargs\.size: 100000 is greater than the maximum',
     ),
     (
         "meta type",
@@ -209,6 +214,11 @@ ERRORS: list[tuple[str, list[Any], str]] = [
         "observation out of range",
         [HEADER, {**STEP, "observation": observation(agent=(9, 2))}],
         r"traj\.jsonl:2: observation\.agent\[0\]: 9 is greater than the maximum of 6$",
+    ),
+    (
+        "observation integer with a fraction",
+        [HEADER, {**STEP, "observation": {**observation(), "size": 7.0}}],
+        r"traj\.jsonl:2: observation\.size: 7\.0 is not of type 'integer'$",
     ),
     (
         "observation colour",

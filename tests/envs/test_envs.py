@@ -49,6 +49,7 @@ def _rollout(spec: EnvSpec, seed: int, steps: int = 40) -> list[Any]:
 @pytest.mark.parametrize("spec", SPECS, ids=_ids(SPECS))
 def test_spec_is_coherent(spec: EnvSpec) -> None:
     assert make_env(spec.id).id == spec.id
+    assert make_env(spec.id, **spec.kwargs).kwargs == spec.kwargs  # headers hold them
     assert spec.rules.strip()
     assert spec.observation_schema["type"] == "object"
     assert all(

@@ -44,8 +44,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rote.envs.base import EnvSpec, Observation
-from rote.errors import EnvError
+from rote.envs.base import EnvSpec, Observation, check_env_kwargs
 from rote.skills.grid import MOVES
 from rote.skills.overcooked import ACTIONS, COOK_TIME, ITEMS, SOUP_SIZE, STATIONS
 
@@ -215,12 +214,14 @@ class OvercookedSpec(EnvSpec):
     """Spec of the Overcooked kitchen on one of LAYOUTS; replay-only."""
 
     id: ClassVar[str] = "overcooked"
+    kwargs_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"layout": {"enum": list(GRIDS)}},
+    }
 
     def __init__(self, layout: str = "cramped_room") -> None:
-        if layout not in GRIDS:
-            raise EnvError(
-                f"overcooked: env_kwargs.layout must be one of {', '.join(GRIDS)}, not {layout!r}"
-            )
+        check_env_kwargs(self.id, self.kwargs_schema, {"layout": layout})
         super().__init__(
             action_names=ACTIONS,
             rules=RULES.format(size=SOUP_SIZE, cook=COOK_TIME),
