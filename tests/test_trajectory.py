@@ -221,6 +221,11 @@ ERRORS: list[tuple[str, list[Any], str]] = [
         r"traj\.jsonl:2: observation\.size: 7\.0 is not of type 'integer'$",
     ),
     (
+        "observation list longer than the grid has cells",
+        [HEADER, {**STEP, "observation": {**observation(), "walls": [[3, 3]] * 26}}],
+        r"traj\.jsonl:2: observation\.walls: \[\[3, 3\], .* is too long$",
+    ),
+    (
         "observation colour",
         [HEADER, {**STEP, "observation": {**observation(), "held": "red"}}],
         r"traj\.jsonl:2: observation\.held: 'red' is not one of",

@@ -88,6 +88,20 @@ def test_pickle_round_trip(spec: EnvSpec) -> None:
     assert pickle.loads(pickle.dumps(spec)).action_names == spec.action_names
 
 
+def test_only_the_first_problem_is_computed() -> None:
+    spec = make_env("repeated-game")
+    observation = {
+        "game": "prisoners_dilemma",
+        "player": "row",
+        "round": -1,
+        "own_history": ["X"] * 100_000,
+        "opponent_history": [],
+    }
+    assert spec.observation_errors(observation) == [
+        ("observation.round", "-1 is less than the minimum of 0")
+    ]
+
+
 def test_spec_constructor_rejects_broken_specs() -> None:
     class Broken(EnvSpec):
         id = "broken"

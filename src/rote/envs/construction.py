@@ -248,8 +248,10 @@ def _cell_schema(size: int) -> dict[str, Any]:
 
 
 def observation_schema(size: int) -> dict[str, Any]:
-    """JSON Schema of a Construction observation on a size x size grid."""
+    """JSON Schema of a Construction observation on a size x size grid. A list longer than the
+    grid has cells is refused before its items are checked one by one."""
     cell = _cell_schema(size)
+    interior = (size - 2) ** 2
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "construction observation",
@@ -268,10 +270,16 @@ def observation_schema(size: int) -> dict[str, Any]:
                 "enum": [*COLOURS, None],
                 "description": "colour of the carried block, or null",
             },
-            "walls": {"type": "array", "items": cell, "description": "interior wall cells"},
+            "walls": {
+                "type": "array",
+                "maxItems": interior,
+                "items": cell,
+                "description": "interior wall cells",
+            },
             "blocks": {
                 "type": "array",
                 "description": "blocks lying on the grid (not the carried one)",
+                "maxItems": interior,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,

@@ -164,7 +164,8 @@ def _object(thing: Any, pos: list[int]) -> dict[str, Any]:
 
 
 def observation_schema(width: int, height: int) -> dict[str, Any]:
-    """JSON Schema of a MiniGrid observation on a width x height grid."""
+    """JSON Schema of a MiniGrid observation on a width x height grid. A list longer than the
+    grid has cells is refused before its items are checked one by one."""
     cell = {
         "type": "array",
         "prefixItems": [
@@ -210,10 +211,16 @@ def observation_schema(width: int, height: int) -> dict[str, Any]:
                 "oneOf": [thing, {"type": "null"}],
                 "description": "the object the agent carries, or null",
             },
-            "walls": {"type": "array", "items": cell, "description": "wall cells [x, y]"},
+            "walls": {
+                "type": "array",
+                "maxItems": width * height,
+                "items": cell,
+                "description": "wall cells [x, y]",
+            },
             "objects": {
                 "type": "array",
                 "description": "objects on the grid other than walls, in row order",
+                "maxItems": width * height,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,

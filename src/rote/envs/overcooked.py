@@ -105,9 +105,12 @@ def _cell_schema(width: int, height: int) -> dict[str, Any]:
 
 
 def observation_schema(layout: str) -> dict[str, Any]:
-    """JSON Schema of an Overcooked observation on one layout."""
+    """JSON Schema of an Overcooked observation on one layout. A list longer than the layout has
+    cells is refused before its items are checked one by one."""
     grid = GRIDS[layout]
-    cell = _cell_schema(max(len(row) for row in grid), len(grid))
+    width = max(len(row) for row in grid)
+    cell = _cell_schema(width, len(grid))
+    cells = width * len(grid)
     player = {
         "type": "object",
         "additionalProperties": False,
@@ -137,6 +140,7 @@ def observation_schema(layout: str) -> dict[str, Any]:
             "pots": {
                 "type": "array",
                 "description": "every pot of the layout and what is in it",
+                "maxItems": cells,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
@@ -165,6 +169,7 @@ def observation_schema(layout: str) -> dict[str, Any]:
             "counters": {
                 "type": "array",
                 "description": "items lying on counters (not in pots, not held)",
+                "maxItems": cells,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
