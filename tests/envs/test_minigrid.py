@@ -51,6 +51,11 @@ def test_prefixed_ids_build_specs_that_keep_their_full_id() -> None:
         (GO_TO, {"size": 10**9}, r"env_kwargs\.size: 1000000000 is greater than the maximum"),
         (GO_TO, {"size": 1e100}, r"env_kwargs\.size: 1e\+100 is not of type 'integer'"),
         (GO_TO, {"max_steps": "x"}, r"env_kwargs\.max_steps: 'x' is not of type 'integer'"),
+        (
+            "minigrid:BabyAI-PutNextS4N1-v0",
+            {"room_size": 3},
+            "bad env_kwargs: the level refuses them: AssertionError$",
+        ),
         ("nogrid:MiniGrid-Empty-5x5-v0", {}, "not registered; known envs: .*minigrid:<id>"),
     ],
 )

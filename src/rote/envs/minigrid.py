@@ -342,9 +342,12 @@ def _make_level(level_id: str, level_kwargs: dict[str, Any]) -> MiniGridEnv:
     try:
         level = gym.make(level_id, disable_env_checker=True, **level_kwargs).unwrapped
     except (TypeError, ValueError, AssertionError) as error:
-        # gymnasium appends the kwargs it tried to a TypeError: keep the first clause
-        reason = str(error).split(" was raised from")[0]
-        raise EnvError(f'env "{env_id}": bad env_kwargs: {reason}') from None
+        # In range one by one, kwargs can still clash (PutNext's rooms of 3 fail an assertion
+        # that says nothing). gymnasium appends the kwargs it tried: keep the first clause.
+        reason = str(error).split(" was raised from")[0] or type(error).__name__
+        raise EnvError(
+            f'env "{env_id}": bad env_kwargs: the level refuses them: {reason}'
+        ) from None
     assert isinstance(level, MiniGridEnv)  # every minigrid.* entry point is one
     return level
 
