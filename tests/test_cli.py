@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rote.cli import main
+from rote.trajectory import MAX_LINE_BYTES
 from tests.conftest import HEADER, observation
 
 
@@ -64,7 +67,9 @@ def test_generate_then_validate_and_render(
         (["generate", "--env", "chess", "--out", "x"], 'env "chess" is not registered'),
         (["generate", "--agent", "jumper", "--out", "x"], 'agent "jumper" is not registered'),
         (["generate", "--out", "x", "--env-kwargs", "{bad"], "argument --env-kwargs: invalid JSON"),
-        (["generate", "--out", "x", "--env-kwargs", '{"size": 2}'], "size must be at least 4"),
+        (["generate", "--out", "x", "--env-kwargs", '{"size": 2}'], "size: 2 is less than the min"),
+        (["generate", "--out", "x", "--env-kwargs", "[" * 10**5], "nested deeper than 64 levels"),
+        (["generate", "--out", "x", "--env-kwargs", '{"size": ' + "9" * 5000 + "}"], "5000 dig"),
         (["generate", "--out", "x", "--steps", "10", "--swap-at", "10"], "swap_at must be between"),
         (["generate", "--out", "x", "--noise", "1.5"], "noise must be between 0 and 1"),
         (["generate", "--out", "x", "--episodes", "x"], "argument --episodes: invalid int value"),
@@ -129,3 +134,136 @@ def test_demo_infers_programs_for_a_family_and_predicts_across_the_swap(
     assert "# program 1" in out and "from synth" in out and "class Agent" in out
     code, out, _ = run(capsys, "demo", "--out", out_dir, "--agent", "left-right")
     assert code == 0 and "(0 written, 10 already there)" in out
+
+
+GAME = {"format": "rote.trajectory/1", "env": "repeated-game"}
+MINIGRID = {"format": "rote.trajectory/1", "env": "minigrid:MiniGrid-Empty-5x5-v0"}
+BAD_MOVES = {
+    "game": "prisoners_dilemma",
+    "player": "row",
+    "round": 0,
+    "own_history": ["X"] * 200_000,
+    "opponent_history": [],
+}
+STEP = json.dumps({"observation": observation(), "action": "up"})
+BAD_INPUTS: dict[str, tuple[list[object], str]] = {
+    "nested 100000 deep": (
+        [HEADER, "[" * 100_000 + "]" * 100_000],
+        ":2: arrays and objects nested deeper than 64 levels",
+    ),
+    "5000-digit integer": (
+        [HEADER, STEP.replace('"t": 0', '"t": ' + "9" * 5000)],
+        ":2: an integer of 5000 digits is beyond the 64-bit limit",
+    ),
+    "line past the limit": (
+        [HEADER, STEP.ljust(MAX_LINE_BYTES + 1)],
+        f":2: line longer than the limit of {MAX_LINE_BYTES} bytes",
+    ),
+    "truncated line": (
+        [HEADER, STEP[:23]],
+        ":2: invalid JSON: Expecting ',' delimiter (column 24, where the line ends)",
+    ),
+    "integer with a fraction": (
+        [HEADER, STEP.replace('"size": 7', '"size": 7.0')],
+        ":2: observation.size: 7.0 is not of type 'integer'",
+    ),
+    "200000 bad cells": (
+        [GAME, {"observation": BAD_MOVES}],
+        ":2: observation.own_history[0]: 'X' is not one of ['C', 'D']",
+    ),
+    "construction size 100000": (
+        [{**HEADER, "env_kwargs": {"size": 100_000}}, STEP],
+        ':1: env "construction": env_kwargs.size: 100000 is greater than the maximum of 32',
+    ),
+    "minigrid size 20000": (
+        [{**MINIGRID, "env_kwargs": {"size": 20_000}}],
+        ':1: env "minigrid:MiniGrid-Empty-5x5-v0": env_kwargs.size: 20000 is greater than',
+    ),
+    "minigrid self": (
+        [{**MINIGRID, "env_kwargs": {"self": 1}}],
+        ':1: env "minigrid:MiniGrid-Empty-5x5-v0": env_kwargs: Additional properties are not '
+        "allowed ('self' was unexpected) (allowed: max_steps, size)",
+    ),
+    "minigrid max_steps": (
+        [{**MINIGRID, "env_kwargs": {"max_steps": "x"}}],
+        ":1: env \"minigrid:MiniGrid-Empty-5x5-v0\": env_kwargs.max_steps: 'x' is not of type",
+    ),
+}
+"""Inputs that were tracebacks or blow-ups, and what each reading command now says of them."""
+
+
+def write_bad_input(directory: Path, name: str) -> Path:
+    if name.startswith("minigrid") and importlib.util.find_spec("minigrid") is None:
+        pytest.skip("MiniGrid (the `minigrid` extra) is not installed")
+    path = directory / f"{name.replace(' ', '-')}.jsonl"
+    lines, _ = BAD_INPUTS[name]
+    path.write_text("".join(f"{x if isinstance(x, str) else json.dumps(x)}\n" for x in lines))
+    return path
+
+
+@pytest.mark.parametrize("name", list(BAD_INPUTS))
+def test_bad_input_is_one_line_and_exit_2_for_every_reading_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    path = write_bad_input(tmp_path, name)
+    for command in (
+        ["validate", str(path)],
+        ["render", str(path)],
+        ["predict", "--trajectory", str(path), "--observe", "1"],
+    ):
+        code, _, err = run(capsys, *command)
+        assert_one_line_error(code, err, f"{path}{BAD_INPUTS[name][1]}")
+
+
+def test_a_byte_order_mark_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "excel.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + f"{json.dumps(HEADER)}\n{STEP}\n".encode())
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0 and out.startswith(f"ok {path}: 1 steps of construction")
+
+
+PEAK = """
+import contextlib, io, json, re, sys
+from pathlib import Path
+from rote.cli import main
+codes = []
+for argv in json.loads(sys.argv[1]):
+    with contextlib.redirect_stderr(io.StringIO()):
+        try:
+            codes.append(main(argv))
+        except SystemExit as exit_:
+            codes.append(exit_.code)
+peak = re.search(r"VmHWM:\\s*(\\d+) kB", Path("/proc/self/status").read_text())
+print(json.dumps({"codes": codes, "peak_kb": int(peak.group(1))}))
+"""
+"""Runs commands and reports their exit codes and the peak resident memory of this process
+alone (VmHWM; getrusage's maxrss would include pytest's, which a forked child inherits)."""
+
+
+def _cap_memory() -> None:  # a regression fails with MemoryError instead of swapping the machine
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists(), reason="Linux only: /dev/zero and VmHWM"
+)
+def test_peak_memory_on_bad_inputs_stays_under_500_mb(tmp_path: Path) -> None:
+    """These took 3.1 GB (minigrid size 20000), 3.7 GB then MemoryError (predict on construction
+    size 100000), 400 MB per 10^5 bad cells, and all memory (a line without an end)."""
+    names = ["construction size 100000", "200000 bad cells", "nested 100000 deep"]
+    if importlib.util.find_spec("minigrid") is not None:
+        names.append("minigrid size 20000")
+    paths = [str(write_bad_input(tmp_path, name)) for name in names]
+    argvs = [["validate", "/dev/zero"], *(["validate", path] for path in paths)]
+    argvs += [["predict", "--trajectory", path, "--observe", "1"] for path in paths]
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=_cap_memory,
+        cwd=Path(__file__).parents[1],  # where pytest runs: tests may have changed directory
+    )
+    report = json.loads(result.stdout)
+    assert report["codes"] == [2] * len(argvs)
+    assert report["peak_kb"] < 500 * 1024

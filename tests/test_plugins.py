@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from rote import ROTE, make_env, rollout
+from rote import ROTE, EnvSpec, make_env, rollout
 from rote.agents import make_agent
 from rote.cli import main
-from rote.errors import RoteError
+from rote.envs import check_env_kwargs
+from rote.errors import EnvError, RoteError
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.plugins import load_plugin
 from rote.proposers import SynthProposer
@@ -38,6 +39,21 @@ def test_rote_learns_the_example_sorter() -> None:
     with ROTE(spec, SynthProposer(), n_particles=10, seed=0) as model:
         predictions = predict_trajectory(model, steps, 30, "frozen").predictions
     assert accuracy(predictions) >= 0.95
+
+
+def test_a_plugin_bounds_its_env_kwargs_in_its_spec() -> None:
+    load_plugin(EXAMPLE)
+    assert make_env("conveyor", max_weight=20).observation_schema["properties"]["weight"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 20,
+        "description": "its weight",
+    }
+    # the spec never checks: make_env does, with the spec's kwargs_schema
+    with pytest.raises(EnvError, match=r'"conveyor": env_kwargs\.max_weight: 100 is greater than'):
+        make_env("conveyor", max_weight=100)
+    with pytest.raises(EnvError, match=r'"any": env_kwargs: .*\(allowed: none\)$'):
+        check_env_kwargs("any", EnvSpec.kwargs_schema, {"x": 1})  # a spec that declares none
 
 
 def test_plugin_errors_are_one_line(tmp_path: Path) -> None:

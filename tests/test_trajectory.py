@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rote.envs.construction import ACTIONS, COLOURS
+from rote.errors import MAX_MESSAGE_CHARS
 from rote.trajectory import (
+    MAX_DEPTH,
+    MAX_INT,
+    MAX_LINE_BYTES,
     Header,
     Step,
     Trajectory,
@@ -37,7 +43,9 @@ def trajectories(draw: st.DrawFn) -> Trajectory:
         action = draw(st.sampled_from([None, *ACTIONS])) if last else draw(st.sampled_from(ACTIONS))
         steps.append(Step(obs, action))
     meta = draw(
-        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3)
+        st.dictionaries(
+            st.text(max_size=5), st.integers(-MAX_INT, MAX_INT) | st.text(max_size=5), max_size=3
+        )
     )
     header = Header(env="construction", env_kwargs={"size": 7}, agent=draw(st.text()), meta=meta)
     return Trajectory(header, steps)
@@ -98,6 +106,20 @@ def test_write_trajectory_is_atomic(tmp_path: Path) -> None:
 
 STEP = {"observation": observation(), "action": "up"}
 
+
+def nested(depth: int) -> str:
+    """A header whose meta holds arrays nested so that the line is `depth` levels deep."""
+    inner = "[" * (depth - 2) + "]" * (depth - 2)
+    return json.dumps({**HEADER, "meta": {"x": "INNER"}}).replace('"INNER"', inner)
+
+
+def with_t(t: str) -> str:
+    """A step line whose time step is the JSON number `t`, written as it is."""
+    return json.dumps({**STEP, "observation": {**observation(), "t": 0}}).replace(
+        '"t": 0', f'"t": {t}'
+    )
+
+
 ERRORS: list[tuple[str, list[Any], str]] = [
     ("empty file", [], r"traj\.jsonl:1: empty file; expected a rote\.trajectory/1 header$"),
     ("bad JSON header", ["{not json"], r"traj\.jsonl:1: invalid JSON: .* \(column 2\)$"),
@@ -132,12 +154,17 @@ ERRORS: list[tuple[str, list[Any], str]] = [
     (
         "env_kwargs unknown",
         [{**HEADER, "env_kwargs": {"colour": 1}}],
-        r'traj\.jsonl:1: env "construction": bad env_kwargs: .*colour',
+        r'traj\.jsonl:1: env "construction": env_kwargs: .*\'colour\' was unexpected\) \(allowed',
     ),
     (
         "env_kwargs value",
         [{**HEADER, "env_kwargs": {"size": "big"}}],
-        r"traj\.jsonl:1: construction: env_kwargs\.size must be an integer",
+        r"traj\.jsonl:1: env \"construction\": env_kwargs\.size: 'big' is not of type 'integer'$",
+    ),
+    (
+        "env_kwargs out of range",
+        [{**HEADER, "env_kwargs": {"size": 100_000}}],
+        r'traj\.jsonl:1: env "construction": env_kwargs\.size: 100000 is greater than the maximum',
     ),
     (
         "meta type",
@@ -189,6 +216,16 @@ ERRORS: list[tuple[str, list[Any], str]] = [
         r"traj\.jsonl:2: observation\.agent\[0\]: 9 is greater than the maximum of 6$",
     ),
     (
+        "observation integer with a fraction",
+        [HEADER, {**STEP, "observation": {**observation(), "size": 7.0}}],
+        r"traj\.jsonl:2: observation\.size: 7\.0 is not of type 'integer'$",
+    ),
+    (
+        "observation list longer than the grid has cells",
+        [HEADER, {**STEP, "observation": {**observation(), "walls": [[3, 3]] * 26}}],
+        r"traj\.jsonl:2: observation\.walls: \[\[3, 3\], .* is too long$",
+    ),
+    (
         "observation colour",
         [HEADER, {**STEP, "observation": {**observation(), "held": "red"}}],
         r"traj\.jsonl:2: observation\.held: 'red' is not one of",
@@ -197,6 +234,36 @@ ERRORS: list[tuple[str, list[Any], str]] = [
         "observation nested",
         [HEADER, {**STEP, "observation": {**observation(), "blocks": [{"pos": [1, 1]}]}}],
         r"traj\.jsonl:2: observation\.blocks\[0\]: 'colour' is a required property$",
+    ),
+    (
+        "truncated line",
+        [HEADER, '{"observation": {"t": 0'],
+        r"traj\.jsonl:2: invalid JSON: Expecting ',' delimiter \(column 24, where the line ends\)$",
+    ),
+    (
+        "nested too deep",
+        [nested(MAX_DEPTH + 1), STEP],
+        r"traj\.jsonl:1: arrays and objects nested deeper than 64 levels$",
+    ),
+    (
+        "nested past Python's recursion limit",
+        [HEADER, "[" * 100_000 + "]" * 100_000],
+        r"traj\.jsonl:2: arrays and objects nested deeper than 64 levels$",
+    ),
+    (
+        "5000-digit integer",
+        [HEADER, with_t("9" * 5000)],
+        r"traj\.jsonl:2: an integer of 5000 digits is beyond the 64-bit limit",
+    ),
+    (
+        "integer just past 64 bits",
+        [HEADER, with_t(str(-MAX_INT - 1))],
+        rf"traj\.jsonl:2: an integer of 19 digits is beyond the 64-bit limit of ±{MAX_INT}$",
+    ),
+    (
+        "number past floating point",
+        [HEADER, with_t("1e400")],
+        r"traj\.jsonl:2: a number beyond the range of 64-bit floating point$",
     ),
 ]
 
@@ -221,3 +288,65 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'{"format": "rote.trajectory/1", "env": "construction"}\n\xff\xfe\n')
     with pytest.raises(TrajectoryError, match=r"latin\.jsonl:2: not UTF-8 text \(byte 1\)$"):
         read_trajectory(path)
+
+
+def test_limits_admit_what_they_name(write_lines: Callable[..., Path]) -> None:
+    trajectory = read_trajectory(write_lines(nested(MAX_DEPTH), with_t(str(MAX_INT))))
+    assert trajectory.steps[0].observation["t"] == MAX_INT
+    trajectory = read_trajectory(write_lines({**HEADER, "meta": {"low": -MAX_INT}}, STEP))
+    assert trajectory.header.meta["low"] == -MAX_INT
+
+
+def test_a_line_past_the_length_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    with path.open("w") as file:
+        file.write(json.dumps(HEADER) + "\n")
+        file.write('{"observation": "' + "x" * MAX_LINE_BYTES + '"}\n')
+    with pytest.raises(TrajectoryError, match=r"long\.jsonl:2: line longer than the limit of 4194"):
+        read_trajectory(path)
+    path.write_text(json.dumps(HEADER) + "\n" + json.dumps(STEP).ljust(MAX_LINE_BYTES - 1) + "\n")
+    assert len(read_trajectory(path).steps) == 1  # exactly the limit, newline included
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "excel.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + f"{json.dumps(HEADER)}\n{json.dumps(STEP)}\n".encode())
+    assert read_trajectory(path).steps[0].action == "up"
+    path.write_bytes(b"\xef\xbb\xbf{not json\n")
+    with pytest.raises(TrajectoryError, match=r"excel\.jsonl:1: invalid JSON: .* \(column 2\)$"):
+        read_trajectory(path)
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"seed": 2**64}, "an integer of 20 digits is beyond the 64-bit limit"),
+        ({"score": float("inf")}, "a number beyond the range of 64-bit floating point"),
+        ({"x": functools.reduce(lambda inner, _: [inner], range(MAX_DEPTH), [])}, "arrays and obj"),
+        ({"x": "x" * MAX_LINE_BYTES}, "line longer than the limit"),
+    ],
+)
+def test_the_writer_refuses_what_the_reader_would(
+    tmp_path: Path, meta: dict[str, Any], message: str
+) -> None:
+    path = tmp_path / "w.jsonl"
+    with pytest.raises(TrajectoryError, match=rf"w\.jsonl:1: {message}"):
+        TrajectoryWriter(path, Header(env="construction", meta=meta))
+    assert not path.exists()
+    with (
+        TrajectoryWriter(path, Header(env="construction")) as writer,
+        pytest.raises(TrajectoryError, match=rf"w\.jsonl:2: {message}"),
+    ):
+        writer.write(Step({**observation(), **meta}, "up"))
+
+
+def test_quoted_input_cannot_break_or_flood_the_error_line(
+    write_lines: Callable[..., Path],
+) -> None:
+    path = write_lines({**HEADER, "line\nbreak" + "k" * 10_000: 1}, STEP)
+    with pytest.raises(TrajectoryError) as caught:
+        read_trajectory(path)
+    message = str(caught.value)
+    assert message.startswith(f'{path}:1: unknown header field "line\\nbreak')
+    assert len(message.splitlines()) == 1 and len(message) <= MAX_MESSAGE_CHARS
+    assert message.endswith("(expected format, env, env_kwargs, agent, meta)")

@@ -1,9 +1,9 @@
 """Conveyor: a complete rote environment in one file (docs/bring-your-own-env.md explains it).
 
-A parcel arrives each step, with a colour and a weight; the agent sends it to the left bin, to
-the right bin, or lets it pass. Importing this file registers the env, its synthesizer
-vocabulary and one scripted sorter, so `rote --plugin docs/examples/conveyor.py ...` can use
-them all.
+A parcel arrives each step, with a colour and a weight (1 to max_weight, an env kwarg); the
+agent sends it to the left bin, to the right bin, or lets it pass. Importing this file registers
+the env, its synthesizer vocabulary and one scripted sorter, so
+`rote --plugin docs/examples/conveyor.py ...` can use them all.
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ from rote.skills import generic
 COLOURS = ("red", "green", "blue")
 ACTIONS = ("left", "right", "pass")
 HEAVY = 5
-"""Weights run 1-9; a parcel above this is heavy."""
+"""A parcel above this weight is heavy."""
 GYM_ID = "rote-example/Conveyor-v0"
 
 
 class ConveyorEnv(gym.Env[Any, np.int64]):
     metadata = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012 - gymnasium API
 
-    def __init__(self, render_mode: str | None = None) -> None:
+    def __init__(self, max_weight: int = 9, render_mode: str | None = None) -> None:
+        self.max_weight = max_weight
         self.render_mode = render_mode
         self.action_space = gym.spaces.Discrete(len(ACTIONS))
         self.observation_space = gym.spaces.Box(0, 1000, shape=(4,), dtype=np.int64)
@@ -40,7 +41,7 @@ class ConveyorEnv(gym.Env[Any, np.int64]):
 
     def _parcel(self) -> None:
         self.state["colour"] = COLOURS[int(self.np_random.integers(len(COLOURS)))]
-        self.state["weight"] = int(self.np_random.integers(1, 10))
+        self.state["weight"] = int(self.np_random.integers(1, self.max_weight + 1))
 
     def _numbers(self) -> np.ndarray[Any, np.dtype[np.int64]]:
         s = self.state
@@ -70,25 +71,42 @@ def render(observation: Observation) -> str:
     return f"t={o['t']}: a {o['colour']} parcel of weight {o['weight']}; {bins}"
 
 
-SCHEMA = {
-    "type": "object",
-    "required": ["t", "colour", "weight", "left", "right"],
-    "properties": {
-        "t": {"type": "integer", "minimum": 0, "description": "time step"},
-        "colour": {"enum": list(COLOURS), "description": "the parcel's colour"},
-        "weight": {"type": "integer", "minimum": 1, "maximum": 9, "description": "its weight"},
-        "left": {"type": "integer", "minimum": 0, "description": "parcels in the left bin"},
-        "right": {"type": "integer", "minimum": 0, "description": "parcels in the right bin"},
-    },
-}
+def schema(max_weight: int) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["t", "colour", "weight", "left", "right"],
+        "properties": {
+            "t": {"type": "integer", "minimum": 0, "description": "time step"},
+            "colour": {"enum": list(COLOURS), "description": "the parcel's colour"},
+            "weight": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": max_weight,
+                "description": "its weight",
+            },
+            "left": {"type": "integer", "minimum": 0, "description": "parcels in the left bin"},
+            "right": {"type": "integer", "minimum": 0, "description": "parcels in the right bin"},
+        },
+    }
 
 
 class ConveyorSpec(EnvSpec):
     id: ClassVar[str] = "conveyor"
+    # make_env checks a header's env_kwargs against this before building the spec
+    kwargs_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"max_weight": {"type": "integer", "minimum": HEAVY + 1, "maximum": 99}},
+    }
 
-    def __init__(self) -> None:
+    def __init__(self, max_weight: int = 9) -> None:
         rules = "Each step a parcel arrives; send it to the left or right bin, or let it pass."
-        super().__init__(action_names=ACTIONS, rules=rules, observation_schema=SCHEMA, kwargs={})
+        super().__init__(
+            action_names=ACTIONS,
+            rules=rules,
+            observation_schema=schema(max_weight),
+            kwargs={"max_weight": max_weight},
+        )
 
     def render_text(self, observation: Observation) -> str:
         return render(observation)
@@ -98,7 +116,7 @@ class ConveyorSpec(EnvSpec):
         return True
 
     def make_gym(self, **options: Any) -> gym.Env[Any, Any]:
-        return gym.make(GYM_ID, **options)
+        return gym.make(GYM_ID, **self.kwargs, **options)
 
     def encode(self, env: gym.Env[Any, Any]) -> Observation:
         return dict(env.unwrapped.state)  # type: ignore[attr-defined]

@@ -41,7 +41,13 @@ from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
 from rote.proposers.llm.proposer import LLMProposer
 from rote.rollout import generate
-from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, read_trajectory
+from rote.trajectory import (
+    Trajectory,
+    TrajectoryReader,
+    WriteReport,
+    parse_json,
+    read_trajectory,
+)
 
 EXIT_USAGE = 2
 DEMO_ENV = "construction"
@@ -66,9 +72,9 @@ def _positive_int(text: str) -> int:
 
 def _json_object(text: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise argparse.ArgumentTypeError(f"invalid JSON: {error.msg}") from None
+        value = parse_json(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError("must be a JSON object")
     return value

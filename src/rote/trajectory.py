@@ -3,13 +3,16 @@
 Line 1 is a header naming the env; every further line is one step, an observation and the
 action taken after it (the last step may omit the action: "what happens next?"). Reading
 validates every line against the env's action names and observation schema, and every problem
-is a `TrajectoryError` whose message names the file, the line and the field. See
-docs/trajectory-format.md for the full specification.
+is a `TrajectoryError` whose message names the file, the line and the field. Files come from
+anyone, so reading is bounded: a line's length is checked before it is held whole, then its
+nesting depth and numbers. See docs/trajectory-format.md for the full specification.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +25,18 @@ from rote.errors import EnvError, RoteError
 from rote.files import atomic_write
 
 FORMAT = "rote.trajectory/1"
+MAX_LINE_BYTES = 4 * 2**20
+"""The longest line, newline included: 4 MiB, far above any real step (an 8x8 MiniGrid step takes
+under 1 KB), and low enough that decoding one stays under 500 MB (the worst, 1.4 million empty
+objects, takes 260 MB)."""
+MAX_DEPTH = 64
+"""The deepest nesting of arrays and objects in a line. Observations nest about 5 deep; code that
+walks a value recursively (the JSON decoder itself, at about 1000) fails far deeper."""
+MAX_INT = 2**63 - 1
+"""The largest integer magnitude: 64 bits, as numpy and most JSON producers hold them."""
+_MAX_INT_CHARS = len(str(-MAX_INT))
+_TOO_LONG = f"line longer than the limit of {MAX_LINE_BYTES} bytes"
+_TOO_DEEP = f"arrays and objects nested deeper than {MAX_DEPTH} levels"
 _HEADER_FIELDS = ("format", "env", "env_kwargs", "agent", "meta")
 _STEP_FIELDS = ("observation", "action")
 
@@ -87,16 +102,63 @@ def _type_name(value: Any) -> str:
     )
 
 
-def _parse_json(text: str, path: str, line: int) -> Any:
-    def reject_constant(name: str) -> Any:
-        raise TrajectoryError(path, line, f"invalid JSON: {name} is not allowed")
+def _int_error(digits: int) -> str:
+    return f"an integer of {digits} digits is beyond the 64-bit limit of ±{MAX_INT}"
 
+
+def _parse_int(text: str) -> int:
+    # The decoder calls this before converting: a 5000-digit integer is refused by its length,
+    # never converted (Python refuses over 4300 digits with its own message, and is slow below).
+    if len(text) > _MAX_INT_CHARS:
+        raise ValueError(_int_error(len(text.lstrip("-"))))
+    return int(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON: {name} is not allowed")
+
+
+def _limit_error(value: Any) -> str | None:
+    """What in a JSON-like value is beyond rote's limits (MAX_DEPTH, MAX_INT, a non-finite
+    number), or None. Iterative, so it measures a value of any depth without recursing."""
+    stack: list[tuple[Any, int]] = [((value,), -1)]  # the value itself is a child at depth 0
+    while stack:
+        container, depth = stack.pop()
+        for child in container.values() if isinstance(container, dict) else container:
+            if isinstance(child, (dict, list, tuple)):
+                if depth + 1 == MAX_DEPTH:
+                    return _TOO_DEEP
+                stack.append((child, depth + 1))
+            elif type(child) is int and not -MAX_INT <= child <= MAX_INT:
+                return _int_error(len(str(abs(child))))
+            elif type(child) is float and not math.isfinite(child):
+                return "a number beyond the range of 64-bit floating point"
+    return None
+
+
+def parse_json(text: str) -> Any:
+    """Decode one JSON value within rote's limits, or raise ValueError with a one-line reason.
+
+    NaN and Infinity are refused (they are not JSON); a syntax error names its column in `text`,
+    which is one line without its line break."""
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as error:
-        raise TrajectoryError(
-            path, line, f"invalid JSON: {error.msg} (column {error.colno})"
-        ) from None
+        ends = ", where the line ends" if error.pos >= len(text) else ""
+        raise ValueError(f"invalid JSON: {error.msg} (column {error.pos + 1}{ends})") from None
+    except RecursionError:  # nested past Python's recursion limit, far beyond MAX_DEPTH
+        raise ValueError(_TOO_DEEP) from None
+    problem = _limit_error(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _parse_line(text: str, path: str, line: int) -> Any:
+    try:
+        return parse_json(text)
+    except ValueError as error:
+        raise TrajectoryError(path, line, str(error)) from None
 
 
 def parse_header(value: Any, path: str, line: int = 1) -> tuple[Header, EnvSpec]:
@@ -197,16 +259,25 @@ class TrajectoryReader(_OpenFile):
             if first is None:
                 raise TrajectoryError(self.path, 1, f"empty file; expected a {FORMAT} header")
             line, text = first
-            self.header, self.spec = parse_header(_parse_json(text, self.path, line), self.path)
+            self.header, self.spec = parse_header(_parse_line(text, self.path, line), self.path)
         except BaseException:
             self.close()
             raise
 
     def _numbered_lines(self) -> Iterator[tuple[int, str]]:
-        """Non-blank lines and their 1-based numbers, decoded one by one so errors point exactly."""
-        for number, raw in enumerate(self._file, start=1):
+        """Non-blank lines without their line breaks, and their 1-based numbers, decoded one by
+        one so errors point exactly. A line is read at most MAX_LINE_BYTES + 1 bytes at a time,
+        so an endless line is refused without being held; a UTF-8 byte order mark (Windows and
+        Excel write one) is skipped."""
+        number = 0
+        while raw := self._file.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise TrajectoryError(self.path, number, _TOO_LONG)
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
             try:
-                text = raw.decode("utf-8")
+                text = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as error:
                 raise TrajectoryError(
                     self.path, number, f"not UTF-8 text (byte {error.start + 1})"
@@ -221,7 +292,7 @@ class TrajectoryReader(_OpenFile):
                 raise TrajectoryError(
                     self.path, pending[0], "action: missing; only the last step may omit it"
                 )
-            step = parse_step(_parse_json(text, self.path, line), self.spec, self.path, line)
+            step = parse_step(_parse_line(text, self.path, line), self.spec, self.path, line)
             if pending is not None:
                 yield pending[1]
             pending = (line, step)
@@ -246,10 +317,11 @@ class TrajectoryWriter(_OpenFile):
     def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
         self.path = str(path)
         _, self.spec = parse_header(header.to_json(), self.path)
+        first = self._encode(header.to_json(), 1)
         self._file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._lines_written = 0
         self._last_action_missing = False
-        self._write_line(header.to_json())
+        self._write_line(first)
 
     def write(self, step: Step) -> None:
         if self._last_action_missing:
@@ -257,12 +329,23 @@ class TrajectoryWriter(_OpenFile):
                 self.path, self._lines_written, "action: missing; only the last step may omit it"
             )
         value = step.to_json()
+        text = self._encode(value, self._lines_written + 1)
         parse_step(value, self.spec, self.path, self._lines_written + 1)
         self._last_action_missing = step.action is None
-        self._write_line(value)
+        self._write_line(text)
 
-    def _write_line(self, value: dict[str, Any]) -> None:
-        self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
+    def _encode(self, value: dict[str, Any], line: int) -> str:
+        """The line as written, refused as the reader would refuse it: beyond the limits."""
+        problem = _limit_error(value)
+        if problem is None:
+            text = json.dumps(value, ensure_ascii=False) + "\n"
+            if len(text.encode("utf-8")) <= MAX_LINE_BYTES:
+                return text
+            problem = _TOO_LONG
+        raise TrajectoryError(self.path, line, problem)
+
+    def _write_line(self, text: str) -> None:
+        self._file.write(text)
         self._file.flush()
         self._lines_written += 1
 

@@ -8,10 +8,13 @@ import collections
 import importlib.util
 import os
 import pickle
+import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy
 import pytest
 
 from rote.data import LAYOUTS, DataError, load_overcooked
@@ -231,3 +234,72 @@ def test_a_row_without_a_clock_is_a_one_line_error() -> None:
     frame.loc[1, "time_left"] = float("nan")
     with pytest.raises(DataError, match=r"^demo.pickle row 1: time_left: not a number"):
         trajectories_from_frame(frame, "test", source="demo.pickle")
+
+
+def _game() -> Any:
+    return _frame([_state([2, 1], [1, 2])] * 2, ["[[0, 0], [0, 0]]"] * 2)
+
+
+def _new_frame(state: dict[str, Any] | None = None) -> bytes:
+    """A pickle of DataFrame.__new__(DataFrame), given `state` by BUILD when there is one: what
+    a crafted file can say with the restricted unpickler's globals (pickle.dumps never writes
+    it)."""
+    data = b"\x80\x03cpandas.core.frame\nDataFrame\n)\x81"
+    if state is not None:
+        data += pickle.dumps(state, protocol=3)[2:-1] + b"b"  # without its PROTO and STOP
+    return data + b"."
+
+
+def _deep_cells() -> bytes:
+    nested: list[Any] = []
+    for _ in range(5000):
+        nested = [nested]
+    frame = _game()
+    frame["time_left"] = pandas.Series([nested, nested], dtype=object)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)  # pickle recurses once a level
+    try:
+        return pickle.dumps(frame)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _crafted(case: str) -> bytes:
+    frame = _game()
+    if case == "no data manager":
+        return _new_frame()
+    if case == "a shadowed pandas method":
+        return _new_frame({**frame.__getstate__(), "_get_item": 1})
+    if case == "a state nested 5000 deep":
+        frame.loc[1, "state"] = "[" * 5000 + "]" * 5000
+    elif case == "cells nested 5000 deep":
+        return _deep_cells()
+    elif case == "arrays for strings":
+        frame["state"] = pandas.Series([numpy.array([1, 2])] * 2, dtype=object)
+    elif case == "a repeated column":
+        frame = pandas.concat([frame, frame[["state"]]], axis=1)
+    return pickle.dumps(frame)
+
+
+CRAFTED = [
+    ("no data manager", r": not a DataFrame of the 2019 data \(AttributeError\)$"),
+    ("a shadowed pandas method", r": not a DataFrame of the 2019 data \(TypeError\)$"),
+    ("a state nested 5000 deep", r" row 1: state: not a Python literal: '\[\[\["),
+    (
+        "cells nested 5000 deep",
+        r" row 0: time_left: not a number: \[\[\[\[\[\[\[\.\.\.\]\]\]\]\]\]\]$",
+    ),
+    ("arrays for strings", r": not a DataFrame of the 2019 data \(ValueError\)$"),
+    ("a repeated column", r": not a DataFrame of the 2019 data \(AttributeError\)$"),
+]
+
+
+@pytest.mark.parametrize(("case", "message"), CRAFTED, ids=[case for case, _ in CRAFTED])
+def test_crafted_frames_are_one_line_errors_naming_the_file(
+    tmp_path: Path, case: str, message: str
+) -> None:
+    path = tmp_path / "clean_test_trials.pickle"
+    path.write_bytes(_crafted(case))
+    with pytest.raises(DataError) as raised:
+        load_overcooked("test", path=path)
+    assert re.match(re.escape(str(path)) + message, str(raised.value)), str(raised.value)

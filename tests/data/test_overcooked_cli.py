@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rote.trajectory import read_trajectory
-from tests.data.test_overcooked import _frame, _state
+from tests.data.test_overcooked import CRAFTED, _crafted, _frame, _state
 from tests.test_cli import assert_one_line_error, run
 
 
@@ -68,3 +68,14 @@ def test_bad_flags_exit_2_with_one_line(
 def test_a_dataset_must_be_named(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "data")
     assert_one_line_error(code, err, "dataset")
+
+
+@pytest.mark.parametrize("case", [case for case, _ in CRAFTED])
+def test_crafted_pickles_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str
+) -> None:
+    (tmp_path / "clean_test_trials.pickle").write_bytes(_crafted(case))
+    argv = ["--split", "test", "--path", str(tmp_path), "--out", str(tmp_path / "out")]
+    code, _, err = run(capsys, "data", "overcooked", *argv)
+    assert_one_line_error(code, err, f"{tmp_path / 'clean_test_trials.pickle'}")
+    assert not (tmp_path / "out").exists()

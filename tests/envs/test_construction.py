@@ -118,11 +118,14 @@ def test_render_text() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"size": "7"}, "env_kwargs.size must be an integer"),
-        ({"size": 3}, "size must be at least 4"),
+        ({"size": "7"}, r"env_kwargs\.size: '7' is not of type 'integer'"),
+        ({"size": 7.0}, r"env_kwargs\.size: 7\.0 is not of type 'integer'"),
+        ({"size": 3}, r"env_kwargs\.size: 3 is less than the minimum of 4"),
+        ({"size": 100_000}, r"env_kwargs\.size: 100000 is greater than the maximum of 32"),
+        ({"colour": 1}, r"'colour' was unexpected\) \(allowed: size, min_blocks, max_blocks,"),
         ({"min_blocks": 5, "max_blocks": 2}, "min_blocks <= max_blocks"),
         ({"max_walls": 30}, "do not fit"),
-        ({"max_steps": 0}, "max_steps must be a positive integer"),
+        ({"max_steps": 0}, r"env_kwargs\.max_steps: 0 is less than the minimum of 1"),
     ],
 )
 def test_bad_config_is_one_line_env_error(kwargs: dict[str, object], message: str) -> None:

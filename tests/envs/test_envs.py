@@ -49,6 +49,7 @@ def _rollout(spec: EnvSpec, seed: int, steps: int = 40) -> list[Any]:
 @pytest.mark.parametrize("spec", SPECS, ids=_ids(SPECS))
 def test_spec_is_coherent(spec: EnvSpec) -> None:
     assert make_env(spec.id).id == spec.id
+    assert make_env(spec.id, **spec.kwargs).kwargs == spec.kwargs  # headers hold them
     assert spec.rules.strip()
     assert spec.observation_schema["type"] == "object"
     assert all(
@@ -85,6 +86,20 @@ def test_pickle_round_trip(spec: EnvSpec) -> None:
     clone: gym.Env[Any, Any] = pickle.loads(pickle.dumps(env))
     assert spec.encode(clone) == spec.encode(env)
     assert pickle.loads(pickle.dumps(spec)).action_names == spec.action_names
+
+
+def test_only_the_first_problem_is_computed() -> None:
+    spec = make_env("repeated-game")
+    observation = {
+        "game": "prisoners_dilemma",
+        "player": "row",
+        "round": -1,
+        "own_history": ["X"] * 100_000,
+        "opponent_history": [],
+    }
+    assert spec.observation_errors(observation) == [
+        ("observation.round", "-1 is less than the minimum of 0")
+    ]
 
 
 def test_spec_constructor_rejects_broken_specs() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -20,6 +21,7 @@ from rote.errors import EnvError
 from rote.trajectory import read_trajectory
 
 GO_TO = "minigrid:MiniGrid-GoToObject-8x8-N2-v0"
+EMPTY = "minigrid:MiniGrid-Empty-5x5-v0"
 
 
 def test_prefixed_ids_build_specs_that_keep_their_full_id() -> None:
@@ -28,6 +30,9 @@ def test_prefixed_ids_build_specs_that_keep_their_full_id() -> None:
     assert spec.action_names == ("left", "right", "forward", "pickup", "drop", "toggle", "done")
     assert make_env("minigrid:BabyAI-PutNextLocal-v0").id == "minigrid:BabyAI-PutNextLocal-v0"
     assert make_env(GO_TO, max_steps=20).kwargs == {"max_steps": 20}
+    bigger = make_env(GO_TO, size=12, numObjs=4)
+    assert bigger.kwargs == {"size": 12, "numObjs": 4}
+    assert bigger.observation_schema["properties"]["width"]["const"] == 12
     assert GO_TO not in registered_envs()
 
 
@@ -36,12 +41,26 @@ def test_prefixed_ids_build_specs_that_keep_their_full_id() -> None:
     [
         ("minigrid:MiniGrid-Nope-v0", {}, "not a registered gymnasium id"),
         ("minigrid:CartPole-v1", {}, "not a MiniGrid or BabyAI level"),
-        (GO_TO, {"bogus": 1}, "bad env_kwargs: .*bogus"),
+        (GO_TO, {"bogus": 1}, r"'bogus' was unexpected\) \(allowed: max_steps, size, numObjs\)"),
+        (GO_TO, {"self": 1}, r"'self' was unexpected"),
+        (GO_TO, {"level_id": "MiniGrid-Empty-5x5-v0"}, r"'level_id' was unexpected"),
+        (EMPTY, {"agent_start_pos": [1, 1]}, r"'agent_start_pos' was unexpected"),
+        (EMPTY, {"numObjs": 2}, r"'numObjs' was unexpected\) \(allowed: max_steps, size\)"),
+        (GO_TO, {"size": -5}, r"env_kwargs\.size: -5 is less than the minimum of 5"),
+        (GO_TO, {"size": 20_000}, r"env_kwargs\.size: 20000 is greater than the maximum of 32"),
+        (GO_TO, {"size": 10**9}, r"env_kwargs\.size: 1000000000 is greater than the maximum"),
+        (GO_TO, {"size": 1e100}, r"env_kwargs\.size: 1e\+100 is not of type 'integer'"),
+        (GO_TO, {"max_steps": "x"}, r"env_kwargs\.max_steps: 'x' is not of type 'integer'"),
+        (
+            "minigrid:BabyAI-PutNextS4N1-v0",
+            {"room_size": 3},
+            "bad env_kwargs: the level refuses them: AssertionError$",
+        ),
         ("nogrid:MiniGrid-Empty-5x5-v0", {}, "not registered; known envs: .*minigrid:<id>"),
     ],
 )
 def test_bad_ids_and_kwargs_are_one_line_env_errors(
-    env_id: str, kwargs: dict[str, int], message: str
+    env_id: str, kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(EnvError, match=message) as error:
         make_env(env_id, **kwargs)

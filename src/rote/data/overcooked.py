@@ -6,8 +6,10 @@ row per game step, 1204 steps a game. Nothing of `overcooked_ai_py` is imported:
 dependencies are not installed, and the package's own parser rejects the 2019 state schema
 (`order_list`, soups as [ingredient, count, cook_time], objects keyed "x,y"), which is parsed
 here. The pickles are read by a restricted unpickler that resolves only the few pandas and
-numpy names a DataFrame needs, so a pickle cannot run code. The sdist states no licence:
-read the installed files, never redistribute them.
+numpy names a DataFrame needs, so a pickle cannot run code; anything that then fails on the frame
+is a one-line DataError naming the file, and messages quote values with reprlib, which stops a
+few levels down where repr of a cell nested 5000 deep would raise RecursionError. The sdist
+states no licence: read the installed files, never redistribute them.
 
 A game is the rows of one `workerid_num` on one `layout_name` (39 train and 37 test games),
 in `cur_gameloop` order; each game gives two trajectories, one per player's point of view.
@@ -16,13 +18,15 @@ in `cur_gameloop` order; each game gives two trajectories, one per player's poin
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import importlib.util
 import json
 import math
 import os
 import pickle
-from collections.abc import Callable
+import reprlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +104,22 @@ class DataError(RoteError):
     """A data file that cannot be read, or a row that does not parse: names file, row, field."""
 
 
+@contextlib.contextmanager
+def _as_data_error(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn any failure on an unpickled frame into a one-line DataError naming the file. The
+    restricted unpickler lets only frame parts in, but their state can be anything (no data
+    manager, a shadowed pandas method, arrays for strings), and pandas or numpy then fail in
+    their own ways."""
+    try:
+        yield
+    except DataError:
+        raise
+    except Exception as error:
+        raise DataError(
+            f"{path}: not a DataFrame of the 2019 data ({type(error).__name__})"
+        ) from None
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickles DataFrames and nothing else: any global outside `_ALLOWED` is refused, so
     a pickle cannot name os.system or any other callable to run."""
@@ -151,7 +171,8 @@ def read_frame(path: str | os.PathLike[str]) -> Any:
         raise DataError(f"{path}: not a readable pickle ({type(error).__name__})") from None
     if type(frame).__name__ != "DataFrame":
         raise DataError(f"{path}: holds a {type(frame).__name__}, not a DataFrame")
-    missing = [column for column in _COLUMNS if column not in frame.columns]
+    with _as_data_error(path):
+        missing = [column for column in _COLUMNS if column not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing columns {', '.join(missing)}")
     return frame
@@ -213,7 +234,7 @@ def _literal(text: Any, field: str) -> Any:
     spelled = spelled.replace("True", "true").replace("False", "false").replace("None", "null")
     try:
         return json.loads(spelled)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         return ast.literal_eval(text)
@@ -231,25 +252,25 @@ def _cell(value: Any, field: str, grid: tuple[str, ...]) -> list[int]:
         x, y = value
         if type(x) is int and type(y) is int and 0 <= y < len(grid) and 0 <= x < len(grid[y]):
             return [x, y]
-    raise _RowError(field, f"expected [x, y] on the layout, not {value!r}")
+    raise _RowError(field, f"expected [x, y] on the layout, not {reprlib.repr(value)}")
 
 
 def _item(value: Any, field: str) -> str:
-    _check(isinstance(value, dict), field, f"expected an object, not {value!r}")
+    _check(isinstance(value, dict), field, f"expected an object, not {reprlib.repr(value)}")
     name = value.get("name")
-    _check(name in ITEMS, field, f"unknown item {name!r}")
+    _check(name in ITEMS, field, f"unknown item {reprlib.repr(name)}")
     return str(name)
 
 
 def _player(value: Any, field: str, grid: tuple[str, ...]) -> dict[str, Any]:
-    _check(isinstance(value, dict), field, f"expected an object, not {value!r}")
+    _check(isinstance(value, dict), field, f"expected an object, not {reprlib.repr(value)}")
     pos = _cell(value.get("position"), f"{field}.position", grid)
     orientation = value.get("orientation")
     facing = _ACTIONS.get(tuple(orientation) if isinstance(orientation, list | tuple) else ())
     _check(
         facing is not None and facing != "stay",
         f"{field}.orientation",
-        f"not a direction: {orientation!r}",
+        f"not a direction: {reprlib.repr(orientation)}",
     )
     held = value.get("held_object")
     return {
@@ -267,7 +288,7 @@ def _soup(value: Any, field: str) -> tuple[str, int, int]:
         and state[0] in ("onion", "tomato")
         and all(isinstance(v, int) and v >= 0 for v in state[1:]),
         f"{field}.state",
-        f"expected [ingredient, count, cook_time], not {state!r}",
+        f"expected [ingredient, count, cook_time], not {reprlib.repr(state)}",
     )
     return state[0], state[1], state[2]
 
@@ -285,7 +306,7 @@ def _kitchen(
     in_pots: dict[tuple[int, int], tuple[str, int, int]] = {}
     counters = []
     for key, value in objects.items():
-        field = f"state.objects[{key!r}]"
+        field = f"state.objects[{reprlib.repr(key)}]"
         name = _item(value, field)
         x, y = _cell(value.get("position"), f"{field}.position", grid)
         if grid[y][x] == "P":
@@ -316,7 +337,7 @@ def _action(value: Any) -> str:
         return "interact"
     action = _ACTIONS.get(tuple(value) if isinstance(value, list | tuple) else ())
     if action is None:
-        raise _RowError("joint_action", f"unknown action {value!r}")
+        raise _RowError("joint_action", f"unknown action {reprlib.repr(value)}")
     return action
 
 
@@ -325,14 +346,14 @@ def _joint(text: Any) -> tuple[str, str]:
     _check(
         isinstance(joint, list | tuple) and len(joint) == 2,
         "joint_action",
-        f"expected two actions, not {joint!r}",
+        f"expected two actions, not {reprlib.repr(joint)}",
     )
     return _action(joint[0]), _action(joint[1])
 
 
 def _grid(row: Row) -> tuple[str, ...]:
     name = row.layout_name
-    _check(name in GRIDS, "layout_name", f"unknown layout {name!r}")
+    _check(name in GRIDS, "layout_name", f"unknown layout {reprlib.repr(name)}")
     rows = _literal(row.layout, "layout")
     _check(
         isinstance(rows, list) and all(isinstance(line, str) for line in rows),
@@ -392,7 +413,9 @@ def trajectories_from_frame(
             ("score", row.score),
         ):
             if not isinstance(value, int | float) or not math.isfinite(value):
-                raise DataError(f"{source} row {row.index}: {field}: not a number: {value!r}")
+                raise DataError(
+                    f"{source} row {row.index}: {field}: not a number: {reprlib.repr(value)}"
+                )
         if layout is None or row.layout_name == layout:
             games.setdefault((row.workerid, row.layout_name), []).append(row)
     found = []
@@ -433,7 +456,9 @@ def load_overcooked(
     if layout is not None and layout not in LAYOUTS:
         raise DataError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     found = data_path(split, path)
-    return trajectories_from_frame(read_frame(found), split, layout=layout, source=str(found))
+    frame = read_frame(found)
+    with _as_data_error(found):
+        return trajectories_from_frame(frame, split, layout=layout, source=str(found))
 
 
 def trajectory_path(out_dir: Path, trajectory: Trajectory) -> Path:

@@ -4,7 +4,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from rote.envs.base import EnvSpec, LayoutSwappable, Observation
+from rote.envs.base import EnvSpec, LayoutSwappable, Observation, check_env_kwargs
 from rote.envs.construction import GYM_ID as CONSTRUCTION_GYM_ID
 from rote.envs.construction import ConstructionEnv, ConstructionSpec
 from rote.envs.overcooked import OvercookedSpec
@@ -28,7 +28,7 @@ if REPEATED_GAME_GYM_ID not in gym.registry:
     gym.register(id=REPEATED_GAME_GYM_ID, entry_point="rote.envs.repeated_game:RepeatedGameEnv")
 
 
-def _minigrid(level_id: str, **level_kwargs: Any) -> EnvSpec:
+def _minigrid(level_id: str, /, **level_kwargs: Any) -> EnvSpec:
     """`minigrid:<id>` specs, importing MiniGrid (an optional extra) only when one is asked for."""
     try:
         from rote.envs.minigrid import MiniGridSpec
@@ -52,6 +52,7 @@ __all__ = [
     "OvercookedSpec",
     "RepeatedGameEnv",
     "RepeatedGameSpec",
+    "check_env_kwargs",
     "make_env",
     "register",
     "register_prefix",

@@ -3,7 +3,9 @@
 An env spec is what rote needs to know about an environment to read trajectories of it, to
 describe it to a program writer (an LLM or the synthesizer), and, where it is simulated, to run
 it. Observations are JSON objects, documented and checked by a JSON Schema, so that a person can
-write a trajectory by hand and a program can read one without any rote types.
+write a trajectory by hand and a program can read one without any rote types. Env kwargs, which
+a trajectory header sets, are checked by a JSON Schema too, with a range for every number, so a
+header cannot make an env allocate or run without bound.
 """
 
 from __future__ import annotations
@@ -20,16 +22,49 @@ from rote.errors import EnvError
 Observation = dict[str, Any]
 """An observation: a JSON object whose shape the env's `observation_schema` documents."""
 
+Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # unannotated upstream
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: type(value) is int
+    ),
+)
+"""JSON Schema draft 2020-12, except that 7.0 is not an integer: envs use integers as sizes,
+counts and indexes, where a float fails (range(7.0)), and JSON writes integers without one."""
+
+
+def check_env_kwargs(env_id: str, schema: Mapping[str, Any], kwargs: Mapping[str, Any]) -> None:
+    """Raise EnvError naming the first env_kwargs field that the JSON Schema `schema` refuses.
+
+    `make_env` calls it with a spec class's `kwargs_schema` before building the spec; families
+    registered by prefix, whose kwargs depend on the name, call it in their factory.
+    """
+    error = next(Validator(schema).iter_errors(dict(kwargs)), None)
+    if error is None:
+        return
+    field = "".join(f".{part}" for part in error.absolute_path)
+    message = error.message
+    if error.validator == "additionalProperties":
+        message += f" (allowed: {', '.join(error.schema.get('properties', {})) or 'none'})"
+    raise EnvError(f'env "{env_id}": env_kwargs{field}: {message}')
+
 
 class EnvSpec(ABC):
     """Description of one environment, configured by its env_kwargs.
 
     Subclasses set the class attribute `id` and, in `__init__`, call `super().__init__` with
     their action names, rules and observation schema; the constructor validates all three so a
-    broken spec fails when it is built, not deep inside inference.
+    broken spec fails when it is built, not deep inside inference. Subclasses that take env
+    kwargs declare them in `kwargs_schema`.
     """
 
     id: ClassVar[str]
+    kwargs_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": False,
+    }
+    """JSON Schema of the env_kwargs object: a type and a range for every field. `make_env`
+    checks env_kwargs against it before the spec is built. The default accepts none."""
 
     def __init__(
         self,
@@ -47,14 +82,14 @@ class EnvSpec(ABC):
             raise ValueError(f"{self.id}: action names must be non-empty strings")
         if not rules.strip():
             raise ValueError(f"{self.id}: rules is empty")
-        jsonschema.Draft202012Validator.check_schema(observation_schema)
+        Validator.check_schema(observation_schema)
         if observation_schema.get("type") != "object":
             raise ValueError(f"{self.id}: observation_schema must describe a JSON object")
         self.action_names = action_names
         self.rules = rules
         self.observation_schema = dict(observation_schema)
         self.kwargs = dict(kwargs)
-        self._validator = jsonschema.Draft202012Validator(self.observation_schema)
+        self._validator = Validator(self.observation_schema)
 
     def __getstate__(self) -> dict[str, Any]:
         # The compiled validator holds closures; specs must pickle to reach worker processes.
@@ -64,24 +99,26 @@ class EnvSpec(ABC):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._validator = jsonschema.Draft202012Validator(self.observation_schema)
+        self._validator = Validator(self.observation_schema)
 
     @abstractmethod
     def render_text(self, observation: Observation) -> str:
         """A human- and LLM-readable rendering of one observation."""
 
     def observation_errors(self, observation: Any) -> list[tuple[str, str]]:
-        """Problems with an observation as (field path, message) pairs; empty when valid.
+        """The first problem with an observation, as [(field path, message)]; empty when valid.
 
-        Field paths are dotted from the observation, e.g. `observation.agent[1]`.
+        Field paths are dotted from the observation, e.g. `observation.agent[1]`. Problems come
+        in the order the schema meets them, and only the first is computed: an observation with
+        10^5 bad cells took 11 s and 760 MB to report when all were computed and sorted.
         """
-        problems = []
-        for error in sorted(self._validator.iter_errors(observation), key=lambda e: e.path):
-            path = "observation" + "".join(
-                f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
-            )
-            problems.append((path, error.message))
-        return problems
+        error = next(self._validator.iter_errors(observation), None)
+        if error is None:
+            return []
+        path = "observation" + "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
+        )
+        return [(path, error.message)]
 
     @property
     def simulated(self) -> bool:

@@ -34,8 +34,8 @@ Never terminates; truncates after `max_steps` steps when that is set.
 
 ## Registered Configurations
 In gymnasium's registry as `rote/Construction-v0`; in rote's as `construction`, with
-env_kwargs size (default 7), min_blocks/max_blocks (3/7), min_walls/max_walls (1/4) and
-max_steps (null).
+env_kwargs size (default 7, at most MAX_SIZE), min_blocks/max_blocks (3/7), min_walls/max_walls
+(1/4) and max_steps (null, or at most 10^6): KWARGS_SCHEMA.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec, Observation, check_env_kwargs
 from rote.errors import EnvError
 from rote.skills.construction import ACTIONS, COLOURS, ConstructionState
 from rote.skills.grid import MOVES, connected, step_cell
@@ -54,6 +54,24 @@ from rote.skills.grid import MOVES, connected, step_cell
 _COLOUR_CHAR = {"green": "G", "blue": "B", "purple": "P", "pink": "K", "yellow": "Y"}
 _LAYOUT_ATTEMPTS = 1000
 GYM_ID = "rote/Construction-v0"
+MAX_SIZE = 32
+"""The largest grid side: over four times the paper's 7, small enough that rendering, sampling
+layouts and encoding observations stay cheap."""
+_COUNT = {"type": "integer", "minimum": 0, "maximum": (MAX_SIZE - 2) ** 2}
+
+KWARGS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "size": {"type": "integer", "minimum": 4, "maximum": MAX_SIZE},
+        "min_blocks": _COUNT,
+        "max_blocks": _COUNT,
+        "min_walls": _COUNT,
+        "max_walls": _COUNT,
+        "max_steps": {"type": ["integer", "null"], "minimum": 1, "maximum": 10**6},
+    },
+}
+"""Each env_kwarg's type and range; `_check_config` adds how they must fit together."""
 
 RULES = """\
 Construction is a {size}x{size} gridworld seen from above. Cells are [x, y] with x the column \
@@ -200,32 +218,28 @@ def _check_config(
     max_steps: Any,
 ) -> None:
     """Reject env_kwargs that cannot make a layout, naming the field."""
-    values = {
-        "size": size,
-        "min_blocks": min_blocks,
-        "max_blocks": max_blocks,
-        "min_walls": min_walls,
-        "max_walls": max_walls,
-    }
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise EnvError(f"construction: env_kwargs.{name} must be an integer, not {value!r}")
-    if size < 4:
-        raise EnvError(f"construction: env_kwargs.size must be at least 4, not {size}")
-    if not 0 <= min_blocks <= max_blocks:
-        raise EnvError("construction: env_kwargs need 0 <= min_blocks <= max_blocks")
-    if not 0 <= min_walls <= max_walls:
-        raise EnvError("construction: env_kwargs need 0 <= min_walls <= max_walls")
+    check_env_kwargs(
+        ConstructionSpec.id,
+        KWARGS_SCHEMA,
+        {
+            "size": size,
+            "min_blocks": min_blocks,
+            "max_blocks": max_blocks,
+            "min_walls": min_walls,
+            "max_walls": max_walls,
+            "max_steps": max_steps,
+        },
+    )
+    if min_blocks > max_blocks:
+        raise EnvError('env "construction": env_kwargs need min_blocks <= max_blocks')
+    if min_walls > max_walls:
+        raise EnvError('env "construction": env_kwargs need min_walls <= max_walls')
     interior = (size - 2) ** 2
     if max_walls + max_blocks + 1 > interior or max_walls > interior // 3:
         raise EnvError(
-            f"construction: {max_walls} walls and {max_blocks} blocks "
+            f'env "construction": {max_walls} walls and {max_blocks} blocks '
             f"do not fit a {size}x{size} grid"
         )
-    if max_steps is not None and (
-        isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1
-    ):
-        raise EnvError("construction: env_kwargs.max_steps must be a positive integer or null")
 
 
 def _cell_schema(size: int) -> dict[str, Any]:
@@ -234,8 +248,10 @@ def _cell_schema(size: int) -> dict[str, Any]:
 
 
 def observation_schema(size: int) -> dict[str, Any]:
-    """JSON Schema of a Construction observation on a size x size grid."""
+    """JSON Schema of a Construction observation on a size x size grid. A list longer than the
+    grid has cells is refused before its items are checked one by one."""
     cell = _cell_schema(size)
+    interior = (size - 2) ** 2
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "construction observation",
@@ -244,16 +260,26 @@ def observation_schema(size: int) -> dict[str, Any]:
         "required": ["t", "size", "agent", "held", "walls", "blocks"],
         "properties": {
             "t": {"type": "integer", "minimum": 0, "description": "time step, from 0"},
-            "size": {"const": size, "description": "grid side; the border ring is wall"},
+            "size": {
+                "type": "integer",
+                "const": size,
+                "description": "grid side; the border ring is wall",
+            },
             "agent": {**cell, "description": "agent cell [x, y]"},
             "held": {
                 "enum": [*COLOURS, None],
                 "description": "colour of the carried block, or null",
             },
-            "walls": {"type": "array", "items": cell, "description": "interior wall cells"},
+            "walls": {
+                "type": "array",
+                "maxItems": interior,
+                "items": cell,
+                "description": "interior wall cells",
+            },
             "blocks": {
                 "type": "array",
                 "description": "blocks lying on the grid (not the carried one)",
+                "maxItems": interior,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
@@ -298,6 +324,7 @@ class ConstructionSpec(EnvSpec):
     """Spec of the Construction gridworld; env_kwargs as for `ConstructionEnv`."""
 
     id: ClassVar[str] = "construction"
+    kwargs_schema = KWARGS_SCHEMA
 
     def __init__(
         self,

@@ -38,13 +38,15 @@ of the step that ended it carries `episode_end` ("success", "failure" or "timeou
 ## Registered Configurations
 In gymnasium's registry as `rote/MiniGrid-v0` (kwarg `level_id`, then the level's own); in
 rote's registry as the prefix `minigrid`: `minigrid:<id>` for any gymnasium id of the
-`minigrid` package, with env_kwargs passed to that level's constructor (e.g. max_steps).
-Needs the extra: `pip install minds-as-code[minigrid]`.
+`minigrid` package, with env_kwargs passed to that level's constructor: those of LEVEL_KWARGS
+that it takes (max_steps always), within their ranges. Needs the extra:
+`pip install minds-as-code[minigrid]`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -52,9 +54,10 @@ from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.envs.registration import load_env_creator
 from minigrid.minigrid_env import MiniGridEnv
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec, Observation, check_env_kwargs
 from rote.envs.registry import make_env
 from rote.errors import EnvError
 from rote.skills.minigrid import ACTIONS, COLOURS, DIRECTIONS, TYPES, parse
@@ -75,6 +78,30 @@ _TYPE_CHAR = {
 _STATE_CHAR = {"open": "_", "closed": "D", "locked": "L"}
 _COLOUR_CHAR = {"red": "r", "green": "g", "blue": "b", "purple": "p", "yellow": "y", "grey": "e"}
 _DIRECTION_CHAR = {"right": ">", "down": "v", "left": "<", "up": "^"}
+
+
+def _integer(low: int, high: int) -> dict[str, Any]:
+    return {"type": "integer", "minimum": low, "maximum": high}
+
+
+LEVEL_KWARGS: dict[str, dict[str, Any]] = {
+    "max_steps": _integer(1, 10**6),
+    "size": _integer(5, 32),
+    "width": _integer(5, 32),
+    "height": _integer(5, 32),
+    "room_size": _integer(3, 20),
+    "num_rows": _integer(1, 3),
+    "num_cols": _integer(1, 3),
+    "numObjs": _integer(1, 8),
+    "num_objs": _integer(1, 8),
+    "num_dists": _integer(0, 18),
+    "n_obstacles": _integer(0, 8),
+    "objs_per_room": _integer(1, 9),
+}
+"""The level arguments env_kwargs may set, each with a range that covers the registered levels
+and keeps a grid small (32 cells a side, or 3x3 rooms of 20: a 20000-cell side took 3 GB). A
+level takes those its constructor names, and max_steps, which every level passes on to
+MiniGridEnv; any other argument is refused."""
 
 RULES = """\
 {level} is a MiniGrid level: a {width}x{height} grid seen from above, cells [x, y] with x the \
@@ -137,7 +164,8 @@ def _object(thing: Any, pos: list[int]) -> dict[str, Any]:
 
 
 def observation_schema(width: int, height: int) -> dict[str, Any]:
-    """JSON Schema of a MiniGrid observation on a width x height grid."""
+    """JSON Schema of a MiniGrid observation on a width x height grid. A list longer than the
+    grid has cells is refused before its items are checked one by one."""
     cell = {
         "type": "array",
         "prefixItems": [
@@ -174,8 +202,8 @@ def observation_schema(width: int, height: int) -> dict[str, Any]:
         ],
         "properties": {
             "t": {"type": "integer", "minimum": 0, "description": "steps since the run began"},
-            "width": {"const": width, "description": "grid width (columns)"},
-            "height": {"const": height, "description": "grid height (rows)"},
+            "width": {"type": "integer", "const": width, "description": "grid width (columns)"},
+            "height": {"type": "integer", "const": height, "description": "grid height (rows)"},
             "mission": {"type": "string", "description": "the episode's mission text"},
             "agent": {**cell, "description": "agent cell [x, y]"},
             "direction": {"enum": list(DIRECTIONS), "description": "the way the agent faces"},
@@ -183,10 +211,16 @@ def observation_schema(width: int, height: int) -> dict[str, Any]:
                 "oneOf": [thing, {"type": "null"}],
                 "description": "the object the agent carries, or null",
             },
-            "walls": {"type": "array", "items": cell, "description": "wall cells [x, y]"},
+            "walls": {
+                "type": "array",
+                "maxItems": width * height,
+                "items": cell,
+                "description": "wall cells [x, y]",
+            },
             "objects": {
                 "type": "array",
                 "description": "objects on the grid other than walls, in row order",
+                "maxItems": width * height,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
@@ -296,22 +330,41 @@ class MiniGridEpisodes(gym.Env[dict[str, Any], np.int64]):
 
 def _make_level(level_id: str, level_kwargs: dict[str, Any]) -> MiniGridEnv:
     """The MiniGrid level `level_id`, or a one-line EnvError naming what is wrong."""
+    env_id = f"{PREFIX}:{level_id}"
     try:
         spec = gym.spec(level_id)
     except gym.error.Error:
-        raise EnvError(
-            f'env "{PREFIX}:{level_id}": "{level_id}" is not a registered gymnasium id'
-        ) from None
+        raise EnvError(f'env "{env_id}": "{level_id}" is not a registered gymnasium id') from None
     entry = spec.entry_point if isinstance(spec.entry_point, str) else ""
     if not entry.startswith("minigrid."):
-        raise EnvError(f'env "{PREFIX}:{level_id}": "{level_id}" is not a MiniGrid or BabyAI level')
+        raise EnvError(f'env "{env_id}": "{level_id}" is not a MiniGrid or BabyAI level')
+    check_env_kwargs(env_id, kwargs_schema(entry), level_kwargs)
     try:
         level = gym.make(level_id, disable_env_checker=True, **level_kwargs).unwrapped
-    except TypeError as error:  # gymnasium appends the kwargs it tried: keep the first clause
-        reason = str(error).split(" was raised from")[0]
-        raise EnvError(f'env "{PREFIX}:{level_id}": bad env_kwargs: {reason}') from None
+    except (TypeError, ValueError, AssertionError) as error:
+        # In range one by one, kwargs can still clash (PutNext's rooms of 3 fail an assertion
+        # that says nothing). gymnasium appends the kwargs it tried: keep the first clause.
+        reason = str(error).split(" was raised from")[0] or type(error).__name__
+        raise EnvError(
+            f'env "{env_id}": bad env_kwargs: the level refuses them: {reason}'
+        ) from None
     assert isinstance(level, MiniGridEnv)  # every minigrid.* entry point is one
     return level
+
+
+def kwargs_schema(entry_point: str) -> dict[str, Any]:
+    """JSON Schema of the env_kwargs of the level built by `entry_point`: LEVEL_KWARGS that its
+    constructor names, and max_steps."""
+    names = inspect.signature(load_env_creator(entry_point)).parameters
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            name: schema
+            for name, schema in LEVEL_KWARGS.items()
+            if name in names or name == "max_steps"
+        },
+    }
 
 
 class MiniGridSpec(EnvSpec):
@@ -319,7 +372,7 @@ class MiniGridSpec(EnvSpec):
 
     id: ClassVar[str] = PREFIX
 
-    def __init__(self, level_id: str, **level_kwargs: Any) -> None:
+    def __init__(self, level_id: str, /, **level_kwargs: Any) -> None:
         self.id = f"{PREFIX}:{level_id}"  # type: ignore[misc]  # one spec class, many ids
         self.level_id = level_id
         level = _make_level(level_id, level_kwargs)

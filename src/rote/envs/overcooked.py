@@ -44,8 +44,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rote.envs.base import EnvSpec, Observation
-from rote.errors import EnvError
+from rote.envs.base import EnvSpec, Observation, check_env_kwargs
 from rote.skills.grid import MOVES
 from rote.skills.overcooked import ACTIONS, COOK_TIME, ITEMS, SOUP_SIZE, STATIONS
 
@@ -106,9 +105,12 @@ def _cell_schema(width: int, height: int) -> dict[str, Any]:
 
 
 def observation_schema(layout: str) -> dict[str, Any]:
-    """JSON Schema of an Overcooked observation on one layout."""
+    """JSON Schema of an Overcooked observation on one layout. A list longer than the layout has
+    cells is refused before its items are checked one by one."""
     grid = GRIDS[layout]
-    cell = _cell_schema(max(len(row) for row in grid), len(grid))
+    width = max(len(row) for row in grid)
+    cell = _cell_schema(width, len(grid))
+    cells = width * len(grid)
     player = {
         "type": "object",
         "additionalProperties": False,
@@ -138,6 +140,7 @@ def observation_schema(layout: str) -> dict[str, Any]:
             "pots": {
                 "type": "array",
                 "description": "every pot of the layout and what is in it",
+                "maxItems": cells,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
@@ -166,6 +169,7 @@ def observation_schema(layout: str) -> dict[str, Any]:
             "counters": {
                 "type": "array",
                 "description": "items lying on counters (not in pots, not held)",
+                "maxItems": cells,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
@@ -215,12 +219,14 @@ class OvercookedSpec(EnvSpec):
     """Spec of the Overcooked kitchen on one of LAYOUTS; replay-only."""
 
     id: ClassVar[str] = "overcooked"
+    kwargs_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"layout": {"enum": list(GRIDS)}},
+    }
 
     def __init__(self, layout: str = "cramped_room") -> None:
-        if layout not in GRIDS:
-            raise EnvError(
-                f"overcooked: env_kwargs.layout must be one of {', '.join(GRIDS)}, not {layout!r}"
-            )
+        check_env_kwargs(self.id, self.kwargs_schema, {"layout": layout})
         super().__init__(
             action_names=ACTIONS,
             rules=RULES.format(size=SOUP_SIZE, cook=COOK_TIME),

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from rote.envs.base import EnvSpec
+from rote.envs.base import EnvSpec, check_env_kwargs
 from rote.errors import EnvError
 
 _REGISTRY: dict[str, Callable[..., EnvSpec]] = {}
@@ -22,7 +22,8 @@ def register(env_id: str, factory: Callable[..., EnvSpec]) -> None:
 
 def register_prefix(prefix: str, factory: Callable[..., EnvSpec]) -> None:
     """Register a family of envs named `prefix:<name>`: `factory(name, **kwargs)` builds one
-    (e.g. `minigrid:MiniGrid-Empty-5x5-v0`), and must give the spec the full id."""
+    (e.g. `minigrid:MiniGrid-Empty-5x5-v0`), and must give the spec the full id. Which kwargs a
+    member takes may depend on its name, so the factory checks them (`check_env_kwargs`)."""
     if prefix in _PREFIXES or ":" in prefix:
         raise ValueError(f'env prefix "{prefix}" is already registered or contains ":"')
     _PREFIXES[prefix] = factory
@@ -41,7 +42,8 @@ def registered_prefixes() -> list[str]:
 def make_env(env_id: str, **kwargs: Any) -> EnvSpec:
     """Build the spec registered as `env_id` with its env_kwargs.
 
-    Unknown ids and arguments the spec does not accept raise EnvError with one line.
+    Unknown ids and arguments the spec does not accept (its `kwargs_schema`, checked before it
+    is built, or its signature) raise EnvError with one line.
     """
     prefix, colon, name = env_id.partition(":")
     factory = _PREFIXES.get(prefix) if colon else _REGISTRY.get(env_id)
@@ -49,6 +51,8 @@ def make_env(env_id: str, **kwargs: Any) -> EnvSpec:
         known = ", ".join([*registered_envs(), *(f"{p}:<id>" for p in registered_prefixes())])
         raise EnvError(f'env "{env_id}" is not registered; known envs: {known}')
     arguments = (name,) if colon else ()
+    if isinstance(factory, type) and issubclass(factory, EnvSpec):
+        check_env_kwargs(env_id, factory.kwargs_schema, kwargs)
     try:
         inspect.signature(factory).bind(*arguments, **kwargs)
     except TypeError as error:

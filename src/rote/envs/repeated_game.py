@@ -55,7 +55,8 @@ that, so a recording of any length can be made.
 
 ## Registered Configurations
 In gymnasium's registry as `rote/RepeatedGame-v0`; in rote's as `repeated-game`, with env_kwargs
-game (default "prisoners_dilemma"), rounds (40) and opponent ("random", or a strategy name).
+game (default "prisoners_dilemma"), rounds (40, at most 10^6) and opponent ("random", or a
+strategy name): KWARGS_SCHEMA.
 """
 
 from __future__ import annotations
@@ -65,12 +66,24 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec, Observation, check_env_kwargs
 from rote.errors import EnvError
 from rote.skills.games import ACTIONS, GAMES, PAYOFFS, mirror
 
 GYM_ID = "rote/RepeatedGame-v0"
 _MAX_ROUND = 2**31 - 1
+
+KWARGS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "game": {"enum": list(GAMES)},
+        "rounds": {"type": "integer", "minimum": 1, "maximum": 10**6},
+        "opponent": {"type": "string", "maxLength": 100},
+    },
+}
+"""Each env_kwarg's type and range; `_check_config` checks the opponent is a known strategy,
+which plugins may add."""
 
 RULES = """\
 A repeated {title}: each round both players choose one of {actions} at the same time, then \
@@ -89,17 +102,12 @@ def _strategies() -> list[str]:
 
 def _check_config(game: Any, rounds: Any, opponent: Any) -> None:
     """Reject env_kwargs that name no game, no length or no opponent, naming the field."""
-    if game not in GAMES:
-        raise EnvError(
-            f"repeated-game: env_kwargs.game must be one of {', '.join(GAMES)}, not {game!r}"
-        )
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise EnvError(
-            f"repeated-game: env_kwargs.rounds must be a positive integer, not {rounds!r}"
-        )
+    check_env_kwargs(
+        RepeatedGameSpec.id, KWARGS_SCHEMA, {"game": game, "rounds": rounds, "opponent": opponent}
+    )
     if opponent != "random" and opponent not in _strategies():
         raise EnvError(
-            f"repeated-game: env_kwargs.opponent must be 'random' or a strategy "
+            f"env \"repeated-game\": env_kwargs.opponent: must be 'random' or a strategy "
             f"({', '.join(_strategies())}), not {opponent!r}"
         )
 
@@ -247,6 +255,7 @@ class RepeatedGameSpec(EnvSpec):
     """Spec of the repeated game; env_kwargs as for `RepeatedGameEnv`."""
 
     id: ClassVar[str] = "repeated-game"
+    kwargs_schema = KWARGS_SCHEMA
 
     def __init__(
         self, game: str = "prisoners_dilemma", rounds: int = 40, opponent: str = "random"

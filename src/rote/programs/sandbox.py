@@ -607,6 +607,8 @@ class Session(Closeable):
     # -- checking answers (a worker that ran hostile code is not trusted either) -----------------
 
     def _valid_output(self, output: object) -> bool:
+        """The worker's own check of a program's output, made again on this side: the worker
+        is no more trusted than the programs it runs."""
         if isinstance(output, str):
             return output in self._actions
         return (
