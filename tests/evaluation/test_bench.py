@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,15 @@ import pytest
 
 from rote.cli import main
 from rote.errors import RoteError
-from rote.evaluation.bench import cells, confusions, load, markdown, run_bench, summarize
+from rote.evaluation.bench import (
+    cells,
+    confusions,
+    load,
+    markdown,
+    run_bench,
+    summarize,
+    write_outputs,
+)
 from rote.evaluation.methods import Context
 from rote.evaluation.metrics import bootstrap_interval, brier
 from rote.evaluation.suites import PROTOCOLS, suite
@@ -123,6 +132,17 @@ def test_summary_scores_each_protocol_on_its_own_steps(tmp_path: Path) -> None:
         assert math.isclose(row.nll, math.log(6))
         assert row.n == 2
     assert "| uniform | 0.167 [0.17, 0.17]" in markdown(list(rows.values()))
+
+
+def test_outputs_of_frozen_runs_only_are_written_without_warnings(tmp_path: Path) -> None:
+    # rote@N runs frozen only: the cost plot has no curve, so no legend to draw (matplotlib's
+    # warning about it was two lines on the stderr of `rote bench --methods rote@3`)
+    records = run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    frozen = [record for record in records if record["mode"] == "frozen"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_outputs(tmp_path, TWO, frozen)
+    assert (tmp_path / "cost.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
