@@ -11,7 +11,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -60,14 +60,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
-    return value
+def _at_least(low: int, meaning: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `low`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {meaning}, not {text}")
+        return value
+
+    return parse
+
+
+_positive_int = _at_least(1, "positive")
+_seed = _at_least(0, "0 or more")  # numpy and gymnasium take no negative seeds
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -384,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--episodes", type=int, default=5)
     gen.add_argument("--steps", type=int, default=50)
     gen.add_argument("--swap-at", type=int, default=None, help="re-sample the layout at this step")
-    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--seed", type=_seed, default=0)
     gen.add_argument("--noise", type=float, default=0.0, help="probability of a random action")
     gen.add_argument("--env-kwargs", type=_json_object, default=None, help="JSON object")
     gen.add_argument("--out", required=True, help="output directory")
@@ -420,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
     predict.add_argument("--particles", type=int, default=30)
-    predict.add_argument("--seed", type=int, default=0)
+    predict.add_argument("--seed", type=_seed, default=0)
     predict.add_argument("--top", type=int, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _add_llm_arguments(predict, "LLM (--proposer llm or hybrid; see docs/llm.md)")
@@ -466,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo-out")
     demo.add_argument("--steps", type=int, default=50)
     demo.add_argument("--swap-at", type=int, default=30)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=_seed, default=0)
     demo.add_argument("--agent", default="snake", help="the family to predict")
     demo.add_argument("--observe", type=int, default=20, help="steps to infer from")
     demo.set_defaults(
