@@ -90,6 +90,23 @@ def test_bad_arguments_exit_2_with_one_line(
     assert not (tmp_path / "x").exists()
 
 
+def test_an_output_directory_that_cannot_be_made_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")
+    for argv, reason in [
+        (["generate", "--out", str(blocker)], "a file is in the way"),
+        (["generate", "--out", str(blocker / "below")], "Not a directory"),
+        (["generate", "--out", "/proc/rote"], "No such file or directory"),
+        (["demo", "--out", str(blocker)], "a file is in the way"),
+        (["bench", "--quick", "--methods", "uniform", "--out", str(blocker)], "a file is in"),
+    ]:
+        code, _, err = run(capsys, *argv)
+        assert_one_line_error(code, err, f"cannot create the directory: {reason}")
+    assert blocker.read_text() == "not a directory\n"
+
+
 def test_malformed_file_exits_2_with_file_and_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -1,5 +1,6 @@
-"""`atomic_write`: how rote replaces a file (a trajectory, a bench summary, a plot, a checkpoint),
-so that a kill or a power cut at any moment leaves the old file or the complete new one."""
+"""How rote writes files. `atomic_write` replaces a file (a trajectory, a bench summary, a plot,
+a checkpoint) so that a kill or a power cut at any moment leaves the old file or the complete new
+one; `make_directory` makes the directories they go in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from rote.errors import RoteError
 
 
 @contextmanager
@@ -30,6 +33,19 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
         raise
     _sync(target.parent)
+
+
+def make_directory(path: str | os.PathLike[str]) -> Path:
+    """Create a directory and its parents (one already there is fine); a file in the way or a
+    place nothing may be created (/proc) is a one-line RoteError, not a traceback."""
+    target = Path(path)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise RoteError(f"{target}: cannot create the directory: a file is in the way") from None
+    except OSError as error:
+        raise RoteError(f"{target}: cannot create the directory: {error.strerror}") from None
+    return target
 
 
 def _sync(path: Path) -> None:

@@ -22,7 +22,7 @@ from typing import IO, Any, NamedTuple
 from rote.closing import Closeable
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import EnvError, RoteError
-from rote.files import atomic_write
+from rote.files import atomic_write, make_directory
 
 FORMAT = "rote.trajectory/1"
 MAX_LINE_BYTES = 4 * 2**20
@@ -353,7 +353,7 @@ class TrajectoryWriter(_OpenFile):
 def write_trajectory(path: str | os.PathLike[str], trajectory: Trajectory) -> None:
     """Write a whole trajectory atomically: readers see the old file or the complete new one."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_directory(target.parent)
     try:
         with atomic_write(target) as tmp, TrajectoryWriter(tmp, trajectory.header) as writer:
             for step in trajectory.steps:

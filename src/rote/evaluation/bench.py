@@ -28,7 +28,7 @@ from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import bootstrap_interval, brier, tie_split_hit
 from rote.evaluation.protocols import MODES, Mode, Prediction, predict_trajectory
 from rote.evaluation.suites import PROTOCOLS, Suite, settings
-from rote.files import atomic_write
+from rote.files import atomic_write, make_directory
 
 Record = dict[str, Any]
 
@@ -220,7 +220,7 @@ def run_bench(
     progress, `on_problem` each damaged line of results.jsonl (see `load`)."""
     for name in methods:
         method(name)  # an unknown name fails before any work
-    context.out.mkdir(parents=True, exist_ok=True)
+    make_directory(context.out)
     _check_suite(context.out, context.suite)
     log = context.out / "results.jsonl"
     done = load(log, on_problem)
