@@ -16,12 +16,14 @@ anywhere: `describe()`, which goes into result files, leaves it out.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rote.errors import RoteError
 from rote.proposers.llm.base import Backend, Sampling
@@ -60,11 +62,21 @@ class LLMConfig:
     cache_only: bool = False
 
     def __post_init__(self) -> None:
+        for setting in fields(self):
+            value, kind = getattr(self, setting.name), _KINDS[str(setting.type)]
+            if not (value is None and "None" in str(setting.type)) and not kind.holds(value):
+                raise RoteError(
+                    f"llm {setting.name} must be {kind.name}, not {type(value).__name__}"
+                )
         if self.variant not in VARIANTS:
             choices = ", ".join(VARIANTS)
             raise RoteError(f"llm variant must be one of {choices}, not {self.variant!r}")
         if self.max_tokens < 1 or self.repairs < 0 or self.retries < 0 or self.timeout <= 0:
             raise RoteError("llm max_tokens, repairs, retries and timeout must be positive")
+        if not all(map(math.isfinite, (self.temperature, self.top_p, self.timeout))):
+            raise RoteError("llm temperature, top_p and timeout must be finite numbers")
+        if self.base_url is not None:
+            _check_url(self.base_url)
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> LLMConfig:
@@ -107,6 +119,37 @@ class LLMConfig:
     def describe(self) -> dict[str, Any]:
         """Every setting, for result files; the key itself is never among them."""
         return asdict(self)
+
+
+class _Kind(NamedTuple):
+    types: tuple[type, ...]
+    name: str
+
+    def holds(self, value: object) -> bool:
+        """Whether `value` is of this kind; a bool is no number (TOML keeps them apart)."""
+        return isinstance(value, self.types) and (type(value) is not bool or bool in self.types)
+
+
+_KINDS = {
+    "str | None": _Kind((str,), "a string"),
+    "str": _Kind((str,), "a string"),
+    "float": _Kind((int, float), "a number"),
+    "int": _Kind((int,), "a whole number"),
+    "bool": _Kind((bool,), "true or false"),
+}
+"""What each setting's annotation admits: a config file may hold anything TOML can say."""
+
+
+def _check_url(url: str) -> None:
+    """An http(s) URL with a host and, if given, a valid port: what the HTTP client would
+    otherwise refuse with a traceback."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RoteError(f"llm base_url must be an http:// or https:// URL with a host, not {url!r}")
 
 
 def _read(path: Path) -> Mapping[str, Any]:
