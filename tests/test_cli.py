@@ -76,6 +76,10 @@ def test_generate_then_validate_and_render(
         (["generate", "--out", "x", "--seed", "-1"], "argument --seed: must be 0 or more, not -1"),
         (["predict", "--trajectory", "t", "--observe", "1", "--seed", "-1"], "must be 0 or more"),
         (["demo", "--out", "x", "--seed", "-2"], "argument --seed: must be 0 or more, not -2"),
+        (
+            ["demo", "--out", "x", "--agent", "nope", "--steps", "10" * 20],
+            '"nope" is not registered',
+        ),
         (["agents", "--env", "chess"], 'env "chess" is not registered'),
         (["fly"], "invalid choice: 'fly'"),
         ([], "the following arguments are required: command"),

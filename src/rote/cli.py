@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rote import __version__
-from rote.agents import agent_names
+from rote.agents import agent_names, make_agent
 from rote.data.overcooked import SPLITS as OVERCOOKED_SPLITS
 from rote.data.overcooked import export_overcooked
 from rote.envs import make_env, registered_envs, registered_prefixes
@@ -40,7 +40,7 @@ from rote.proposers.hybrid import HybridProposer
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
 from rote.proposers.llm.proposer import LLMProposer
-from rote.rollout import generate
+from rote.rollout import episode_path, generate
 from rote.trajectory import (
     Trajectory,
     TrajectoryReader,
@@ -187,13 +187,14 @@ def _cmd_render(args: argparse.Namespace, out: Console) -> None:
 
 def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     agents = agent_names(DEMO_ENV)
+    make_agent(DEMO_ENV, args.agent)  # an unknown family fails before the others are generated
     report = _generate(DEMO_ENV, agents, args)
     out.print(
         f"One {args.steps}-step episode per scripted family ({len(agents)} families) in "
         f"{args.out}/ ({len(report.written)} written, {len(report.kept)} already there), "
         f"layout swapped at step {args.swap_at}."
     )
-    path = next(p for p in report.written + report.kept if p.name.startswith(args.agent))
+    path = episode_path(Path(args.out), args.agent, 0)
     out.print(
         f"\nROTE watches {args.observe} steps of {path.name}, writes programs that could have "
         f"produced them with the offline synthesizer (no LLM), then predicts the next steps, "
