@@ -63,6 +63,10 @@ def test_plugin_errors_are_one_line(tmp_path: Path) -> None:
     broken.write_text("raise ValueError('bad config')\n")
     with pytest.raises(RoteError, match=r"broken\.py failed to load: ValueError: bad config"):
         load_plugin(str(broken))
+    leaving = tmp_path / "leaving.py"
+    leaving.write_text("import sys\nsys.exit(3)\n")
+    with pytest.raises(RoteError, match=r"leaving\.py called exit\(3\) while loading"):
+        load_plugin(str(leaving))
 
 
 def test_cli_takes_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,3 +37,5 @@ def load_plugin(name: str) -> None:
         raise
     except Exception as error:  # a plugin's own bug must still end as one line
         raise RoteError(f"plugin {name} failed to load: {type(error).__name__}: {error}") from None
+    except SystemExit as exit_:  # sys.exit() in a plugin would end rote silently
+        raise RoteError(f"plugin {name} called exit({exit_.code!r}) while loading") from None
