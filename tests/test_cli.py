@@ -72,12 +72,26 @@ def test_generate_then_validate_and_render(
         (["generate", "--out", "x", "--env-kwargs", '{"size": ' + "9" * 5000 + "}"], "5000 dig"),
         (["generate", "--out", "x", "--steps", "10", "--swap-at", "10"], "swap_at must be between"),
         (["generate", "--out", "x", "--noise", "1.5"], "noise must be between 0 and 1"),
-        (["generate", "--out", "x", "--episodes", "x"], "argument --episodes: invalid int value"),
+        (["generate", "--out", "x", "--episodes", "x"], "--episodes: not a whole number: 'x'"),
         (["generate", "--out", "x", "--seed", "-1"], "argument --seed: must be 0 or more, not -1"),
+        (["generate", "--out", "x", "--steps", "10" * 5], "--steps: must be at most 100,000, not"),
+        (["generate", "--out", "x", "--episodes", "10" * 5], "--episodes: must be at most 10,000"),
+        (
+            ["predict", "--trajectory", "t", "--observe", "1", "--budget", "10" * 5],
+            "at most 1,000,000",
+        ),
+        (
+            ["predict", "--trajectory", "t", "--observe", "1", "--particles", "10" * 5],
+            "at most 1,000,",
+        ),
+        (
+            ["predict", "--trajectory", "t", "--observe", "1", "--particles", "0"],
+            "--particles: must be positive",
+        ),
         (["predict", "--trajectory", "t", "--observe", "1", "--seed", "-1"], "must be 0 or more"),
         (["demo", "--out", "x", "--seed", "-2"], "argument --seed: must be 0 or more, not -2"),
         (
-            ["demo", "--out", "x", "--agent", "nope", "--steps", "10" * 20],
+            ["demo", "--out", "x", "--agent", "nope", "--steps", "100000"],
             '"nope" is not registered',
         ),
         (["agents", "--env", "chess"], 'env "chess" is not registered'),

@@ -60,8 +60,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _at_least(low: int, meaning: str) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least `low`."""
+MAX_STEPS = 100_000
+MAX_EPISODES = 10_000
+MAX_BUDGET = 1_000_000
+MAX_PARTICLES = 1_000
+"""Bounds on what one command may ask of this machine: beyond them a run goes on for hours or
+takes all memory (`generate --steps 1000000000`, `predict --budget 1000000000`, and
+`--particles 100000000`, which asks an LLM server for that many answers, did)."""
+
+
+def _whole(low: int, meaning: str, most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` (`meaning` says so in words) to `most`."""
 
     def parse(text: str) -> int:
         try:
@@ -70,13 +79,20 @@ def _at_least(low: int, meaning: str) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"must be {meaning}, not {text}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:,}, not {text}")
         return value
 
     return parse
 
 
-_positive_int = _at_least(1, "positive")
-_seed = _at_least(0, "0 or more")  # numpy and gymnasium take no negative seeds
+_positive_int = _whole(1, "positive")
+_seed = _whole(0, "0 or more")  # numpy and gymnasium take no negative seeds
+
+
+def _up_to(most: int) -> Callable[[str], int]:
+    """A positive whole number within one of the bounds above."""
+    return _whole(1, "positive", most)
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -391,8 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser("generate", help="record scripted agents as trajectory files")
     gen.add_argument("--env", default="construction")
     gen.add_argument("--agent", default="all", help="a scripted agent name, or 'all'")
-    gen.add_argument("--episodes", type=int, default=5)
-    gen.add_argument("--steps", type=int, default=50)
+    gen.add_argument("--episodes", type=_up_to(MAX_EPISODES), default=5)
+    gen.add_argument("--steps", type=_up_to(MAX_STEPS), default=50)
     gen.add_argument("--swap-at", type=int, default=None, help="re-sample the layout at this step")
     gen.add_argument("--seed", type=_seed, default=0)
     gen.add_argument("--noise", type=float, default=0.0, help="probability of a random action")
@@ -424,12 +440,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument(
         "--budget",
-        type=_positive_int,
+        type=_up_to(MAX_BUDGET),
         default=Budget().programs,
         help="synth: programs scored per search (more is slower and finds longer programs)",
     )
     predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
-    predict.add_argument("--particles", type=int, default=30)
+    predict.add_argument("--particles", type=_up_to(MAX_PARTICLES), default=30)
     predict.add_argument("--seed", type=_seed, default=0)
     predict.add_argument("--top", type=int, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -474,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the main job on the embedded default")
     demo.add_argument("--out", default="demo-out")
-    demo.add_argument("--steps", type=int, default=50)
+    demo.add_argument("--steps", type=_up_to(MAX_STEPS), default=50)
     demo.add_argument("--swap-at", type=int, default=30)
     demo.add_argument("--seed", type=_seed, default=0)
     demo.add_argument("--agent", default="snake", help="the family to predict")
