@@ -69,6 +69,22 @@ def test_plugin_errors_are_one_line(tmp_path: Path) -> None:
         load_plugin(str(leaving))
 
 
+def test_a_plugins_broken_env_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dupes = tmp_path / "dupes.py"
+    dupes.write_text(
+        Path(EXAMPLE)
+        .read_text()
+        .replace('ACTIONS = ("left", "right", "pass")', 'ACTIONS = ("left", "left", "pass")')
+        .replace("Conveyor-v0", "Dupes-v0")
+        .replace('id: ClassVar[str] = "conveyor"', 'id: ClassVar[str] = "dupes"')
+    )
+    assert main(["--plugin", str(dupes), "agents", "--env", "dupes"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: dupes: action_names has duplicates: ('left', 'left', 'pass')\n"
+
+
 def test_cli_takes_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--plugin", EXAMPLE, "generate", "--env", "conveyor", "--agent", "heavy-left"]
     assert main([*args, "--episodes", "1", "--steps", "5", "--out", str(tmp_path)]) == 0

@@ -14,6 +14,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from rote.envs import EnvSpec, make_env, registered_envs
+from rote.errors import EnvError
 from rote.plugins import load_plugin
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "conveyor.py"
@@ -110,9 +111,11 @@ def test_spec_constructor_rejects_broken_specs() -> None:
             return ""
 
     good = {"rules": "r", "observation_schema": {"type": "object"}, "kwargs": {}}
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(EnvError, match="empty"):
         Broken(action_names=(), **good)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="duplicates"):
+    with pytest.raises(EnvError, match="duplicates"):
         Broken(action_names=("a", "a"), **good)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="JSON object"):
+    with pytest.raises(EnvError, match="JSON object"):
         Broken(action_names=("a",), rules="r", observation_schema={"type": "array"}, kwargs={})
+    with pytest.raises(EnvError, match="observation_schema is no JSON Schema: 5 is not valid"):
+        Broken(action_names=("a",), rules="r", observation_schema={"type": 5}, kwargs={})

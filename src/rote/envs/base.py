@@ -74,17 +74,22 @@ class EnvSpec(ABC):
         observation_schema: Mapping[str, Any],
         kwargs: Mapping[str, Any],
     ) -> None:
+        # EnvError: a plugin's spec declared wrongly is its author's error, told in one line
         if not action_names:
-            raise ValueError(f"{self.id}: action_names is empty")
+            raise EnvError(f"{self.id}: action_names is empty")
         if len(set(action_names)) != len(action_names):
-            raise ValueError(f"{self.id}: action_names has duplicates: {action_names}")
+            raise EnvError(f"{self.id}: action_names has duplicates: {action_names}")
         if not all(isinstance(name, str) and name for name in action_names):
-            raise ValueError(f"{self.id}: action names must be non-empty strings")
+            raise EnvError(f"{self.id}: action names must be non-empty strings")
         if not rules.strip():
-            raise ValueError(f"{self.id}: rules is empty")
-        Validator.check_schema(observation_schema)
+            raise EnvError(f"{self.id}: rules is empty")
+        try:
+            Validator.check_schema(observation_schema)
+        except jsonschema.SchemaError as error:
+            message = f"{self.id}: observation_schema is no JSON Schema: {error.message}"
+            raise EnvError(message) from None
         if observation_schema.get("type") != "object":
-            raise ValueError(f"{self.id}: observation_schema must describe a JSON object")
+            raise EnvError(f"{self.id}: observation_schema must describe a JSON object")
         self.action_names = action_names
         self.rules = rules
         self.observation_schema = dict(observation_schema)
