@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := demo-out
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ test: lint typecheck unit
 bench: $(VENV)/.stamp-run
 	$(BIN)/python benchmarks/sandbox_throughput.py
 	$(BIN)/python benchmarks/synth_accuracy.py
+
+# Reliability figures (docs/security.md, "Figures"): hostile programs contained, fuzzed files and
+# CLI invocations without tracebacks or hangs, LLM faults handled, bench kills survived. About
+# 10-15 minutes on two cores; writes benchmarks/results/reliability.json. Run as a module: it
+# imports the hostile corpus, the scripted LLM server and the kill harness from tests/.
+reliability: $(VENV)/.stamp-dev
+	$(BIN)/python -m benchmarks.reliability
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,14 @@ ACTIONS = ["stay", "up", "down", "left", "right"]
 OBSERVATIONS: list[dict[str, Any]] = [{"t": t, "agent": [t, 0], "held": None} for t in range(6)]
 LIMITS = Limits(call_seconds=0.2, replay_seconds=1.0, memory_mb=256)
 ESCAPED = "escaped the Python layer"
+HARMED = "harm outside"
+
+
+def escaped(problem: str) -> bool:
+    """Whether a check's problem is an escape (rather than, say, an unexpected message): the
+    program passed the Python layer, or something happened outside."""
+    return problem.startswith((ESCAPED, HARMED))
+
 
 STEADY = """
 class Agent:
@@ -123,7 +131,7 @@ def verdict(case: Hostile, result: ReplayResult) -> str | None:
     """How a replay of the case differs from containing it, or None."""
     error = result.error
     if error is not None and ESCAPED in error:
-        return f"escaped: {error}"
+        return f"{ESCAPED}: {error}"
     if case.error is None:
         return None if error is None else f"expected to run harmlessly, got {error!r}"
     if error is None or case.error not in error:
@@ -150,7 +158,7 @@ def check_replay(sandbox: Sandbox, case: Hostile, targets: Targets) -> str | Non
     if problem is None and sandbox.replay(steady(1), OBSERVATIONS, ACTIONS) != [clean]:
         problem = "the sandbox no longer runs programs"
     harmed = targets.harmed()
-    return problem if harmed is None else f"{harmed} ({problem})"
+    return problem if harmed is None else f"{HARMED}: {harmed} ({problem})"
 
 
 def check_batch(sandbox: Sandbox, cases: list[Hostile], targets: Targets) -> dict[str, str]:
@@ -169,7 +177,7 @@ def check_batch(sandbox: Sandbox, cases: list[Hostile], targets: Targets) -> dic
             problems[case.name] = problem
     harmed = targets.harmed()
     if harmed is not None:
-        problems["the batch"] = harmed
+        problems["the batch"] = f"{HARMED}: {harmed}"
     return problems
 
 
@@ -189,7 +197,7 @@ def check_live(sandbox: Sandbox, case: Hostile, targets: Targets) -> str | None:
     problem = None
     killed = "(program killed)"
     if error is not None and ESCAPED in error:
-        problem = f"escaped: {error}"
+        problem = f"{ESCAPED}: {error}"
     elif case.error is None and error is not None:
         problem = f"expected to run harmlessly, got {error!r}"
     elif case.error is not None and not (
@@ -201,7 +209,7 @@ def check_live(sandbox: Sandbox, case: Hostile, targets: Targets) -> str | None:
     elif steady_outputs != STEADY_OUTPUTS:
         problem = f"harmed its neighbour: {steady_outputs}"
     harmed = targets.harmed()
-    return problem if harmed is None else f"{harmed} ({problem})"
+    return problem if harmed is None else f"{HARMED}: {harmed} ({problem})"
 
 
 def _forbidden(name: str) -> str:
