@@ -262,62 +262,125 @@ class Tables:
             if len(answers) != len(self.states):
                 raise ValueError(f"{skill.name}: {len(answers)} answers for {len(self)} steps")
             self.actions[skill] = list(answers)
+        self._idle: dict[Skill, list[bool]] = {}
 
     def __len__(self) -> int:
         return len(self.states)
 
+    def policy(self, mode: Mode) -> list[str] | None:
+        """The mode's choice at every step, read off the tables, or None unless the tables
+        hold all its guards and skills. Rules are folded in from the last, so a step takes the
+        first rule whose guard holds, else the default, as `run` would step by step."""
+        chosen = self._column(mode.default)
+        for rule in reversed(mode.rules):
+            truth = self.truth.get(rule.guard)
+            column = self._column(rule.skill)
+            if chosen is None or truth is None or column is None:
+                return None
+            chosen = [c if holds else o for holds, c, o in zip(truth, column, chosen, strict=True)]
+        return chosen
+
+    def idle(self, skill: Skill) -> list[bool] | None:
+        """Whether the skill stays at each step, or None unless it is stateless and on the
+        tables. Built once per skill: every ring left when idle asks it."""
+        found = self._idle.get(skill)
+        if found is None:
+            column = self._column(skill)
+            if column is None:
+                return None
+            found = self._idle[skill] = [action == "stay" for action in column]
+        return found
+
+    def _column(self, skill: Skill) -> list[str] | None:
+        return self.actions.get(skill) if skill.make is None else None
+
 
 def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]:
     """The program's action at each observed step (the first `steps`), as the emitted source
-    would give them."""
-    total = len(tables) if steps is None else steps
-    memories: dict[Skill, Stateful] = {}
+    would give them.
 
-    def act(skill: Skill, t: int) -> str:
+    Search calls this for every program it scores, so what the tables answer is looked up once
+    per mode, not per step: a mode whose guards and skills are all on the tables acts by its
+    `Tables.policy` column, and an exit by a column of its idleness or guard. Only stateful
+    skills, and guards and skills the tables lack (a seed's), are asked step by step
+    (`_Machine`), in the order the emitted source asks them."""
+    total = len(tables) if steps is None else steps
+    ring = program.modes
+    policies = [tables.policy(mode) for mode in ring]
+    first = policies[0]
+    if len(ring) == 1 and first is not None:
+        return first[:total]
+    machine = _Machine(tables)
+    exits = [machine.exit(mode) for mode in ring] if len(ring) > 1 else []
+    mode, in_mode = 0, 0
+    outputs = []
+    for t in range(total):
+        for _ in range(len(ring) - 1):
+            opens = exits[mode]
+            if opens is None:
+                break
+            if isinstance(opens, int):
+                if in_mode < opens:
+                    break
+            elif not (opens[t] if isinstance(opens, list) else opens(t)):
+                break
+            mode, in_mode = (mode + 1) % len(ring), 0
+        in_mode += 1
+        policy = policies[mode]
+        outputs.append(policy[t] if policy is not None else machine.choose(ring[mode], t))
+    return outputs
+
+
+class _Machine:
+    """What `run` asks step by step: stateful skills, with their memories (one per skill,
+    shared by the modes that use it, advanced only when the skill acts), and guards and skills
+    the tables lack."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.memories: dict[Skill, Stateful] = {}
+
+    def exit(self, mode: Mode) -> list[bool] | int | Callable[[int], bool] | None:
+        """When the mode hands over: a column of steps where it opens, a step count, a
+        question for each step, or None for never."""
+        exit = mode.exit
+        if exit.kind == "idle":
+            column = self.tables.idle(mode.default)
+            return column if column is not None else lambda t: self.idle(mode.default, t)
+        if exit.kind == "after":
+            return exit.steps
+        if exit.kind == "guard" and exit.guard:
+            guard = exit.guard
+            truth = self.tables.truth.get(guard)
+            return truth if truth is not None else lambda t: self.truth(guard, t)
+        return None
+
+    def choose(self, mode: Mode, t: int) -> str:
+        for rule in mode.rules:
+            if self.truth(rule.guard, t):
+                return self.act(rule.skill, t)
+        return self.act(mode.default, t)
+
+    def act(self, skill: Skill, t: int) -> str:
         if skill.make is None:
-            cached = tables.actions.get(skill)
+            cached = self.tables.actions.get(skill)
             if cached is not None:
                 return cached[t]
             assert skill.run is not None
-            return skill.run(tables.states[t])
-        memory = memories.get(skill)
+            return skill.run(self.tables.states[t])
+        memory = self.memories.get(skill)
         if memory is None:
-            memory = memories[skill] = skill.make()
-        return memory.act(tables.states[t])
+            memory = self.memories[skill] = skill.make()
+        return memory.act(self.tables.states[t])
 
-    def idle(skill: Skill, t: int) -> bool:
+    def idle(self, skill: Skill, t: int) -> bool:
         """Whether the skill would stay, asked without advancing its memory."""
         if skill.make is None:
-            return act(skill, t) == "stay"
-        memory = memories.get(skill)
+            return self.act(skill, t) == "stay"
+        memory = self.memories.get(skill)
         probe = skill.make() if memory is None else copy.copy(memory)
-        return probe.act(tables.states[t]) == "stay"
+        return probe.act(self.tables.states[t]) == "stay"
 
-    def truth(guard: Guard, t: int) -> bool:
-        column = tables.truth.get(guard)
-        return column[t] if column is not None else bool(guard.test(tables.states[t]))
-
-    mode, in_mode = 0, 0
-    outputs = []
-    ring = program.modes
-    for t in range(total):
-        for _ in range(len(ring) - 1):
-            current = ring[mode]
-            kind = current.exit.kind
-            if (
-                (kind == "idle" and idle(current.default, t))
-                or (kind == "after" and in_mode >= current.exit.steps)
-                or (kind == "guard" and current.exit.guard and truth(current.exit.guard, t))
-            ):
-                mode, in_mode = (mode + 1) % len(ring), 0
-            else:
-                break
-        in_mode += 1
-        current = ring[mode]
-        chosen = current.default
-        for rule in current.rules:
-            if truth(rule.guard, t):
-                chosen = rule.skill
-                break
-        outputs.append(act(chosen, t))
-    return outputs
+    def truth(self, guard: Guard, t: int) -> bool:
+        column = self.tables.truth.get(guard)
+        return column[t] if column is not None else bool(guard.test(self.tables.states[t]))
