@@ -22,6 +22,7 @@ the cheapest few of each class are all returned: the future is where they come a
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
 import random
@@ -213,10 +214,10 @@ class Search:
         if len(mode.rules) >= MAX_RULES:
             return []
         outputs = run(scored.program, self.tables)
-        wrong = [t for t, (o, a) in enumerate(zip(outputs, self.actions, strict=True)) if o != a]
-        if not wrong:
+        right = _steps(o == a for o, a in zip(outputs, self.actions, strict=True))
+        if right == self._every_step:
             return []
-        pairs = self._rule_candidates(wrong, outputs)
+        pairs = self._rule_candidates(right)
         improved = []
         for guard, skill in pairs:
             for position in range(len(mode.rules) + 1):
@@ -227,24 +228,43 @@ class Search:
         improved.sort(key=lambda s: -s.score)
         return improved[:BEAM]
 
-    def _rule_candidates(self, wrong: list[int], outputs: list[str]) -> list[tuple[Guard, Skill]]:
+    def _rule_candidates(self, right: int) -> list[tuple[Guard, Skill]]:
         """(guard, stateless skill) pairs ranked by errors fixed minus right answers broken,
-        were the rule put first."""
-        right = [t for t in range(len(self.actions)) if outputs[t] == self.actions[t]]
+        were the rule put first, for a program right at the steps `right` (a `_steps` set).
+        Counted as bits: every pair is counted, at each extension of the decision lists."""
+        wrong = self._every_step & ~right
         ranked = []
-        for skill, column in self.tables.actions.items():
-            fixes_at = [t for t in wrong if column[t] == self.actions[t]]
+        for skill, agrees in self._agrees.items():
+            fixes_at = wrong & agrees
             if not fixes_at:
                 continue
+            breaks_at = right & ~agrees
             for guard in self.tables.guards:
-                truth = self.tables.truth[guard]
-                fixes = sum(truth[t] for t in fixes_at)
+                holds = self._holds[guard]
+                fixes = (holds & fixes_at).bit_count()
                 if not fixes:
                     continue
-                breaks = sum(truth[t] and column[t] != self.actions[t] for t in right)
+                breaks = (holds & breaks_at).bit_count()
                 ranked.append((fixes - breaks, -guard.cost - skill.cost, guard, skill))
         ranked.sort(key=lambda item: (-item[0], -item[1], item[2].name, item[3].name))
         return [(guard, skill) for _, _, guard, skill in ranked[:24]]
+
+    @functools.cached_property
+    def _holds(self) -> dict[Guard, int]:
+        """The steps where each guard holds (a `_steps` set)."""
+        return {guard: _steps(column) for guard, column in self.tables.truth.items()}
+
+    @functools.cached_property
+    def _agrees(self) -> dict[Skill, int]:
+        """The steps where each stateless skill does what the agent did (a `_steps` set)."""
+        return {
+            skill: _steps(o == a for o, a in zip(column, self.actions, strict=True))
+            for skill, column in self.tables.actions.items()
+        }
+
+    @functools.cached_property
+    def _every_step(self) -> int:
+        return (1 << len(self.actions)) - 1
 
     # -- rings -------------------------------------------------------------------------------
 
@@ -401,6 +421,11 @@ class _Path(NamedTuple):
     runs: tuple[tuple[Skill, int], ...]
     start: int
     memories: dict[Skill, Stateful]
+
+
+def _steps(bits: Iterable[bool]) -> int:
+    """The steps where `bits` hold, as a set of steps: the int with bit t set for step t."""
+    return sum(1 << t for t, bit in enumerate(bits) if bit)
 
 
 def _choices(options: list[list[Exit]], limit: int) -> list[tuple[Exit, ...]]:
