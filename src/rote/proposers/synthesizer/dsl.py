@@ -313,16 +313,18 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
     machine = _Machine(tables)
     exits = [machine.exit(mode) for mode in ring] if len(ring) > 1 else []
     mode, in_mode = 0, 0
+    hops = range(len(ring) - 1)
     outputs = []
     for t in range(total):
-        for _ in range(len(ring) - 1):
+        for _ in hops:
             opens = exits[mode]
-            if opens is None:
-                break
-            if isinstance(opens, int):
+            if isinstance(opens, list):
+                if not opens[t]:
+                    break
+            elif isinstance(opens, int):
                 if in_mode < opens:
                     break
-            elif not (opens[t] if isinstance(opens, list) else opens(t)):
+            elif opens is None or not opens(t):
                 break
             mode, in_mode = (mode + 1) % len(ring), 0
         in_mode += 1
