@@ -20,7 +20,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from rote.envs.base import Observation
 
@@ -311,26 +311,43 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
     if len(ring) == 1 and first is not None:
         return first[:total]
     machine = _Machine(tables)
-    exits = [machine.exit(mode) for mode in ring] if len(ring) > 1 else []
-    mode, in_mode = 0, 0
-    hops = range(len(ring) - 1)
+    exits = [machine.exit(mode) for mode in ring]
+    columns = [exit.column for exit in exits]
+    counts = [exit.steps for exit in exits]
+    asks = [exit.ask for exit in exits]
+    following = [*range(1, len(ring)), 0]
+    mode, entered = 0, 0  # the mode, and the step it was entered (it has acted t - entered times)
     outputs = []
     for t in range(total):
-        for _ in hops:
-            opens = exits[mode]
-            if isinstance(opens, list):
-                if not opens[t]:
+        hops = len(ring) - 1
+        while hops:
+            column = columns[mode]
+            if column is not None:
+                if not column[t]:
                     break
-            elif isinstance(opens, int):
-                if in_mode < opens:
-                    break
-            elif opens is None or not opens(t):
-                break
-            mode, in_mode = (mode + 1) % len(ring), 0
-        in_mode += 1
+            else:
+                count = counts[mode]
+                if count is not None:
+                    if t - entered < count:
+                        break
+                else:
+                    ask = asks[mode]
+                    if ask is None or not ask(t):
+                        break
+            mode, entered = following[mode], t
+            hops -= 1
         policy = policies[mode]
         outputs.append(policy[t] if policy is not None else machine.choose(ring[mode], t))
     return outputs
+
+
+class _Exit(NamedTuple):
+    """A mode's exit as `run` tests it, fastest first: it opens where `column` holds, `steps`
+    steps after the mode was entered, or when `ask` says so; never, if all are None."""
+
+    column: list[bool] | None = None
+    steps: int | None = None
+    ask: Callable[[int], bool] | None = None
 
 
 class _Machine:
@@ -342,20 +359,20 @@ class _Machine:
         self.tables = tables
         self.memories: dict[Skill, Stateful] = {}
 
-    def exit(self, mode: Mode) -> list[bool] | int | Callable[[int], bool] | None:
-        """When the mode hands over: a column of steps where it opens, a step count, a
-        question for each step, or None for never."""
+    def exit(self, mode: Mode) -> _Exit:
         exit = mode.exit
         if exit.kind == "idle":
             column = self.tables.idle(mode.default)
-            return column if column is not None else lambda t: self.idle(mode.default, t)
+            if column is not None:
+                return _Exit(column)
+            return _Exit(ask=lambda t: self.idle(mode.default, t))
         if exit.kind == "after":
-            return exit.steps
+            return _Exit(steps=exit.steps)
         if exit.kind == "guard" and exit.guard:
             guard = exit.guard
             truth = self.tables.truth.get(guard)
-            return truth if truth is not None else lambda t: self.truth(guard, t)
-        return None
+            return _Exit(truth) if truth is not None else _Exit(ask=lambda t: self.truth(guard, t))
+        return _Exit()
 
     def choose(self, mode: Mode, t: int) -> str:
         for rule in mode.rules:
