@@ -16,6 +16,7 @@ Python source (`to_source`) for the sandbox, which replays them identically.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -162,9 +163,10 @@ KIND_COST = 1.0
 number of choices of its constant) names the constant."""
 
 
+@functools.cache
 def kind(code: str) -> str:
     """A skill's kind: its code with the quoted constants blanked ("move right" and "move left"
-    are one kind)."""
+    are one kind). Cached: every program's cost asks it of each of its skills."""
     parts = code.split('"')
     return '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts))
 

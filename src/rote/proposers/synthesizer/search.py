@@ -25,6 +25,7 @@ import copy
 import functools
 import itertools
 import math
+import operator
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -107,11 +108,23 @@ class Search:
         self.classes: dict[tuple[str, ...], list[Scored]] = {}
         self.scored = 0
         self._deadline = 0.0
+        self._logliks: dict[int, float] = {}
+        self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
 
     # -- scoring -----------------------------------------------------------------------------
 
     def loglik(self, outputs: Sequence[str]) -> float:
-        hits = sum(o == a for o, a in zip(outputs, self.actions, strict=True))
+        if len(outputs) != len(self.actions):
+            raise ValueError(f"{len(outputs)} outputs for {len(self.actions)} actions")
+        hits = sum(map(operator.eq, outputs, self.actions))
+        found = self._logliks.get(hits)
+        if found is None:
+            found = self._logliks[hits] = self._loglik(hits)
+        return found
+
+    def _loglik(self, hits: int) -> float:
+        """The log marginal likelihood of `hits` right answers: it depends on nothing else, so
+        `loglik` works it out once per count."""
         misses = len(self.actions) - hits
         terms = []
         for eps, log_prior in self._eps:
@@ -312,13 +325,19 @@ class Search:
     def _skipped(self, start: int) -> list[Skill]:
         """Stateless skills idle at `start` that are not idle throughout: a mode of one, left
         when idle, is passed over at once there (a run of no steps)."""
+        idle = [skill for skill in self._movers if self.tables.actions[skill][start] == "stay"]
+        return idle[:BEAM]
+
+    @functools.cached_property
+    def _movers(self) -> list[Skill]:
+        """Stateless skills not idle throughout, cheapest first."""
         found = [
             skill
             for skill, column in self.tables.actions.items()
-            if column[start] == "stay" and any(action != "stay" for action in column)
+            if any(action != "stay" for action in column)
         ]
         found.sort(key=lambda skill: (skill.cost, skill.name))
-        return found[:BEAM]
+        return found
 
     def _run_length(self, skill: Skill, start: int, memories: dict[Skill, Stateful]) -> int:
         """How many steps from `start` the skill explains in a row (advancing its memory)."""
@@ -362,7 +381,14 @@ class Search:
 
     def _exits(self, skill: Skill, start: int, cut: int) -> list[Exit]:
         """Exits that stay shut over the run [start, cut) and open at the cut: idle, then guards,
-        then the step count."""
+        then the step count. Paths share runs, so each run's exits are found once."""
+        key = (skill, start, cut)
+        found = self._exit_options.get(key)
+        if found is None:
+            found = self._exit_options[key] = self._find_exits(skill, start, cut)
+        return found
+
+    def _find_exits(self, skill: Skill, start: int, cut: int) -> list[Exit]:
         found = []
         steps = cut - start
         if steps == 0:
@@ -370,7 +396,7 @@ class Search:
         if cut < len(self.actions):
             if skill.stateful or self.tables.actions[skill][cut] == "stay":
                 found.append(IDLE)  # a stateful skill's idleness depends on memory: let scoring say
-            for guard in sorted(self.tables.guards, key=lambda g: g.cost):
+            for guard in self._guards_by_cost:
                 truth = self.tables.truth[guard]
                 if truth[cut] and not any(truth[start:cut]):
                     found.append(Exit("guard", guard))
@@ -378,6 +404,10 @@ class Search:
                         break
         found.append(Exit("after", steps=steps))
         return found
+
+    @functools.cached_property
+    def _guards_by_cost(self) -> list[Guard]:
+        return sorted(self.tables.guards, key=lambda g: g.cost)
 
     # -- repeats -----------------------------------------------------------------------------
 
