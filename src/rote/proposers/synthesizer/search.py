@@ -144,8 +144,10 @@ class Search:
         scored = Scored(loglik - program.cost, loglik, program)
         members = self.classes.setdefault(outputs, [])
         if all(member.program != program for member in members):
-            members.append(scored)
-            members.sort(key=lambda s: (-s.score, s.program.describe()))
+            # members are kept best score first, ties by description; a newcomer goes after
+            # its equals, as a stable sort would put it, and describing waits for a tie
+            at = next((i for i, m in enumerate(members) if _ranks_before(scored, m)), None)
+            members.insert(len(members) if at is None else at, scored)
             del members[EQUIVALENTS:]
         return scored
 
@@ -441,6 +443,14 @@ class Search:
             child = _mutate(parent.program, self.rng, self.tables, self.siblings)
             if child is not None:
                 self.score(child)
+
+
+def _ranks_before(a: Scored, b: Scored) -> bool:
+    """Whether a comes before b in a behaviour class: a better score, or the same score and a
+    description earlier in alphabetical order."""
+    if a.score != b.score:
+        return a.score > b.score
+    return a.program.describe() < b.program.describe()
 
 
 def _cost(path: _Path) -> float:
