@@ -305,7 +305,8 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
     per mode, not per step: a mode whose guards and skills are all on the tables acts by its
     `Tables.policy` column, and an exit by a column of its idleness or guard. Only stateful
     skills, and guards and skills the tables lack (a seed's), are asked step by step
-    (`_Machine`), in the order the emitted source asks them."""
+    (`_Machine`, `_Asked`), in the order the emitted source asks them. The loop over steps is
+    the search's innermost: it holds only list lookups."""
     total = len(tables) if steps is None else steps
     ring = program.modes
     policies = [tables.policy(mode) for mode in ring]
@@ -313,15 +314,21 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
     if len(ring) == 1 and first is not None:
         return first[:total]
     machine = _Machine(tables)
+    choices = [
+        policy if policy is not None else _Asked(machine, mode)
+        for policy, mode in zip(policies, ring, strict=True)
+    ]
     exits = [machine.exit(mode) for mode in ring]
     columns = [exit.column for exit in exits]
     counts = [exit.steps for exit in exits]
     asks = [exit.ask for exit in exits]
     following = [*range(1, len(ring)), 0]
+    most_hops = len(ring) - 1
     mode, entered = 0, 0  # the mode, and the step it was entered (it has acted t - entered times)
-    outputs = []
+    outputs: list[str] = []
+    act = outputs.append
     for t in range(total):
-        hops = len(ring) - 1
+        hops = most_hops
         while hops:
             column = columns[mode]
             if column is not None:
@@ -338,9 +345,19 @@ def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]
                         break
             mode, entered = following[mode], t
             hops -= 1
-        policy = policies[mode]
-        outputs.append(policy[t] if policy is not None else machine.choose(ring[mode], t))
+        act(choices[mode][t])
     return outputs
+
+
+class _Asked:
+    """The choices of a mode the tables cannot answer for, asked step by step, in order."""
+
+    def __init__(self, machine: _Machine, mode: Mode) -> None:
+        self.machine = machine
+        self.mode = mode
+
+    def __getitem__(self, t: int) -> str:
+        return self.machine.choose(self.mode, t)
 
 
 class _Exit(NamedTuple):
