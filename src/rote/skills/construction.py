@@ -11,6 +11,7 @@ path over non-wall cells, ties broken up, down, left, right; blocks never obstru
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,7 +128,7 @@ def bounce(state: ConstructionState, direction: str) -> str:
 
 def walk(state: ConstructionState, goals: Iterable[Cell]) -> str:
     """First step toward the nearest goal; "stay" when on a goal or none can be reached."""
-    step = first_step(state.agent, set(goals), lambda cell: not state.is_wall(cell))
+    step = first_step(state.agent, set(goals), _open(state).__contains__)
     return "stay" if step is None else step[0]
 
 
@@ -142,8 +143,21 @@ def nearest(state: ConstructionState, goals: Iterable[Cell]) -> Cell | None:
     goal_set = set(goals)
     if state.agent in goal_set:
         return state.agent
-    step = first_step(state.agent, goal_set, lambda cell: not state.is_wall(cell))
+    step = first_step(state.agent, goal_set, _open(state).__contains__)
     return None if step is None else step[1]
+
+
+def _open(state: ConstructionState) -> frozenset[Cell]:
+    """The cells that are not walls (`is_wall`), where walking may pass."""
+    return _open_cells(state.size, frozenset(state.walls))
+
+
+@functools.lru_cache(maxsize=64)
+def _open_cells(size: int, walls: frozenset[Cell]) -> frozenset[Cell]:
+    """`_open`, once per grid: walking asks it of every cell it reaches, at every step, and
+    the key is the grid itself, so nothing goes stale."""
+    span = range(1, size - 1)
+    return frozenset((x, y) for y in span for x in span) - walls
 
 
 def neighbours(cell: Cell) -> list[Cell]:
