@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -17,9 +17,11 @@ from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import (
     IDLE,
     Exit,
+    Guard,
     Mode,
     Program,
     Rule,
+    Skill,
     Tables,
     repeat_cost,
     run,
@@ -99,6 +101,25 @@ def test_emitted_source_replays_in_the_sandbox_as_the_dsl_runs(sandbox: Sandbox,
     (result,) = sandbox.replay([to_source(program, VOCABULARY)], observations, SPEC.action_names)
     assert result.error is None, result.error
     assert result.outputs == run(program, Tables(VOCABULARY, observations))
+
+
+class _Partial(ConstructionVocabulary):
+    """The vocabulary without every third guard and skill: a seed from another history may hold
+    guards and skills the tables lack."""
+
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        return super().guards(observations)[::3]
+
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        return super().skills(observations)[::3]
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_a_program_runs_alike_whether_or_not_the_tables_hold_its_terms(name: str) -> None:
+    observations = [step.observation for step in history("snake", steps=40)]
+    full, partial = Tables(VOCABULARY, observations), Tables(_Partial(), observations)
+    assert run(PROGRAMS[name], partial) == run(PROGRAMS[name], full)
+    assert run(PROGRAMS[name], partial, steps=25) == run(PROGRAMS[name], full)[:25]
 
 
 def test_every_proposed_program_is_a_valid_sandbox_program(sandbox: Sandbox) -> None:
