@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -16,6 +17,7 @@ from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import (
     IDLE,
+    Answers,
     Exit,
     Guard,
     Mode,
@@ -120,6 +122,24 @@ def test_a_program_runs_alike_whether_or_not_the_tables_hold_its_terms(name: str
     full, partial = Tables(VOCABULARY, observations), Tables(_Partial(), observations)
     assert run(PROGRAMS[name], partial) == run(PROGRAMS[name], full)
     assert run(PROGRAMS[name], partial, steps=25) == run(PROGRAMS[name], full)[:25]
+
+
+def test_tables_answer_from_memory_as_they_would_afresh() -> None:
+    observations = [step.observation for step in history("colour-cycle", steps=40)]
+    moved = copy.deepcopy(observations[30])  # same place in the history, another world
+    moved["agent"] = [moved["agent"][0], moved["agent"][1] + 1]
+    answers = Answers()
+    Tables(VOCABULARY, observations[:32], answers=answers)
+    for window in (observations[8:40], [*observations[25:30], moved, *observations[31:]]):
+        again, fresh = Tables(VOCABULARY, window, answers=answers), Tables(VOCABULARY, window)
+        assert (again.states, again.truth, again.actions) == (
+            fresh.states,
+            fresh.truth,
+            fresh.actions,
+        )
+    assert Tables(_Partial(), observations, answers=answers).truth == (
+        Tables(_Partial(), observations).truth
+    )
 
 
 def test_every_proposed_program_is_a_valid_sandbox_program(sandbox: Sandbox) -> None:
