@@ -54,10 +54,12 @@ unit: $(VENV)/.stamp-dev
 
 test: lint typecheck unit
 
-# Speed and memory figures: each benchmark writes JSON to benchmarks/results/.
-bench: $(VENV)/.stamp-run
+# Speed and memory figures: each benchmark writes JSON to benchmarks/results/. The step cost
+# needs the dev install (torch for BC, the Overcooked data).
+bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/sandbox_throughput.py
 	$(BIN)/python benchmarks/synth_accuracy.py
+	$(BIN)/python benchmarks/step_cost.py
 
 # Reliability figures (docs/security.md, "Figures"): hostile programs contained, fuzzed files and
 # CLI invocations without tracebacks or hangs, LLM faults handled, bench kills survived. About

@@ -16,10 +16,11 @@ observations (the physical limit here; a fresh parse of the observation per prog
 sandbox gives each program its own copy, reported too), a step of the bench's BC predictor, and
 the peak RSS of this process and of its largest child.
 
-The issue's targets, checked in the summary: at N = 30 the step at H = 2,000 costs at most 1.3x
-the step at H = 20, and at most 3x the in-process act calls; Construction at N = 30 costs at
-most 5 ms. The repeated game's observation holds the whole history of play, so its steps grow
-with H whatever the sandbox does; its ratio is reported, not held to the target.
+The issue's targets, checked in the summary: at N = 30 the step at H = 2,000 costs at most 1.3x the
+step at H = 20, and at most 3x the in-process act calls (the ratio to act on a fresh copy of the
+observation is reported beside it); Construction at N = 30 costs at most 5 ms. The repeated game's
+observation holds the whole history of play, so its steps grow with H whatever the sandbox does; its
+ratio is reported, not held to the target.
 """
 
 from __future__ import annotations
@@ -186,6 +187,8 @@ def main() -> None:
                     row |= sandboxed(work, history, n, args.measure)
                     row |= in_process(work, history, n, args.measure)
                     row["over_in_process"] = round(row["step_ms"] / max(row["act_ms"], 1e-3), 2)
+                    copied = max(row["act_on_fresh_copy_ms"], 1e-3)
+                    row["over_in_process_copying"] = round(row["step_ms"] / copied, 2)
                     row["bc_step_ms"] = bc
                     rows.append(row)
                     progress.update(task, description=f"{env} H={history} N={n}")
@@ -218,6 +221,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "step_ms_at_20": short["step_ms"],
             "over_in_process_at_20": short["over_in_process"],
             "meets_over_in_process": short["over_in_process"] <= TARGETS["over_in_process"],
+            "over_in_process_copying_at_20": short["over_in_process_copying"],
         }
         if (2000, 30) in at:
             ratio = at[(2000, 30)]["step_ms"] / short["step_ms"]

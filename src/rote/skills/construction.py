@@ -11,6 +11,7 @@ path over non-wall cells, ties broken up, down, left, right; blocks never obstru
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,7 +128,7 @@ def bounce(state: ConstructionState, direction: str) -> str:
 
 def walk(state: ConstructionState, goals: Iterable[Cell]) -> str:
     """First step toward the nearest goal; "stay" when on a goal or none can be reached."""
-    step = first_step(state.agent, set(goals), lambda cell: not state.is_wall(cell))
+    step = _route(state, goals)
     return "stay" if step is None else step[0]
 
 
@@ -142,8 +143,31 @@ def nearest(state: ConstructionState, goals: Iterable[Cell]) -> Cell | None:
     goal_set = set(goals)
     if state.agent in goal_set:
         return state.agent
-    step = first_step(state.agent, goal_set, lambda cell: not state.is_wall(cell))
+    step = _route(state, goal_set)
     return None if step is None else step[1]
+
+
+def _route(state: ConstructionState, goals: Iterable[Cell]) -> tuple[str, Cell] | None:
+    """`first_step` from the agent to the goals over cells that are not walls."""
+    open_cells = _open_cells(state.size, frozenset(state.walls))
+    return _first_step(open_cells, state.agent, frozenset(goals))
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_step(
+    open_cells: frozenset[Cell], start: Cell, goals: frozenset[Cell]
+) -> tuple[str, Cell] | None:
+    """`first_step`, remembered: a pure function of its arguments, and a search asks the same
+    walk of the same state over and over (every program that walks the ring, at each step)."""
+    return first_step(start, goals, open_cells.__contains__)
+
+
+@functools.lru_cache(maxsize=64)
+def _open_cells(size: int, walls: frozenset[Cell]) -> frozenset[Cell]:
+    """The cells that are not walls (`is_wall`), where walking may pass. Once per grid: the
+    key is the grid itself, so nothing goes stale."""
+    span = range(1, size - 1)
+    return frozenset((x, y) for y in span for x in span) - walls
 
 
 def neighbours(cell: Cell) -> list[Cell]:

@@ -43,13 +43,15 @@ def first_step(
         return None
     first_move: dict[Cell, str] = {start: ""}
     queue = deque([start])
-    while queue:
+    while queue:  # the hot loop of every walking skill: step_cell is inlined
         cell = queue.popleft()
-        for move in MOVES:
-            nxt = step_cell(cell, move)
+        x, y = cell
+        came = first_move[cell]
+        for move, (dx, dy) in MOVES.items():
+            nxt = (x + dx, y + dy)
             if nxt in first_move:
                 continue
-            origin = first_move[cell] or move
+            origin = came or move
             if nxt in goal_set:
                 return origin, nxt
             if passable(nxt):

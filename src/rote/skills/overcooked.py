@@ -15,6 +15,7 @@ no path avoids it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,11 +117,11 @@ class Kitchen:
         return "X"
 
     def walkable(self, cell: Cell) -> bool:
-        return self.terrain(cell) == " " and cell != self.partner.pos
+        return cell in _floor(tuple(self.layout)) and cell != self.partner.pos
 
     def cells(self, char: str) -> list[Cell]:
         """Cells of one layout character, in row order."""
-        return [(x, y) for y, row in enumerate(self.layout) for x, c in enumerate(row) if c == char]
+        return list(_cells(tuple(self.layout), char))
 
     def onions(self) -> list[Cell]:
         return self.cells("O")
@@ -137,7 +138,7 @@ class Kitchen:
     def pots_where(self, kind: str) -> list[Cell]:
         """Pots that are "ready", "cooking", have "room", are "empty" or "filling" (some
         ingredients, not yet full)."""
-        pots = [self.pots.get(cell, Pot(cell)) for cell in self.all_pots()]
+        pots = [self.pots.get(cell) or Pot(cell) for cell in self.all_pots()]
         if kind == "room":
             return [pot.pos for pot in pots if pot.has_room]
         return [pot.pos for pot in pots if pot.state == kind]
@@ -160,6 +161,19 @@ class Kitchen:
 
     def partner_adjacent(self) -> bool:
         return manhattan(self.me.pos, self.partner.pos) == 1
+
+
+@functools.lru_cache(maxsize=256)
+def _cells(layout: tuple[str, ...], char: str) -> tuple[Cell, ...]:
+    """`Kitchen.cells`, once per layout: every skill that looks for a station asks it, at every
+    step, and a game's layout never changes."""
+    return tuple((x, y) for y, row in enumerate(layout) for x, c in enumerate(row) if c == char)
+
+
+@functools.lru_cache(maxsize=64)
+def _floor(layout: tuple[str, ...]) -> frozenset[Cell]:
+    """The cells where `Kitchen.terrain` is floor, once per layout, for walking."""
+    return frozenset(_cells(layout, " "))
 
 
 def _cell(value: Any) -> Cell:
@@ -197,7 +211,7 @@ def approach(kitchen: Kitchen, targets: Iterable[Cell]) -> str:
             return direction  # turn to face it: the cell cannot be entered
     step = first_step(me, goals, kitchen.walkable)
     if step is None:  # the partner stands in every way: head for it anyway
-        step = first_step(me, goals, lambda cell: kitchen.terrain(cell) == " ")
+        step = first_step(me, goals, _floor(tuple(kitchen.layout)).__contains__)
     return "stay" if step is None else step[0]
 
 

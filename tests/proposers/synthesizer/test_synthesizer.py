@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -16,10 +17,13 @@ from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import (
     IDLE,
+    Answers,
     Exit,
+    Guard,
     Mode,
     Program,
     Rule,
+    Skill,
     Tables,
     repeat_cost,
     run,
@@ -99,6 +103,43 @@ def test_emitted_source_replays_in_the_sandbox_as_the_dsl_runs(sandbox: Sandbox,
     (result,) = sandbox.replay([to_source(program, VOCABULARY)], observations, SPEC.action_names)
     assert result.error is None, result.error
     assert result.outputs == run(program, Tables(VOCABULARY, observations))
+
+
+class _Partial(ConstructionVocabulary):
+    """The vocabulary without every third guard and skill: a seed from another history may hold
+    guards and skills the tables lack."""
+
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        return super().guards(observations)[::3]
+
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        return super().skills(observations)[::3]
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_a_program_runs_alike_whether_or_not_the_tables_hold_its_terms(name: str) -> None:
+    observations = [step.observation for step in history("snake", steps=40)]
+    full, partial = Tables(VOCABULARY, observations), Tables(_Partial(), observations)
+    assert run(PROGRAMS[name], partial) == run(PROGRAMS[name], full)
+    assert run(PROGRAMS[name], partial, steps=25) == run(PROGRAMS[name], full)[:25]
+
+
+def test_tables_answer_from_memory_as_they_would_afresh() -> None:
+    observations = [step.observation for step in history("colour-cycle", steps=40)]
+    moved = copy.deepcopy(observations[30])  # same place in the history, another world
+    moved["agent"] = [moved["agent"][0], moved["agent"][1] + 1]
+    answers = Answers()
+    Tables(VOCABULARY, observations[:32], answers=answers)
+    for window in (observations[8:40], [*observations[25:30], moved, *observations[31:]]):
+        again, fresh = Tables(VOCABULARY, window, answers=answers), Tables(VOCABULARY, window)
+        assert (again.states, again.truth, again.actions) == (
+            fresh.states,
+            fresh.truth,
+            fresh.actions,
+        )
+    assert Tables(_Partial(), observations, answers=answers).truth == (
+        Tables(_Partial(), observations).truth
+    )
 
 
 def test_every_proposed_program_is_a_valid_sandbox_program(sandbox: Sandbox) -> None:

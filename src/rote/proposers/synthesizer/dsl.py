@@ -16,11 +16,13 @@ Python source (`to_source`) for the sandbox, which replays them identically.
 from __future__ import annotations
 
 import copy
+import functools
 import math
+import pickle
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from rote.envs.base import Observation
 
@@ -162,9 +164,10 @@ KIND_COST = 1.0
 number of choices of its constant) names the constant."""
 
 
+@functools.cache
 def kind(code: str) -> str:
     """A skill's kind: its code with the quoted constants blanked ("move right" and "move left"
-    are one kind)."""
+    are one kind). Cached: every program's cost asks it of each of its skills."""
     parts = code.split('"')
     return '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts))
 
@@ -238,86 +241,256 @@ class Tables:
     """Every guard and stateless skill evaluated on every observed step, once, for search.
 
     `extra` adds skills whose answers were computed elsewhere: embedded programs, replayed in
-    the sandbox, since the search itself never runs untrusted code."""
+    the sandbox, since the search itself never runs untrusted code. `answers` keeps what the
+    vocabulary said of each observation for the next tables (see `Answers`)."""
 
     def __init__(
         self,
         vocabulary: Vocabulary,
         observations: Sequence[Observation],
         extra: Mapping[Skill, Sequence[str]] | None = None,
+        answers: Answers | None = None,
     ) -> None:
         extra = extra or {}
-        self.states = [vocabulary.parse(observation) for observation in observations]
         self.guards = vocabulary.guards(observations)
-        self.skills = [*vocabulary.skills(observations), *extra]
-        self.truth: dict[Guard, list[bool]] = {
-            guard: [bool(guard.test(state)) for state in self.states] for guard in self.guards
-        }
-        self.actions: dict[Skill, list[str]] = {
-            skill: [skill.run(state) for state in self.states]
-            for skill in self.skills
-            if skill.run is not None and not skill.stateful
-        }
-        for skill, answers in extra.items():
-            if len(answers) != len(self.states):
-                raise ValueError(f"{skill.name}: {len(answers)} answers for {len(self)} steps")
-            self.actions[skill] = list(answers)
+        skills = vocabulary.skills(observations)
+        self.skills = [*skills, *extra]
+        tabled = [skill for skill in skills if skill.run is not None and not skill.stateful]
+        if answers is None:
+            rows = [_row(vocabulary, self.guards, tabled, obs) for obs in observations]
+        else:
+            rows = answers.rows(vocabulary, self.guards, tabled, observations)
+        self.states = [state for state, _, _ in rows]
+        truth = _columns([truths for _, truths, _ in rows], len(self.guards))
+        self.truth: dict[Guard, list[bool]] = dict(zip(self.guards, truth, strict=True))
+        actions = _columns([said for _, _, said in rows], len(tabled))
+        self.actions: dict[Skill, list[str]] = dict(zip(tabled, actions, strict=True))
+        for skill, said in extra.items():
+            if len(said) != len(self.states):
+                raise ValueError(f"{skill.name}: {len(said)} answers for {len(self)} steps")
+            self.actions[skill] = list(said)
+        self._idle: dict[Skill, list[bool]] = {}
 
     def __len__(self) -> int:
         return len(self.states)
 
+    def policy(self, mode: Mode) -> list[str] | None:
+        """The mode's choice at every step, read off the tables, or None unless the tables
+        hold all its guards and skills. Rules are folded in from the last, so a step takes the
+        first rule whose guard holds, else the default, as `run` would step by step."""
+        chosen = self._column(mode.default)
+        for rule in reversed(mode.rules):
+            truth = self.truth.get(rule.guard)
+            column = self._column(rule.skill)
+            if chosen is None or truth is None or column is None:
+                return None
+            chosen = [c if holds else o for holds, c, o in zip(truth, column, chosen, strict=True)]
+        return chosen
+
+    def idle(self, skill: Skill) -> list[bool] | None:
+        """Whether the skill stays at each step, or None unless it is stateless and on the
+        tables. Built once per skill: every ring left when idle asks it."""
+        found = self._idle.get(skill)
+        if found is None:
+            column = self._column(skill)
+            if column is None:
+                return None
+            found = self._idle[skill] = [action == "stay" for action in column]
+        return found
+
+    def _column(self, skill: Skill) -> list[str] | None:
+        return self.actions.get(skill) if skill.make is None else None
+
+
+_Row = tuple[Any, tuple[bool, ...], tuple[str, ...]]
+"""One observation as the tables hold it: its parsed state, then each guard's truth and each
+stateless skill's action there."""
+
+
+def _row(
+    vocabulary: Vocabulary,
+    guards: Sequence[Guard],
+    skills: Sequence[Skill],
+    observation: Observation,
+) -> _Row:
+    """The observation's row; `skills` are the stateless ones, each with a `run`."""
+    state = vocabulary.parse(observation)
+    truths = tuple(bool(guard.test(state)) for guard in guards)
+    said = tuple(skill.run(state) for skill in skills if skill.run is not None)
+    return state, truths, said
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows of `width` values as columns (`width` empty ones for no rows)."""
+    if not rows:
+        return [[] for _ in range(width)]
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+class Answers:
+    """What a vocabulary said of each observation (`_Row`), kept from one set of tables to the
+    next. A proposer keeps one: each rejuvenation searches a history that mostly overlaps the
+    last, and tabulating it again was a sixth of a search's time.
+
+    An observation is known by its pickle, so only the same content, types and all, is answered
+    from memory, whatever object holds it; the answers are one vocabulary's (its type, module,
+    parse and its guards and stateless skills, which act by their code), and are forgotten
+    when those change or more than `limit` observations are held."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._terms: tuple[object, ...] = ()
+        self._rows: dict[bytes, _Row] = {}
+
+    def rows(
+        self,
+        vocabulary: Vocabulary,
+        guards: Sequence[Guard],
+        skills: Sequence[Skill],
+        observations: Sequence[Observation],
+    ) -> list[_Row]:
+        terms = (type(vocabulary), vocabulary.module, vocabulary.parse_code, *guards, None, *skills)
+        if terms != self._terms:
+            self._terms, self._rows = terms, {}
+        found = []
+        for observation in observations:
+            try:
+                key: bytes | None = pickle.dumps(observation, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                key = None  # not picklable: answered afresh every time
+            row = None if key is None else self._rows.get(key)
+            if row is None:
+                row = _row(vocabulary, guards, skills, observation)
+                if key is not None:
+                    if len(self._rows) >= self.limit:
+                        self._rows.clear()
+                    self._rows[key] = row
+            found.append(row)
+        return found
+
 
 def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]:
     """The program's action at each observed step (the first `steps`), as the emitted source
-    would give them."""
-    total = len(tables) if steps is None else steps
-    memories: dict[Skill, Stateful] = {}
+    would give them.
 
-    def act(skill: Skill, t: int) -> str:
+    Search calls this for every program it scores, so what the tables answer is looked up once
+    per mode, not per step: a mode whose guards and skills are all on the tables acts by its
+    `Tables.policy` column, and an exit by a column of its idleness or guard. Only stateful
+    skills, and guards and skills the tables lack (a seed's), are asked step by step
+    (`_Machine`, `_Asked`), in the order the emitted source asks them. The loop over steps is
+    the search's innermost: it holds only list lookups."""
+    total = len(tables) if steps is None else steps
+    ring = program.modes
+    policies = [tables.policy(mode) for mode in ring]
+    first = policies[0]
+    if len(ring) == 1 and first is not None:
+        return first[:total]
+    machine = _Machine(tables)
+    choices = [
+        policy if policy is not None else _Asked(machine, mode)
+        for policy, mode in zip(policies, ring, strict=True)
+    ]
+    exits = [machine.exit(mode) for mode in ring]
+    columns = [exit.column for exit in exits]
+    counts = [exit.steps for exit in exits]
+    asks = [exit.ask for exit in exits]
+    following = [*range(1, len(ring)), 0]
+    most_hops = len(ring) - 1
+    mode, entered = 0, 0  # the mode, and the step it was entered (it has acted t - entered times)
+    outputs: list[str] = []
+    act = outputs.append
+    for t in range(total):
+        hops = most_hops
+        while hops:
+            column = columns[mode]
+            if column is not None:
+                if not column[t]:
+                    break
+            else:
+                count = counts[mode]
+                if count is not None:
+                    if t - entered < count:
+                        break
+                else:
+                    ask = asks[mode]
+                    if ask is None or not ask(t):
+                        break
+            mode, entered = following[mode], t
+            hops -= 1
+        act(choices[mode][t])
+    return outputs
+
+
+class _Asked:
+    """The choices of a mode the tables cannot answer for, asked step by step, in order."""
+
+    def __init__(self, machine: _Machine, mode: Mode) -> None:
+        self.machine = machine
+        self.mode = mode
+
+    def __getitem__(self, t: int) -> str:
+        return self.machine.choose(self.mode, t)
+
+
+class _Exit(NamedTuple):
+    """A mode's exit as `run` tests it, fastest first: it opens where `column` holds, `steps`
+    steps after the mode was entered, or when `ask` says so; never, if all are None."""
+
+    column: list[bool] | None = None
+    steps: int | None = None
+    ask: Callable[[int], bool] | None = None
+
+
+class _Machine:
+    """What `run` asks step by step: stateful skills, with their memories (one per skill,
+    shared by the modes that use it, advanced only when the skill acts), and guards and skills
+    the tables lack."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.memories: dict[Skill, Stateful] = {}
+
+    def exit(self, mode: Mode) -> _Exit:
+        exit = mode.exit
+        if exit.kind == "idle":
+            column = self.tables.idle(mode.default)
+            if column is not None:
+                return _Exit(column)
+            return _Exit(ask=lambda t: self.idle(mode.default, t))
+        if exit.kind == "after":
+            return _Exit(steps=exit.steps)
+        if exit.kind == "guard" and exit.guard:
+            guard = exit.guard
+            truth = self.tables.truth.get(guard)
+            return _Exit(truth) if truth is not None else _Exit(ask=lambda t: self.truth(guard, t))
+        return _Exit()
+
+    def choose(self, mode: Mode, t: int) -> str:
+        for rule in mode.rules:
+            if self.truth(rule.guard, t):
+                return self.act(rule.skill, t)
+        return self.act(mode.default, t)
+
+    def act(self, skill: Skill, t: int) -> str:
         if skill.make is None:
-            cached = tables.actions.get(skill)
+            cached = self.tables.actions.get(skill)
             if cached is not None:
                 return cached[t]
             assert skill.run is not None
-            return skill.run(tables.states[t])
-        memory = memories.get(skill)
+            return skill.run(self.tables.states[t])
+        memory = self.memories.get(skill)
         if memory is None:
-            memory = memories[skill] = skill.make()
-        return memory.act(tables.states[t])
+            memory = self.memories[skill] = skill.make()
+        return memory.act(self.tables.states[t])
 
-    def idle(skill: Skill, t: int) -> bool:
+    def idle(self, skill: Skill, t: int) -> bool:
         """Whether the skill would stay, asked without advancing its memory."""
         if skill.make is None:
-            return act(skill, t) == "stay"
-        memory = memories.get(skill)
+            return self.act(skill, t) == "stay"
+        memory = self.memories.get(skill)
         probe = skill.make() if memory is None else copy.copy(memory)
-        return probe.act(tables.states[t]) == "stay"
+        return probe.act(self.tables.states[t]) == "stay"
 
-    def truth(guard: Guard, t: int) -> bool:
-        column = tables.truth.get(guard)
-        return column[t] if column is not None else bool(guard.test(tables.states[t]))
-
-    mode, in_mode = 0, 0
-    outputs = []
-    ring = program.modes
-    for t in range(total):
-        for _ in range(len(ring) - 1):
-            current = ring[mode]
-            kind = current.exit.kind
-            if (
-                (kind == "idle" and idle(current.default, t))
-                or (kind == "after" and in_mode >= current.exit.steps)
-                or (kind == "guard" and current.exit.guard and truth(current.exit.guard, t))
-            ):
-                mode, in_mode = (mode + 1) % len(ring), 0
-            else:
-                break
-        in_mode += 1
-        current = ring[mode]
-        chosen = current.default
-        for rule in current.rules:
-            if truth(rule.guard, t):
-                chosen = rule.skill
-                break
-        outputs.append(act(chosen, t))
-    return outputs
+    def truth(self, guard: Guard, t: int) -> bool:
+        column = self.tables.truth.get(guard)
+        return column[t] if column is not None else bool(guard.test(self.tables.states[t]))

@@ -23,8 +23,8 @@ from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
+from rote.proposers.synthesizer.dsl import Answers, Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.dsl import Program as DslProgram
-from rote.proposers.synthesizer.dsl import Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.emit import embed, to_source
 from rote.proposers.synthesizer.games import GamesVocabulary
 from rote.proposers.synthesizer.generic import GenericVocabulary
@@ -73,6 +73,7 @@ class SynthProposer(Proposer):
         self.show_progress = show_progress
         self.sandbox = sandbox or Sandbox(workers=1)  # its worker starts on first replay
         self._owns_sandbox = sandbox is None
+        self._answers = Answers()  # what the vocabulary said of the histories searched so far
 
     def _propose(self, request: ProposalRequest) -> list[Program]:
         vocabulary = vocabulary_for(request.env)
@@ -82,7 +83,7 @@ class SynthProposer(Proposer):
         seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), DslProgram)]
         foreign = [p for p in given if "dsl" not in p.meta and p.origin != self.name]
         search = Search(
-            Tables(vocabulary, observations, self._embedded(request, foreign)),
+            Tables(vocabulary, observations, self._embedded(request, foreign), self._answers),
             actions,
             len(request.env.action_names),
             budget=self.budget,

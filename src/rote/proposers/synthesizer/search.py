@@ -22,8 +22,10 @@ the cheapest few of each class are all returned: the future is where they come a
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
+import operator
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -106,11 +108,23 @@ class Search:
         self.classes: dict[tuple[str, ...], list[Scored]] = {}
         self.scored = 0
         self._deadline = 0.0
+        self._logliks: dict[int, float] = {}
+        self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
 
     # -- scoring -----------------------------------------------------------------------------
 
     def loglik(self, outputs: Sequence[str]) -> float:
-        hits = sum(o == a for o, a in zip(outputs, self.actions, strict=True))
+        if len(outputs) != len(self.actions):
+            raise ValueError(f"{len(outputs)} outputs for {len(self.actions)} actions")
+        hits = sum(map(operator.eq, outputs, self.actions))
+        found = self._logliks.get(hits)
+        if found is None:
+            found = self._logliks[hits] = self._loglik(hits)
+        return found
+
+    def _loglik(self, hits: int) -> float:
+        """The log marginal likelihood of `hits` right answers: it depends on nothing else, so
+        `loglik` works it out once per count."""
         misses = len(self.actions) - hits
         terms = []
         for eps, log_prior in self._eps:
@@ -130,8 +144,10 @@ class Search:
         scored = Scored(loglik - program.cost, loglik, program)
         members = self.classes.setdefault(outputs, [])
         if all(member.program != program for member in members):
-            members.append(scored)
-            members.sort(key=lambda s: (-s.score, s.program.describe()))
+            # members are kept best score first, ties by description; a newcomer goes after
+            # its equals, as a stable sort would put it, and describing waits for a tie
+            at = next((i for i, m in enumerate(members) if _ranks_before(scored, m)), None)
+            members.insert(len(members) if at is None else at, scored)
             del members[EQUIVALENTS:]
         return scored
 
@@ -213,10 +229,10 @@ class Search:
         if len(mode.rules) >= MAX_RULES:
             return []
         outputs = run(scored.program, self.tables)
-        wrong = [t for t, (o, a) in enumerate(zip(outputs, self.actions, strict=True)) if o != a]
-        if not wrong:
+        right = _steps(o == a for o, a in zip(outputs, self.actions, strict=True))
+        if right == self._every_step:
             return []
-        pairs = self._rule_candidates(wrong, outputs)
+        pairs = self._rule_candidates(right)
         improved = []
         for guard, skill in pairs:
             for position in range(len(mode.rules) + 1):
@@ -227,24 +243,43 @@ class Search:
         improved.sort(key=lambda s: -s.score)
         return improved[:BEAM]
 
-    def _rule_candidates(self, wrong: list[int], outputs: list[str]) -> list[tuple[Guard, Skill]]:
+    def _rule_candidates(self, right: int) -> list[tuple[Guard, Skill]]:
         """(guard, stateless skill) pairs ranked by errors fixed minus right answers broken,
-        were the rule put first."""
-        right = [t for t in range(len(self.actions)) if outputs[t] == self.actions[t]]
+        were the rule put first, for a program right at the steps `right` (a `_steps` set).
+        Counted as bits: every pair is counted, at each extension of the decision lists."""
+        wrong = self._every_step & ~right
         ranked = []
-        for skill, column in self.tables.actions.items():
-            fixes_at = [t for t in wrong if column[t] == self.actions[t]]
+        for skill, agrees in self._agrees.items():
+            fixes_at = wrong & agrees
             if not fixes_at:
                 continue
+            breaks_at = right & ~agrees
             for guard in self.tables.guards:
-                truth = self.tables.truth[guard]
-                fixes = sum(truth[t] for t in fixes_at)
+                holds = self._holds[guard]
+                fixes = (holds & fixes_at).bit_count()
                 if not fixes:
                     continue
-                breaks = sum(truth[t] and column[t] != self.actions[t] for t in right)
+                breaks = (holds & breaks_at).bit_count()
                 ranked.append((fixes - breaks, -guard.cost - skill.cost, guard, skill))
         ranked.sort(key=lambda item: (-item[0], -item[1], item[2].name, item[3].name))
         return [(guard, skill) for _, _, guard, skill in ranked[:24]]
+
+    @functools.cached_property
+    def _holds(self) -> dict[Guard, int]:
+        """The steps where each guard holds (a `_steps` set)."""
+        return {guard: _steps(column) for guard, column in self.tables.truth.items()}
+
+    @functools.cached_property
+    def _agrees(self) -> dict[Skill, int]:
+        """The steps where each stateless skill does what the agent did (a `_steps` set)."""
+        return {
+            skill: _steps(o == a for o, a in zip(column, self.actions, strict=True))
+            for skill, column in self.tables.actions.items()
+        }
+
+    @functools.cached_property
+    def _every_step(self) -> int:
+        return (1 << len(self.actions)) - 1
 
     # -- rings -------------------------------------------------------------------------------
 
@@ -292,13 +327,19 @@ class Search:
     def _skipped(self, start: int) -> list[Skill]:
         """Stateless skills idle at `start` that are not idle throughout: a mode of one, left
         when idle, is passed over at once there (a run of no steps)."""
+        idle = [skill for skill in self._movers if self.tables.actions[skill][start] == "stay"]
+        return idle[:BEAM]
+
+    @functools.cached_property
+    def _movers(self) -> list[Skill]:
+        """Stateless skills not idle throughout, cheapest first."""
         found = [
             skill
             for skill, column in self.tables.actions.items()
-            if column[start] == "stay" and any(action != "stay" for action in column)
+            if any(action != "stay" for action in column)
         ]
         found.sort(key=lambda skill: (skill.cost, skill.name))
-        return found[:BEAM]
+        return found
 
     def _run_length(self, skill: Skill, start: int, memories: dict[Skill, Stateful]) -> int:
         """How many steps from `start` the skill explains in a row (advancing its memory)."""
@@ -342,7 +383,14 @@ class Search:
 
     def _exits(self, skill: Skill, start: int, cut: int) -> list[Exit]:
         """Exits that stay shut over the run [start, cut) and open at the cut: idle, then guards,
-        then the step count."""
+        then the step count. Paths share runs, so each run's exits are found once."""
+        key = (skill, start, cut)
+        found = self._exit_options.get(key)
+        if found is None:
+            found = self._exit_options[key] = self._find_exits(skill, start, cut)
+        return found
+
+    def _find_exits(self, skill: Skill, start: int, cut: int) -> list[Exit]:
         found = []
         steps = cut - start
         if steps == 0:
@@ -350,7 +398,7 @@ class Search:
         if cut < len(self.actions):
             if skill.stateful or self.tables.actions[skill][cut] == "stay":
                 found.append(IDLE)  # a stateful skill's idleness depends on memory: let scoring say
-            for guard in sorted(self.tables.guards, key=lambda g: g.cost):
+            for guard in self._guards_by_cost:
                 truth = self.tables.truth[guard]
                 if truth[cut] and not any(truth[start:cut]):
                     found.append(Exit("guard", guard))
@@ -358,6 +406,10 @@ class Search:
                         break
         found.append(Exit("after", steps=steps))
         return found
+
+    @functools.cached_property
+    def _guards_by_cost(self) -> list[Guard]:
+        return sorted(self.tables.guards, key=lambda g: g.cost)
 
     # -- repeats -----------------------------------------------------------------------------
 
@@ -393,6 +445,14 @@ class Search:
                 self.score(child)
 
 
+def _ranks_before(a: Scored, b: Scored) -> bool:
+    """Whether a comes before b in a behaviour class: a better score, or the same score and a
+    description earlier in alphabetical order."""
+    if a.score != b.score:
+        return a.score > b.score
+    return a.program.describe() < b.program.describe()
+
+
 def _cost(path: _Path) -> float:
     return sum(skill.cost for skill, _ in path.runs)
 
@@ -401,6 +461,11 @@ class _Path(NamedTuple):
     runs: tuple[tuple[Skill, int], ...]
     start: int
     memories: dict[Skill, Stateful]
+
+
+def _steps(bits: Iterable[bool]) -> int:
+    """The steps where `bits` hold, as a set of steps: the int with bit t set for step t."""
+    return sum(1 << t for t, bit in enumerate(bits) if bit)
 
 
 def _choices(options: list[list[Exit]], limit: int) -> list[tuple[Exit, ...]]:

@@ -48,9 +48,10 @@ class Terms:
 
     def stateful(self, name: str, code: str, choices: int = 1) -> Skill:
         namespace = self.namespace
+        built = compile(code, f"<{name}>", "eval")  # once: search makes fresh memories often
 
         def make() -> Stateful:
-            memory: Stateful = eval(code, dict(namespace))
+            memory: Stateful = eval(built, dict(namespace))
             return memory
 
         return Skill(name, code, None, 1.0 + math.log(choices), self.imports(code), make)
