@@ -165,8 +165,8 @@ def check_batch(sandbox: Sandbox, cases: list[Hostile], targets: Targets) -> dic
     """Replay the cases in one batch, a steady program after each: what went wrong, by case.
     Faster for slow cases, which then overrun side by side."""
     sources = []
-    for index, case in enumerate(cases):
-        sources += [case.program(targets), f"{STEADY}# {index}\n"]
+    for case, beside in zip(cases, steady(len(cases)), strict=True):
+        sources += [case.program(targets), beside]
     results = sandbox.replay(sources, OBSERVATIONS, ACTIONS)
     problems = {}
     for case, result, beside in zip(cases, results[::2], results[1::2], strict=True):
