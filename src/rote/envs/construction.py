@@ -216,20 +216,17 @@ def _check_config(
     min_walls: Any,
     max_walls: Any,
     max_steps: Any,
-) -> None:
-    """Reject env_kwargs that cannot make a layout, naming the field."""
-    check_env_kwargs(
-        ConstructionSpec.id,
-        KWARGS_SCHEMA,
-        {
-            "size": size,
-            "min_blocks": min_blocks,
-            "max_blocks": max_blocks,
-            "min_walls": min_walls,
-            "max_walls": max_walls,
-            "max_steps": max_steps,
-        },
-    )
+) -> dict[str, Any]:
+    """Reject env_kwargs that cannot make a layout, naming the field; else the env_kwargs."""
+    kwargs = {
+        "size": size,
+        "min_blocks": min_blocks,
+        "max_blocks": max_blocks,
+        "min_walls": min_walls,
+        "max_walls": max_walls,
+        "max_steps": max_steps,
+    }
+    check_env_kwargs(ConstructionSpec.id, KWARGS_SCHEMA, kwargs)
     if min_blocks > max_blocks:
         raise EnvError('env "construction": env_kwargs need min_blocks <= max_blocks')
     if min_walls > max_walls:
@@ -240,6 +237,7 @@ def _check_config(
             f'env "construction": {max_walls} walls and {max_blocks} blocks '
             f"do not fit a {size}x{size} grid"
         )
+    return kwargs
 
 
 def _cell_schema(size: int) -> dict[str, Any]:
@@ -335,19 +333,12 @@ class ConstructionSpec(EnvSpec):
         max_walls: int = 4,
         max_steps: int | None = None,
     ) -> None:
-        _check_config(size, min_blocks, max_blocks, min_walls, max_walls, max_steps)
+        kwargs = _check_config(size, min_blocks, max_blocks, min_walls, max_walls, max_steps)
         super().__init__(
             action_names=ACTIONS,
             rules=RULES.format(size=size, last=size - 1, colours=", ".join(COLOURS)),
             observation_schema=observation_schema(size),
-            kwargs={
-                "size": size,
-                "min_blocks": min_blocks,
-                "max_blocks": max_blocks,
-                "min_walls": min_walls,
-                "max_walls": max_walls,
-                "max_steps": max_steps,
-            },
+            kwargs=kwargs,
         )
 
     def render_text(self, observation: Observation) -> str:
