@@ -1,6 +1,6 @@
 """What one observe+predict step costs once programs are inferred, against history and particles.
 
-    python benchmarks/step_cost.py [--measure 30] [--histories 20 200 2000]
+    python benchmarks/step_cost.py [--measure 100] [--histories 20 200 2000]
         [--particles 1 30 300] [--envs construction repeated-game overcooked]
         [--out benchmarks/results/step_cost.json]
 
@@ -166,7 +166,7 @@ def peak_rss_mb() -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--measure", type=int, default=30)
+    parser.add_argument("--measure", type=int, default=100)
     parser.add_argument("--histories", type=int, nargs="+", default=list(HISTORIES))
     parser.add_argument("--particles", type=int, nargs="+", default=list(PARTICLES))
     parser.add_argument("--envs", nargs="+", default=list(ENVS), choices=ENVS)

@@ -257,8 +257,13 @@ class ROTE(Predictor):
     # -- helpers -----------------------------------------------------------------------------
 
     def _loglik(self, programs: Sequence[Program], start: int, stop: int) -> FloatArray:
-        """log p_e(a_start..a_stop-1 | program) per program: shape (programs, eps)."""
-        return np.stack([self._scores[program.id].span(start, stop) for program in programs])
+        """log p_e(a_start..a_stop-1 | program) per program: shape (programs, eps). Copies of
+        a program (resampling makes many) share one sum."""
+        spans: dict[str, FloatArray] = {}
+        for program in programs:
+            if program.id not in spans:
+                spans[program.id] = self._scores[program.id].span(start, stop)
+        return np.stack([spans[program.id] for program in programs])
 
     def _likelihood(self, output: Output, action: str) -> FloatArray:
         """log p_e(action | output) per eps; the same few arrays recur, so they are kept."""

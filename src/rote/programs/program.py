@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -35,7 +36,8 @@ class Program:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Proposer-specific extras (e.g. the synthesizer's DSL form)."""
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """Content hash of the source: equal sources are one program, whatever their origin."""
+        """Content hash of the source: equal sources are one program, whatever their origin.
+        Cached: every step of a live run looks up each particle by it."""
         return hashlib.sha256(self.source.encode()).hexdigest()[:16]
