@@ -169,10 +169,15 @@ def _items(argument: Any, schema: dict[str, Any]) -> Check:
     return lambda value: not isinstance(value, list) or all(map(check, value[start:]))
 
 
-def _prefix_items(argument: Any, schema: dict[str, Any]) -> Check:
+def _each(argument: Any) -> list[Check]:
+    """Checks of a keyword's list of subschemas."""
     if not isinstance(argument, list):
         raise _UnsupportedError
-    checks = [_compile(sub) for sub in argument]
+    return [_compile(sub) for sub in argument]
+
+
+def _prefix_items(argument: Any, schema: dict[str, Any]) -> Check:
+    checks = _each(argument)
     return lambda value: (
         not isinstance(value, list)
         or all(check(item) for check, item in zip(checks, value, strict=False))
@@ -188,23 +193,17 @@ def _count(argument: Any, schema: dict[str, Any], *, most: bool) -> Check:
 
 
 def _one_of(argument: Any, schema: dict[str, Any]) -> Check:
-    if not isinstance(argument, list):
-        raise _UnsupportedError
-    checks = [_compile(sub) for sub in argument]
+    checks = _each(argument)
     return lambda value: sum(1 for check in checks if check(value)) == 1
 
 
 def _any_of(argument: Any, schema: dict[str, Any]) -> Check:
-    if not isinstance(argument, list):
-        raise _UnsupportedError
-    checks = [_compile(sub) for sub in argument]
+    checks = _each(argument)
     return lambda value: any(check(value) for check in checks)
 
 
 def _all_of(argument: Any, schema: dict[str, Any]) -> Check:
-    if not isinstance(argument, list):
-        raise _UnsupportedError
-    checks = [_compile(sub) for sub in argument]
+    checks = _each(argument)
     return lambda value: all(check(value) for check in checks)
 
 
