@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import subprocess
+import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -115,6 +117,37 @@ def test_a_directory_of_other_suite_settings_is_refused(tmp_path: Path) -> None:
     (tmp_path / "suite.json").write_text("")  # as a kill in a non-atomic write left it
     with pytest.raises(RoteError, match=r"suite\.json is damaged"):
         run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+
+
+def test_a_directory_another_bench_is_using_is_refused_until_that_bench_dies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    before = (tmp_path / "results.jsonl").read_bytes()
+    holder = subprocess.Popen(  # holds the lock as a running bench does, until killed
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); "
+            "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+            str(tmp_path / ".lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        argv = ["bench", "--suite", "construction", "--quick", "--methods", "uniform,ngram"]
+        assert main([*argv, "--out", str(tmp_path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "in use by another rote bench" in err
+        assert (tmp_path / "results.jsonl").read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert len(run_bench(Context(TWO, tmp_path), ["uniform", "ngram"], jobs=1)) == 2 * len(
+        cells(TWO, ["uniform"])
+    )
 
 
 def test_parallel_runs_give_the_same_records(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ summary.csv, families.csv) and the plots are rebuilt from results.jsonl at the e
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import json
 import math
 import multiprocessing
@@ -18,7 +20,7 @@ import os
 import statistics
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -221,6 +223,34 @@ def run_bench(
     for name in methods:
         method(name)  # an unknown name fails before any work
     make_directory(context.out)
+    with _only_bench_in(context.out):
+        return _run_missing(context, methods, jobs, on_start, on_cell, on_problem)
+
+
+@contextlib.contextmanager
+def _only_bench_in(out: Path) -> Iterator[None]:
+    """Hold `out`'s lock while the bench runs there. Two benches on one directory would both
+    run the missing cells, doubling them in results.jsonl, and one's repair of a damaged line
+    could drop the other's new ones. The kernel drops the lock when its holder dies, however
+    it dies, so a killed bench never leaves the directory locked."""
+    with (out / ".lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RoteError(
+                f"{out} is in use by another rote bench; wait for it to end or use another --out"
+            ) from None
+        yield
+
+
+def _run_missing(
+    context: Context,
+    methods: Sequence[str],
+    jobs: int | None,
+    on_start: Callable[[int, int], None] | None,
+    on_cell: Callable[[Cell], None] | None,
+    on_problem: Callable[[str], None] | None,
+) -> list[Record]:
     _check_suite(context.out, context.suite)
     log = context.out / "results.jsonl"
     done = load(log, on_problem)
