@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rote.inference.resampling import RESAMPLERS, Resampler, residual, systematic
@@ -53,13 +53,16 @@ def test_systematic_gives_floor_or_ceil_copies(values: list[float], seed: int, n
 
 @settings(max_examples=50, deadline=None)
 @given(values=weights, seed=st.integers(0, 2**32 - 1), n=st.integers(1, 30))
+@example(values=[1.0, 1.0, 1e-12], seed=1, n=2)  # n * w just under 1: no copy is guaranteed
 def test_residual_keeps_the_deterministic_part(values: list[float], seed: int, n: int) -> None:
     expected = n * np.asarray(values) / sum(values)
     counts = np.bincount(
         residual(np.random.default_rng(seed), _log(values), n), minlength=len(values)
     )
     assert counts.sum() == n
-    assert np.all(counts >= np.floor(expected + 1e-9))
+    # floor(n * w) copies each, up to rounding: an n * w a hair under an integer guarantees one
+    # copy fewer, so the tolerance may only lower the bound.
+    assert np.all(counts >= np.floor(expected - 1e-9))
 
 
 def test_default_count_is_the_number_of_particles() -> None:
