@@ -2,8 +2,9 @@
 
 A parcel arrives each step, with a colour and a weight (1 to max_weight, an env kwarg); the
 agent sends it to the left bin, to the right bin, or lets it pass. Importing this file registers
-the env, its synthesizer vocabulary and one scripted sorter, so
-`rote --plugin docs/examples/conveyor.py ...` can use them all.
+the env with its synthesizer vocabulary and one scripted sorter, in one call, so
+`rote --plugin docs/examples/conveyor.py ...` can use them all (a bench suite and behaviour
+cloning included).
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import gymnasium as gym
 import numpy as np
 
 from rote import EnvSpec, register
-from rote.agents import register_agent
 from rote.envs.base import Observation
-from rote.proposers.synthesizer import register_vocabulary
 from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import generic
@@ -156,6 +155,9 @@ class HeavyLeft:
 
 
 gym.register(GYM_ID, entry_point=f"{__name__}:ConveyorEnv")
-register(ConveyorSpec.id, ConveyorSpec)
-register_vocabulary(ConveyorSpec.id, ConveyorVocabulary)
-register_agent(ConveyorSpec.id, "heavy-left", HeavyLeft)
+register(
+    ConveyorSpec.id,
+    ConveyorSpec,
+    vocabulary=ConveyorVocabulary,
+    agents={"heavy-left": HeavyLeft},
+)

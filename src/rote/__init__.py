@@ -3,8 +3,6 @@
 The public API is what `__all__` lists; everything else may change between versions.
 """
 
-__version__ = "0.1.0"
-
 from rote.agents import Agent, agent_names, make_agent
 from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
 from rote.errors import RoteError
@@ -26,6 +24,7 @@ from rote.trajectory import (
     read_trajectory,
     write_trajectory,
 )
+from rote.version import __version__
 
 __all__ = [
     "FORMAT",

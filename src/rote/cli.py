@@ -18,18 +18,17 @@ from typing import Any, NoReturn
 from rich.console import Console
 from rich.table import Table
 
-from rote import __version__
 from rote.agents import agent_names, make_agent
 from rote.data.overcooked import SPLITS as OVERCOOKED_SPLITS
 from rote.data.overcooked import export_overcooked
-from rote.envs import make_env, registered_envs, registered_prefixes
+from rote.envs import make_env, registered_envs, registrations
 from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
 from rote.evaluation.bench import run_bench, write_outputs
 from rote.evaluation.methods import METHODS, Context
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
-from rote.evaluation.suites import SUITES, suite
+from rote.evaluation.suites import suite, suite_builders
 from rote.model import ROTE
 from rote.plugins import load_plugin
 from rote.programs.confinement import detect
@@ -48,6 +47,7 @@ from rote.trajectory import (
     parse_json,
     read_trajectory,
 )
+from rote.version import __version__
 
 EXIT_USAGE = 2
 DEMO_ENV = "construction"
@@ -134,8 +134,10 @@ def _cmd_envs(args: argparse.Namespace, out: Console) -> None:
             "yes" if spec.simulated else "no",
             str(len(agent_names(env_id))),
         )
-    for prefix in registered_prefixes():
-        table.add_row(f"{prefix}:<id>", "(per level)", "yes", "(per level)")
+    for family in registrations():
+        if family.prefix:
+            agents = str(len(family.agent_factories()))
+            table.add_row(f"{family.id}:<id>", "(per level)", "yes", agents)
     out.print(table)
 
 
@@ -455,7 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="rote and the baselines on a suite: results, tables and plots"
     )
-    bench.add_argument("--suite", choices=list(SUITES), default="construction")
+    bench.add_argument(
+        "--suite",
+        default="construction",
+        help=f"{', '.join(suite_builders())}, or a plugin env's (default: construction)",
+    )
     bench.add_argument(
         "--methods",
         help=f"comma-separated, from {', '.join(METHODS)}, or rote@N (N particles); "

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rote import __version__
 from rote.agents import Agent, make_agent
 from rote.envs import EnvSpec, LayoutSwappable, make_env
 from rote.errors import EnvError, RoteError
+from rote.observation import Observation
 from rote.trajectory import (
     Header,
     Step,
@@ -24,6 +24,7 @@ from rote.trajectory import (
     read_existing,
     write_trajectory,
 )
+from rote.version import __version__
 
 
 def episode_header(
@@ -150,3 +151,32 @@ def generate(
             if on_done is not None:
                 on_done(path)
     return report
+
+
+class _Policy:
+    """A policy callable seen as an agent (`act`), for `rollout`."""
+
+    def __init__(self, policy: Callable[[Observation], str]) -> None:
+        self.policy = policy
+
+    def act(self, observation: Observation) -> str:
+        return self.policy(observation)
+
+
+def record(
+    env_id: str,
+    policy: Callable[[Observation], str],
+    *,
+    steps: int,
+    seed: int,
+    out: Path | None = None,
+    agent_label: str = "",
+    **env_kwargs: Any,
+) -> Trajectory:
+    """Record `steps` actions of any policy (observation -> action name) in any simulated env
+    as a rote.trajectory/1, written to `out` when given."""
+    spec = make_env(env_id, **env_kwargs)
+    trajectory = rollout(spec, _Policy(policy), steps=steps, seed=seed, agent_label=agent_label)
+    if out is not None:
+        write_trajectory(out, trajectory)
+    return trajectory

@@ -8,7 +8,7 @@ import pytest
 
 from rote.agents import make_agent
 from rote.agents.base import Agent
-from rote.agents.construction import FAMILIES
+from rote.agents.construction import AGENTS
 from rote.envs.construction import ACTIONS, ConstructionEnv, ConstructionState
 from rote.skills.grid import Cell, manhattan
 
@@ -38,7 +38,7 @@ def rollout(
 ) -> tuple[list[str], list[Cell], ConstructionState]:
     """Actions taken, the agent's cells (start included) and the final state."""
     if isinstance(agent, str):
-        agent = FAMILIES[agent]()
+        agent = AGENTS[agent]()
     env = ConstructionEnv()
     env.reset(options={"observation": observation})
     actions, cells = [], [env.state.agent]
@@ -51,7 +51,7 @@ def rollout(
 
 
 def test_families_are_the_ten_in_order() -> None:
-    assert list(FAMILIES) == [
+    assert list(AGENTS) == [
         "colour-cycle",
         "patrol-clockwise",
         "patrol-counterclockwise",
@@ -277,7 +277,7 @@ def test_snake_covers_every_free_cell_from_anywhere() -> None:
         assert set(cells) == set(boustrophedon())
 
 
-@pytest.mark.parametrize("name", list(FAMILIES))
+@pytest.mark.parametrize("name", list(AGENTS))
 def test_random_layouts_give_valid_deterministic_actions(name: str) -> None:
     for seed in range(20):
         env = ConstructionEnv()
@@ -289,7 +289,7 @@ def test_random_layouts_give_valid_deterministic_actions(name: str) -> None:
         assert first == second
 
 
-@pytest.mark.parametrize("name", list(FAMILIES))
+@pytest.mark.parametrize("name", list(AGENTS))
 def test_noisy_agent_is_seeded_and_slips(name: str) -> None:
     env = ConstructionEnv()
     env.reset(seed=3)
@@ -301,7 +301,7 @@ def test_noisy_agent_is_seeded_and_slips(name: str) -> None:
     actions, cells, _ = rollout(noisy(1), observation, 60)
     assert rollout(noisy(1), observation, 60)[0] == actions
     # Replay the noisy trajectory to a noiseless agent: it disagrees on some steps.
-    clean = FAMILIES[name]()
+    clean = AGENTS[name]()
     replay = ConstructionEnv()
     replay.reset(options={"observation": observation})
     disagreements = 0

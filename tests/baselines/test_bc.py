@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rote import agent_names, make_agent, rollout
+from rote import agent_names, make_agent, make_env, rollout
 from rote.baselines.bc import (
     TORCH_MISSING,
     BCConfig,
@@ -192,25 +192,29 @@ def test_grid_encoding_pads_a_smaller_grid_with_wall() -> None:
     assert encoder_from_json(encoder.to_json()).dim == encoder.dim
 
 
+TOY = make_env("repeated-game")
+"""The generic encoder reads only the observations it is given; the spec names the env."""
+
+
 def test_generic_encoding_of_other_envs() -> None:
     observations = [
         {"hp": 3, "alive": True, "mood": "calm", "name": f"id{i}", "pos": [i, 0]} for i in range(20)
     ]
     observations[0]["mood"] = None
-    encoder = FieldEncoder.fit("toy", observations)
+    encoder = FieldEncoder.fit(TOY, observations)
     assert encoder.dim == 2 + 2  # hp and alive; mood's null and "calm"; not name, not pos
     assert list(encoder.encode({"hp": 3, "alive": True, "mood": "calm"})) == [0, 0, 0, 1]
     assert list(encoder.encode({"mood": "unseen"})) == [0, 0, 0, 0]
     rebuilt = encoder_from_json(encoder.to_json())
     assert list(rebuilt.encode(observations[0])) == list(encoder.encode(observations[0]))
-    with pytest.raises(RoteError, match="cannot encode toy observations"):
-        FieldEncoder.fit("toy", [{"pos": [0, 1]}])
+    with pytest.raises(RoteError, match="cannot encode repeated-game observations"):
+        FieldEncoder.fit(TOY, [{"pos": [0, 1]}])
 
 
 def test_generic_encoding_keeps_the_recent_history() -> None:
     """A history field (moves so far) contributes its last RECENT entries, newest first."""
     observations = [{"moves": [], "cells": [[0, 1]]}, {"moves": ["C"], "cells": []}]
-    encoder = FieldEncoder.fit("toy", [*observations, {"moves": ["C", "D"], "cells": []}])
+    encoder = FieldEncoder.fit(TOY, [*observations, {"moves": ["C", "D"], "cells": []}])
     assert encoder.dim == RECENT * 2
     assert list(encoder.encode({"moves": ["D", "D", "C", "D"]})) == [0, 1, 1, 0, 0, 1]
     assert list(encoder.encode({"moves": []})) == [0] * 6

@@ -16,8 +16,9 @@ from minigrid.core.world_object import Ball, Door, Key
 from rote.agents import make_agent
 from rote.baselines.encoding import MiniGridEncoder, encoder_from_json, make_encoder
 from rote.envs import make_env, registered_envs
-from rote.envs.minigrid import MiniGridEpisodes, encode, record
+from rote.envs.minigrid import MiniGridEpisodes, encode
 from rote.errors import EnvError
+from rote.rollout import record
 from rote.trajectory import read_trajectory
 
 GO_TO = "minigrid:MiniGrid-GoToObject-8x8-N2-v0"

@@ -12,7 +12,7 @@ from rote.agents import agent_names, make_agent
 from rote.envs import EnvSpec, make_env
 from rote.errors import EnvError
 from rote.rollout import generate, rollout
-from rote.skills.games import ACTIONS, GAMES, PAYOFFS, parse, payoff
+from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, parse, payoff
 from rote.trajectory import read_trajectory
 
 

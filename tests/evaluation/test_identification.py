@@ -17,13 +17,13 @@ import pytest
 
 from rote import make_env, write_trajectory
 from rote.agents import make_agent
-from rote.agents.construction import FAMILIES
+from rote.agents.construction import AGENTS
 from rote.rollout import rollout
 from tests.programs_corpus import library_with_decoys
 from tests.test_cli import run
 
 
-@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("family", list(AGENTS))
 @pytest.mark.parametrize("seed", [0, 1])
 def test_predict_finds_the_true_program_among_29_decoys(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, family: str, seed: int

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from rote import make_env, skills
+from rote import make_env
 from rote.agents import make_agent
-from rote.agents.construction import FAMILIES, source
+from rote.agents.construction import AGENTS, source
 from rote.programs import Sandbox
+from rote.programs.sandbox import skills_sources
 from rote.rollout import rollout
 from rote.skills.construction import ConstructionState, isolated
 
@@ -34,16 +35,16 @@ def imported_modules(text: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(("name", "text"), skills.sources())
+@pytest.mark.parametrize(("name", "text"), skills_sources())
 def test_a_skills_module_imports_only_the_stdlib_and_earlier_skills(name: str, text: str) -> None:
-    names = [module for module, _ in skills.sources()]
+    names = [module for module, _ in skills_sources()]
     earlier = set(names[: names.index(name)])
     for module in imported_modules(text):
         top = module.partition(".")[0]
         assert module in earlier or top in sys.stdlib_module_names, f"{name} imports {module}"
 
 
-@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("family", list(AGENTS))
 def test_a_family_program_replays_in_the_sandbox_as_it_runs_in_process(
     sandbox: Sandbox, family: str
 ) -> None:

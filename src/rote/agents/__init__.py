@@ -1,13 +1,10 @@
-"""Scripted agents per env, and the registry `make_agent` draws from."""
+"""Scripted agents: behaviour programs whose true program we know, one package per env family.
 
-from rote.agents import construction, minigrid, repeated_game
-from rote.agents.base import Agent, NoisyAgent, agent_names, make_agent, register_agent
+Each family's agents are named in its registration (`rote.envs.register`); `make_agent` builds
+one by env id and name.
+"""
 
-for _name, _factory in construction.FAMILIES.items():
-    register_agent("construction", _name, _factory)
-for _name, _factory in repeated_game.STRATEGIES.items():
-    register_agent("repeated-game", _name, _factory)
-for _env_id, _name in minigrid.LEVELS.items():
-    register_agent(_env_id, _name, minigrid.AGENTS[_name])
+from rote.agents.base import Agent, AgentFactory, NoisyAgent, make_agent
+from rote.envs.registry import agent_names
 
-__all__ = ["Agent", "NoisyAgent", "agent_names", "make_agent", "register_agent"]
+__all__ = ["Agent", "AgentFactory", "NoisyAgent", "agent_names", "make_agent"]

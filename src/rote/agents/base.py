@@ -8,14 +8,14 @@ same code serve as data generator, as ground truth in tests, and as a program in
 from __future__ import annotations
 
 import importlib
-import inspect
 import random
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Protocol
 
-from rote.envs.base import Observation
+from rote.envs.registry import scripted_agent
 from rote.errors import AgentError
+from rote.observation import Observation
 
 
 class Agent(Protocol):
@@ -51,21 +51,6 @@ class NoisyAgent:
 AgentFactory = Callable[..., Agent]
 """Builds a fresh agent; a stochastic one takes `rng: random.Random`, which make_agent seeds."""
 
-_AGENTS: dict[str, dict[str, AgentFactory]] = {}
-
-
-def register_agent(env_id: str, name: str, factory: AgentFactory) -> None:
-    """Register a scripted agent family for an env."""
-    family = _AGENTS.setdefault(env_id, {})
-    if name in family:
-        raise ValueError(f'agent "{name}" is already registered for env "{env_id}"')
-    family[name] = factory
-
-
-def agent_names(env_id: str) -> list[str]:
-    """Names of the scripted agents registered for `env_id`, in registration order."""
-    return list(_AGENTS.get(env_id, {}))
-
 
 def make_agent(
     env_id: str,
@@ -75,16 +60,9 @@ def make_agent(
     action_names: Sequence[str] = (),
     seed: int = 0,
 ) -> Agent:
-    """A fresh scripted agent, wrapped in `NoisyAgent` when `noise` > 0."""
-    family = _AGENTS.get(env_id, {})
-    if name not in family:
-        known = ", ".join(family) or "none"
-        raise AgentError(f'agent "{name}" is not registered for env "{env_id}"; known: {known}')
-    factory = family[name]
-    if "rng" in inspect.signature(factory).parameters:  # its own stream, apart from the noise's
-        agent = factory(rng=random.Random(f"policy:{seed}"))
-    else:
-        agent = factory()
+    """A fresh scripted agent of `env_id`'s family, wrapped in `NoisyAgent` when `noise` > 0
+    (the noise draws from its own stream, apart from a stochastic agent's)."""
+    agent = scripted_agent(env_id, name, seed=seed)
     if noise:
         return NoisyAgent(agent, noise, action_names, random.Random(seed))
     return agent

@@ -1,7 +1,7 @@
 """The repeated-game strategy zoo: classic strategies of the iterated prisoner's dilemma and kin.
 
 Each strategy is a short class with `act(observation) -> action` that imports only
-`rote.skills.games`, so it reads like (and runs as) a behaviour program. They are written for
+`rote.skills.repeated_game`, so it reads like (and runs as) a behaviour program. They are written for
 every game at once in terms of the game's first, "cooperative" action and the second, "other"
 one (in the prisoner's dilemma C and D; in rock-paper-scissors rock and paper). Stochastic
 strategies take `rng`, which `make_agent` seeds. docs/agents.md describes each.
@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from rote.skills.games import (
+from rote.skills.repeated_game import (
     beat_last,
     copy_last,
     majority,

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeGuard
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rote.envs.base import EnvSpec, Observation
-from rote.envs.construction import ConstructionSpec
+from rote.envs.registry import registration, registrations
 from rote.errors import RoteError
 from rote.skills import minigrid, overcooked
 from rote.skills.construction import COLOURS
@@ -35,16 +35,31 @@ RECENT = 3
 
 
 class ObservationEncoder(ABC):
-    """Maps one observation to a float32 vector of length `dim`."""
+    """Maps one observation to a float32 vector of length `dim`.
 
+    An env family names its encoder class in its registration; `kind` tags the class in the
+    checkpoints it writes, so `encoder_from_json` finds it again among the registered ones.
+    """
+
+    kind: ClassVar[str]
     dim: int
+
+    @classmethod
+    @abstractmethod
+    def fit(cls, env: EnvSpec, observations: Sequence[Observation]) -> Self:
+        """The encoder for `env`, fitted on the training observations where it needs them."""
 
     @abstractmethod
     def encode(self, observation: Observation) -> Vector: ...
 
     @abstractmethod
     def to_json(self) -> dict[str, Any]:
-        """What `encoder_from_json` needs to rebuild this encoder exactly."""
+        """What `from_json` needs to rebuild this encoder exactly, with `kind`."""
+
+    @classmethod
+    @abstractmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        """The encoder `to_json` wrote."""
 
 
 class GridEncoder(ObservationEncoder):
@@ -56,11 +71,21 @@ class GridEncoder(ObservationEncoder):
     happens unless a checkpoint is used on a differently sized Construction.
     """
 
+    kind = "grid"
     channels = 2 + len(COLOURS)
 
     def __init__(self, side: int) -> None:
         self.side = side
         self.dim = self.channels * side * side + 1 + len(COLOURS)
+
+    @classmethod
+    def fit(cls, env: EnvSpec, observations: Sequence[Observation]) -> Self:
+        sizes = [int(observation["size"]) for observation in observations]
+        return cls(max([env.kwargs["size"], *sizes]))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(int(data["side"]))
 
     def encode(self, observation: Observation) -> Vector:
         side, size = self.side, int(observation["size"])
@@ -96,6 +121,7 @@ class MiniGridEncoder(ObservationEncoder):
     none). Grids smaller than width x height are padded with wall, larger ones cropped.
     """
 
+    kind = "minigrid"
     door_states = ("open", "closed", "locked")
     mission_types = (*minigrid.TYPES, "object")
     channels = 2 + len(minigrid.TYPES) + len(minigrid.COLOURS) + len(door_states)
@@ -111,6 +137,16 @@ class MiniGridEncoder(ObservationEncoder):
             *[(*self.mission_types, None), (*minigrid.COLOURS, None)] * 2,
         ]
         self.dim = self.channels * width * height + sum(map(len, self.categories))
+
+    @classmethod
+    def fit(cls, env: EnvSpec, observations: Sequence[Observation]) -> Self:
+        width = max(int(observation["width"]) for observation in observations)
+        height = max(int(observation["height"]) for observation in observations)
+        return cls(width, height)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(int(data["width"]), int(data["height"]))
 
     def encode(self, observation: Observation) -> Vector:
         state = minigrid.parse(observation)
@@ -162,6 +198,8 @@ class FieldEncoder(ObservationEncoder):
     (numeric) or as all zeros (categorical); so does a category never seen in training.
     """
 
+    kind = "fields"
+
     def __init__(
         self,
         numeric: Sequence[tuple[str, float, float]],
@@ -178,7 +216,7 @@ class FieldEncoder(ObservationEncoder):
         )
 
     @classmethod
-    def fit(cls, env_id: str, observations: Iterable[Observation]) -> FieldEncoder:
+    def fit(cls, env: EnvSpec, observations: Sequence[Observation]) -> Self:
         """The fields every training observation agrees on the type of; RoteError if none."""
         values: dict[str, list[Any]] = {}
         for observation in observations:
@@ -203,7 +241,7 @@ class FieldEncoder(ObservationEncoder):
         encoder = cls(numeric, categorical, recent)
         if encoder.dim == 0:
             raise RoteError(
-                f"behaviour cloning cannot encode {env_id} observations: no top-level number, "
+                f"behaviour cloning cannot encode {env.id} observations: no top-level number, "
                 f"boolean or field with at most {MAX_CATEGORIES} string values"
             )
         return encoder
@@ -236,6 +274,13 @@ class FieldEncoder(ObservationEncoder):
             "recent": [[name, values] for name, values in self.recent],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        numeric = [(str(name), float(mean), float(std)) for name, mean, std in data["numeric"]]
+        categorical = [(str(name), values) for name, values in data["categorical"]]
+        recent = [(str(name), values) for name, values in data.get("recent", [])]
+        return cls(numeric, categorical, recent)
+
 
 class OvercookedEncoder(ObservationEncoder):
     """Overcooked in the spirit of Carroll et al. 2019's hand-made features, for each player
@@ -246,12 +291,21 @@ class OvercookedEncoder(ObservationEncoder):
     is by Manhattan distance, where Carroll et al. ask a motion planner. Fits nothing: the
     features are the same on every layout."""
 
+    kind = "overcooked"
     targets = ("O", "D", "S", "empty", "onion", "dish", "soup")
     pot_features = 4 + 2 + 2 + 1
 
     def __init__(self) -> None:
         self.per_player = 4 + 5 + 4 + 3 * len(self.targets) + 2 * self.pot_features + 2
         self.dim = 2 * self.per_player + 2
+
+    @classmethod
+    def fit(cls, env: EnvSpec, observations: Sequence[Observation]) -> Self:
+        return cls()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls()
 
     def encode(self, observation: Observation) -> Vector:
         kitchen = overcooked.parse(observation)
@@ -303,31 +357,20 @@ def _is_number(value: Any) -> TypeGuard[float]:
 
 
 def make_encoder(env: EnvSpec, observations: Sequence[Observation]) -> ObservationEncoder:
-    """The encoder for `env`, fitted on the training observations where it needs them."""
-    if isinstance(env, ConstructionSpec):
-        sizes = [int(observation["size"]) for observation in observations]
-        return GridEncoder(max([env.kwargs["size"], *sizes]))
-    if env.id.startswith("minigrid:"):  # by id: the spec's module needs the optional extra
-        width = max(int(observation["width"]) for observation in observations)
-        height = max(int(observation["height"]) for observation in observations)
-        return MiniGridEncoder(width, height)
-    if env.id == "overcooked":
-        return OvercookedEncoder()
-    return FieldEncoder.fit(env.id, observations)
+    """The encoder `env`'s family registered (the generic one if none), fitted on the
+    training observations."""
+    chosen = registration(env).encoder_class() or FieldEncoder
+    return chosen.fit(env, observations)
 
 
 def encoder_from_json(data: dict[str, Any]) -> ObservationEncoder:
-    """Rebuild an encoder saved with `to_json`."""
+    """Rebuild an encoder saved with `to_json`: the generic one or a registered family's."""
+    kinds: dict[str, type[ObservationEncoder]] = {FieldEncoder.kind: FieldEncoder}
+    for family in registrations():
+        encoder = family.encoder_class()
+        if encoder is not None:
+            kinds[encoder.kind] = encoder
     kind = data.get("kind")
-    if kind == "grid":
-        return GridEncoder(int(data["side"]))
-    if kind == "minigrid":
-        return MiniGridEncoder(int(data["width"]), int(data["height"]))
-    if kind == "overcooked":
-        return OvercookedEncoder()
-    if kind == "fields":
-        numeric = [(str(name), float(mean), float(std)) for name, mean, std in data["numeric"]]
-        categorical = [(str(name), values) for name, values in data["categorical"]]
-        recent = [(str(name), values) for name, values in data.get("recent", [])]
-        return FieldEncoder(numeric, categorical, recent)
-    raise RoteError(f"unknown observation encoder {kind!r} in a behaviour cloning checkpoint")
+    if not isinstance(kind, str) or kind not in kinds:
+        raise RoteError(f"unknown observation encoder {kind!r} in a behaviour cloning checkpoint")
+    return kinds[kind].from_json(data)

@@ -1,31 +1,28 @@
-"""Environment specs and their registry. Each env lives in its own module and registers here."""
+"""Environment specs and the registry, with the one registration of each built-in family.
+
+Each family's spec lives in its own module; what rote knows about the family (skills module,
+synthesizer vocabulary, scripted agents, behaviour cloning's encoder, bench suites) is declared
+in its `register` call below, by reference where it lives in a layer above this one.
+"""
 
 from typing import Any
 
-import gymnasium as gym
-
 from rote.envs.base import EnvSpec, LayoutSwappable, Observation, check_env_kwargs
-from rote.envs.construction import GYM_ID as CONSTRUCTION_GYM_ID
 from rote.envs.construction import ConstructionEnv, ConstructionSpec
 from rote.envs.overcooked import OvercookedSpec
 from rote.envs.registry import (
+    EnvRegistration,
+    agent_names,
     make_env,
     register,
-    register_prefix,
     registered_envs,
-    registered_prefixes,
+    registration,
+    registrations,
+    scripted_agent,
+    skills_modules,
 )
-from rote.envs.repeated_game import GYM_ID as REPEATED_GAME_GYM_ID
 from rote.envs.repeated_game import RepeatedGameEnv, RepeatedGameSpec
 from rote.errors import EnvError
-
-register(ConstructionSpec.id, ConstructionSpec)
-register(OvercookedSpec.id, OvercookedSpec)
-if CONSTRUCTION_GYM_ID not in gym.registry:
-    gym.register(id=CONSTRUCTION_GYM_ID, entry_point="rote.envs.construction:ConstructionEnv")
-register(RepeatedGameSpec.id, RepeatedGameSpec)
-if REPEATED_GAME_GYM_ID not in gym.registry:
-    gym.register(id=REPEATED_GAME_GYM_ID, entry_point="rote.envs.repeated_game:RepeatedGameEnv")
 
 
 def _minigrid(level_id: str, /, **level_kwargs: Any) -> EnvSpec:
@@ -41,21 +38,59 @@ def _minigrid(level_id: str, /, **level_kwargs: Any) -> EnvSpec:
     return MiniGridSpec(level_id, **level_kwargs)
 
 
-register_prefix("minigrid", _minigrid)
+register(
+    "construction",
+    ConstructionSpec,
+    skills="rote.skills.construction",
+    vocabulary="rote.proposers.synthesizer.construction:ConstructionVocabulary",
+    agents="rote.agents.construction:AGENTS",
+    encoder="rote.baselines.encoding:GridEncoder",
+    suites={"construction": "rote.evaluation.suites:construction"},
+)
+register(
+    "repeated-game",
+    RepeatedGameSpec,
+    skills="rote.skills.repeated_game",
+    vocabulary="rote.proposers.synthesizer.repeated_game:RepeatedGameVocabulary",
+    agents="rote.agents.repeated_game:STRATEGIES",
+    suites={"repeated-game": "rote.evaluation.suites:repeated_game"},
+)
+register(
+    "minigrid",
+    _minigrid,
+    prefix=True,
+    skills="rote.skills.minigrid",
+    vocabulary="rote.proposers.synthesizer.minigrid:MiniGridVocabulary",
+    agents="rote.agents.minigrid:AGENTS",
+    encoder="rote.baselines.encoding:MiniGridEncoder",
+    suites={"minigrid": "rote.evaluation.suites:minigrid"},
+)
+register(
+    "overcooked",
+    OvercookedSpec,
+    skills="rote.skills.overcooked",
+    vocabulary="rote.proposers.synthesizer.overcooked:OvercookedVocabulary",
+    encoder="rote.baselines.encoding:OvercookedEncoder",
+    suites={"overcooked-human": "rote.evaluation.suites:overcooked_human"},
+)
 
 __all__ = [
     "ConstructionEnv",
     "ConstructionSpec",
+    "EnvRegistration",
     "EnvSpec",
     "LayoutSwappable",
     "Observation",
     "OvercookedSpec",
     "RepeatedGameEnv",
     "RepeatedGameSpec",
+    "agent_names",
     "check_env_kwargs",
     "make_env",
     "register",
-    "register_prefix",
     "registered_envs",
-    "registered_prefixes",
+    "registration",
+    "registrations",
+    "scripted_agent",
+    "skills_modules",
 ]

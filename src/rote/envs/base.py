@@ -19,9 +19,7 @@ import jsonschema
 
 from rote.envs.observation_check import compile_check
 from rote.errors import EnvError
-
-Observation = dict[str, Any]
-"""An observation: a JSON object whose shape the env's `observation_schema` documents."""
+from rote.observation import Observation
 
 Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # unannotated upstream
     jsonschema.Draft202012Validator,

@@ -356,3 +356,7 @@ class ConstructionSpec(EnvSpec):
         if not isinstance(unwrapped, ConstructionEnv):
             raise EnvError(f"construction: cannot encode a {type(unwrapped).__name__}")
         return unwrapped.state.to_observation()
+
+
+if GYM_ID not in gym.registry:  # once, though tests may import the module again
+    gym.register(id=GYM_ID, entry_point=f"{__name__}:ConstructionEnv")

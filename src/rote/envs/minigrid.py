@@ -48,8 +48,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -58,10 +56,8 @@ from gymnasium.envs.registration import load_env_creator
 from minigrid.minigrid_env import MiniGridEnv
 
 from rote.envs.base import EnvSpec, Observation, check_env_kwargs
-from rote.envs.registry import make_env
 from rote.errors import EnvError
 from rote.skills.minigrid import ACTIONS, COLOURS, DIRECTIONS, TYPES, parse
-from rote.trajectory import Trajectory, write_trajectory
 
 PREFIX = "minigrid"
 GYM_ID = "rote/MiniGrid-v0"
@@ -399,34 +395,3 @@ class MiniGridSpec(EnvSpec):
 
 if GYM_ID not in gym.registry:
     gym.register(id=GYM_ID, entry_point="rote.envs.minigrid:MiniGridEpisodes")
-
-
-class _Policy:
-    """A policy callable seen as an agent (`act`), for `rollout`."""
-
-    def __init__(self, policy: Callable[[Observation], str]) -> None:
-        self.policy = policy
-
-    def act(self, observation: Observation) -> str:
-        return self.policy(observation)
-
-
-def record(
-    env_id: str,
-    policy: Callable[[Observation], str],
-    *,
-    steps: int,
-    seed: int,
-    out: Path | None = None,
-    agent_label: str = "",
-    **env_kwargs: Any,
-) -> Trajectory:
-    """Record `steps` actions of any policy (observation -> action name) in a minigrid env as a
-    rote.trajectory/1, written to `out` when given."""
-    from rote.rollout import rollout  # rote.rollout imports rote.envs, which imports us lazily
-
-    spec = make_env(env_id, **env_kwargs)
-    trajectory = rollout(spec, _Policy(policy), steps=steps, seed=seed, agent_label=agent_label)
-    if out is not None:
-        write_trajectory(out, trajectory)
-    return trajectory

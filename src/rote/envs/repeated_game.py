@@ -67,8 +67,9 @@ import gymnasium as gym
 import numpy as np
 
 from rote.envs.base import EnvSpec, Observation, check_env_kwargs
+from rote.envs.registry import agent_names, scripted_agent
 from rote.errors import EnvError
-from rote.skills.games import ACTIONS, GAMES, PAYOFFS, mirror
+from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, mirror
 
 GYM_ID = "rote/RepeatedGame-v0"
 _MAX_ROUND = 2**31 - 1
@@ -93,22 +94,16 @@ your side of the table (player), the round (from 0) and both players' moves so f
 opponent_history)."""
 
 
-def _strategies() -> list[str]:
-    """The scripted strategies' names, looked up when needed: rote.agents imports rote.envs."""
-    from rote.agents import agent_names
-
-    return agent_names(RepeatedGameSpec.id)
-
-
 def _check_config(game: Any, rounds: Any, opponent: Any) -> None:
     """Reject env_kwargs that name no game, no length or no opponent, naming the field."""
     check_env_kwargs(
         RepeatedGameSpec.id, KWARGS_SCHEMA, {"game": game, "rounds": rounds, "opponent": opponent}
     )
-    if opponent != "random" and opponent not in _strategies():
+    strategies = agent_names(RepeatedGameSpec.id)
+    if opponent != "random" and opponent not in strategies:
         raise EnvError(
             f"env \"repeated-game\": env_kwargs.opponent: must be 'random' or a strategy "
-            f"({', '.join(_strategies())}), not {opponent!r}"
+            f"({', '.join(strategies)}), not {opponent!r}"
         )
 
 
@@ -155,10 +150,8 @@ class RepeatedGameEnv(gym.Env[dict[str, Any], np.int64]):
         if self.opponent_name == "random":
             self.opponent = None
         else:
-            from rote.agents import make_agent  # rote.agents imports rote.envs
-
             seed = int(self.np_random.integers(2**31))
-            self.opponent = make_agent(RepeatedGameSpec.id, self.opponent_name, seed=seed)
+            self.opponent = scripted_agent(RepeatedGameSpec.id, self.opponent_name, seed=seed)
         return self._gym_observation(), {}
 
     def step(
@@ -283,3 +276,7 @@ class RepeatedGameSpec(EnvSpec):
         if not isinstance(unwrapped, RepeatedGameEnv):
             raise EnvError(f"repeated-game: cannot encode a {type(unwrapped).__name__}")
         return unwrapped.observation()
+
+
+if GYM_ID not in gym.registry:  # once, though tests may import the module again
+    gym.register(id=GYM_ID, entry_point=f"{__name__}:RepeatedGameEnv")

@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from rote.agents import agent_names, make_agent
-from rote.envs import EnvSpec, make_env
+from rote.agents import make_agent
+from rote.data.overcooked import LAYOUTS, load_overcooked
+from rote.envs import EnvSpec, LayoutSwappable, agent_names, make_env, registrations
 from rote.errors import RoteError
 from rote.rollout import noise_seed, rollout
 from rote.trajectory import Step, Trajectory
@@ -181,11 +182,28 @@ class ScriptedSuite(Suite):
         return replace(quick, steps=quick.frozen_end, train_episodes=4)
 
 
-def _construction() -> Suite:
+def construction() -> Suite:
+    """The paper's ten families, 5 episodes each: 20 steps observed, the layout swapped at 30."""
     return ScriptedSuite(
         name="construction",
         families=tuple(agent_names("construction")),
         episodes=5,
+    )
+
+
+def scripted(env_id: str) -> Suite:
+    """The suite of a family that registered scripted agents and no suite of its own: every
+    agent, 5 episodes of 50 steps, 20 observed, the layout swapped at 30 where it can be."""
+    spec = make_env(env_id)
+    swaps = spec.simulated and isinstance(spec.make_gym().unwrapped, LayoutSwappable)
+    return ScriptedSuite(
+        name=env_id,
+        families=tuple(agent_names(env_id)),
+        episodes=5,
+        swap_at=30 if swaps else None,
+        methods=OFFLINE_METHODS if swaps else ("rote", "bc", *REFERENCES),
+        particle_sweep=(),
+        env_id=env_id,
     )
 
 
@@ -220,19 +238,17 @@ class OvercookedSuite(Suite):
 @functools.cache
 def _overcooked(split: str, path: str | None) -> dict[str, list[Trajectory]]:
     """A split's trajectories by layout, read once per process."""
-    from rote.data.overcooked import LAYOUTS, load_overcooked
-
     games: dict[str, list[Trajectory]] = {layout: [] for layout in LAYOUTS}
     for trajectory in load_overcooked(split, path=path):
         games[trajectory.header.env_kwargs["layout"]].append(trajectory)
     return games
 
 
-def _games() -> Suite:
+def repeated_game() -> Suite:
     """Each zoo strategy against a uniformly random opponent in the prisoner's dilemma: 20
     rounds observed, the next 20 predicted."""
     return ScriptedSuite(
-        name="games",
+        name="repeated-game",
         families=tuple(agent_names("repeated-game")),
         episodes=5,
         steps=40,
@@ -254,7 +270,7 @@ MINIGRID_LEVELS = {
 """The minigrid suite's families: a mission-following agent of ours on each level."""
 
 
-def _minigrid() -> Suite:
+def minigrid() -> Suite:
     """Episodes end when a mission is done and the next begins at once, so 60 steps span
     several layouts and missions; 15 observed."""
     return ScriptedSuite(
@@ -271,10 +287,8 @@ def _minigrid() -> Suite:
     )
 
 
-def _overcooked_human() -> Suite:
+def overcooked_human() -> Suite:
     """W = 50 by default; `rote bench --observe 200` gives the other window of issue 8."""
-    from rote.envs.overcooked import LAYOUTS
-
     return OvercookedSuite(
         name="overcooked-human",
         families=tuple(LAYOUTS),
@@ -291,13 +305,17 @@ def _overcooked_human() -> Suite:
     )
 
 
-SUITES: dict[str, Callable[[], Suite]] = {
-    "construction": _construction,
-    "games": _games,
-    "minigrid": _minigrid,
-    "overcooked-human": _overcooked_human,
-}
-"""Suite name to a builder (agent families are registered at import time)."""
+def suite_builders() -> dict[str, Callable[[], Suite]]:
+    """Suite name to builder, from every env family's registration: its own suites, or, for a
+    family with scripted agents and a simulator but no suite, the default `scripted` one."""
+    builders: dict[str, Callable[[], Suite]] = {}
+    for family in registrations():
+        own = family.suite_builders()
+        if own:
+            builders.update(own)
+        elif family.agent_factories() and not family.prefix:
+            builders[family.id] = functools.partial(scripted, family.id)
+    return builders
 
 
 def suite(
@@ -305,9 +323,10 @@ def suite(
 ) -> Suite:
     """A registered suite, optionally with another observed window or fewer episodes per
     family."""
-    if name not in SUITES:
-        raise RoteError(f"unknown suite {name!r}: choose from {', '.join(SUITES)}")
-    built = SUITES[name]()
+    builders = suite_builders()
+    if name not in builders:
+        raise RoteError(f"unknown suite {name!r}: choose from {', '.join(builders)}")
+    built = builders[name]()
     if observe is not None:
         built = built.with_observe(observe)
     if episodes is not None:

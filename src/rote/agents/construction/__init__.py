@@ -30,5 +30,5 @@ def source(family: str) -> str:
     return program_source(__name__, MODULES[family])
 
 
-FAMILIES: dict[str, AgentFactory] = program_agents(__name__, MODULES)
+AGENTS: dict[str, AgentFactory] = program_agents(__name__, MODULES)
 """The ten Construction behaviour families, by name, in the paper's order."""

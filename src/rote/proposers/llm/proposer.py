@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import ClassVar
 
 from rote.envs.base import EnvSpec
+from rote.envs.registry import registration
 from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
@@ -23,7 +24,6 @@ from rote.proposers.llm import prompts
 from rote.proposers.llm.base import Backend, Message, Sampling
 from rote.proposers.llm.cache import CachedBackend
 from rote.proposers.llm.config import LLMConfig
-from rote.proposers.synthesizer import vocabulary_for
 from rote.trajectory import Step
 
 MAX_PROGRAM_CHARS = 64 * 1024
@@ -77,7 +77,7 @@ class LLMProposer(Proposer):
 
     def _propose(self, request: ProposalRequest) -> list[Program]:
         sampling = replace(self.sampling, seed=request.seed)
-        helpers = prompts.describe_helpers(vocabulary_for(request.env).module)
+        helpers = prompts.describe_helpers(registration(request.env).skills)
         base = prompts.messages_for(request.env, request.history, helpers, self.variant)
         if request.failing:
             conversations = self._rejuvenation(request, base)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rote.envs.base import Observation
+from rote.envs.base import EnvSpec, Observation
 from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import construction as skills
@@ -28,7 +28,7 @@ _guard, _skill, _stateful = _TERMS.guard, _TERMS.skill, _TERMS.stateful
 class ConstructionVocabulary(FixedVocabulary):
     module = "rote.skills.construction"
 
-    def __init__(self) -> None:
+    def __init__(self, env: EnvSpec | None = None) -> None:
         super().__init__(self._build_guards(), self._build_skills())
 
     def parse(self, observation: Observation) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rote.envs.base import Observation
+from rote.envs.base import EnvSpec, Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import minigrid as skills
@@ -40,7 +40,7 @@ FACED_TYPES: tuple[str, ...] = (*OBJECT_TYPES, "lava")
 class MiniGridVocabulary(Vocabulary):
     module = "rote.skills.minigrid"
 
-    def __init__(self) -> None:
+    def __init__(self, env: EnvSpec | None = None) -> None:
         self._guards = self._build_guards()
         self._fixed_skills = self._build_skills()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rote.envs.base import Observation
+from rote.envs.base import EnvSpec, Observation
 from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import overcooked as skills
@@ -48,7 +48,7 @@ TARGETS: dict[str, str] = {
 class OvercookedVocabulary(FixedVocabulary):
     module = "rote.skills.overcooked"
 
-    def __init__(self) -> None:
+    def __init__(self, env: EnvSpec | None = None) -> None:
         super().__init__(self._build_guards(), self._build_skills())
 
     def parse(self, observation: Observation) -> Any:

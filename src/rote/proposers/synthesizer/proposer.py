@@ -13,46 +13,28 @@ emitted source embeds the program, so such a refinement is again a plain sandbox
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.progress import Progress
 
 from rote.envs.base import EnvSpec
+from rote.envs.registry import registration
 from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
-from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import Answers, Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.dsl import Program as DslProgram
 from rote.proposers.synthesizer.emit import embed, to_source
-from rote.proposers.synthesizer.games import GamesVocabulary
 from rote.proposers.synthesizer.generic import GenericVocabulary
-from rote.proposers.synthesizer.minigrid import MiniGridVocabulary
-from rote.proposers.synthesizer.overcooked import OvercookedVocabulary
 from rote.proposers.synthesizer.search import Budget, Search
 
-VOCABULARIES: dict[str, Callable[[EnvSpec], Vocabulary]] = {
-    "construction": lambda env: ConstructionVocabulary(),
-    "repeated-game": lambda env: GamesVocabulary(env.kwargs["game"]),
-    "minigrid": lambda env: MiniGridVocabulary(),
-    "overcooked": lambda env: OvercookedVocabulary(),
-}
-"""Env id (or, for `prefix:<name>` ids, the prefix) to its vocabulary; an env not listed gets
-the generic one."""
 MAX_EMBEDDED = 4
 """Foreign programs (failing ones first) made into skills per search."""
 
 
-def register_vocabulary(env_id: str, factory: Callable[[EnvSpec], Vocabulary]) -> None:
-    """Give the synthesizer an env's vocabulary (see docs/bring-your-own-env.md)."""
-    if env_id in VOCABULARIES:
-        raise ValueError(f'env "{env_id}" already has a vocabulary')
-    VOCABULARIES[env_id] = factory
-
-
 def vocabulary_for(env: EnvSpec) -> Vocabulary:
-    factory = VOCABULARIES.get(env.id) or VOCABULARIES.get(env.id.partition(":")[0])
+    """The vocabulary the env's family registered, or the generic one."""
+    factory = registration(env).vocabulary_factory()
     return GenericVocabulary(env) if factory is None else factory(env)
 
 

@@ -11,7 +11,7 @@ from rote import make_env
 from rote.agents import make_agent
 from rote.programs import Sandbox
 from rote.rollout import rollout
-from rote.skills.games import (
+from rote.skills.repeated_game import (
     ACTIONS,
     GAMES,
     GameState,
@@ -109,7 +109,7 @@ def test_parse_and_mirror() -> None:
 
 
 PROGRAM = """\
-from rote.skills.games import beat_last, copy_last, ends_with, majority, outcome, parse, \
+from rote.skills.repeated_game import beat_last, copy_last, ends_with, majority, outcome, parse, \
 repeat_last, switch_last, won_last
 
 

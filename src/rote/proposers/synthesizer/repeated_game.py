@@ -7,10 +7,10 @@ opponent played X more often than Y, last round's outcome was (X, Y), last round
 negations. Skills: play X; copy the opponent's last move, repeat or switch from one's own, best
 response to the opponent's last (unless one action is always best, as defecting is in the
 prisoner's dilemma), the opponent's majority, each with what to play on the first round (or on
-ties). Every constant is one of the game's actions, so the vocabulary is built per
-game. Each is a Python expression over `state` on `rote.skills.games`, so the emitted program and
-the search evaluate the very same text; all answer on the first round, when the histories are
-empty.
+ties). Every constant is one of the game's actions, so the vocabulary is built per game (from
+the env's spec). Each is a Python expression over `state` on `rote.skills.repeated_game`, so the
+emitted program and the search evaluate the very same text; all answer on the first round, when
+the histories are empty.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from rote.envs.base import Observation
+from rote.envs.base import EnvSpec, Observation
 from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
-from rote.skills import games as skills
+from rote.skills import repeated_game as skills
 
 _TERMS = Terms(skills)
 _guard, _skill = _TERMS.guard, _TERMS.skill
@@ -32,10 +32,11 @@ EARLY = (1, 2, 3, 4, 5)
 """The k of "the round is before k" (k = 1: the first round)."""
 
 
-class GamesVocabulary(FixedVocabulary):
-    module = "rote.skills.games"
+class RepeatedGameVocabulary(FixedVocabulary):
+    module = "rote.skills.repeated_game"
 
-    def __init__(self, game: str) -> None:
+    def __init__(self, env: EnvSpec) -> None:
+        game = env.kwargs["game"]
         self.actions = skills.ACTIONS[game]
         row = skills.GameState(game, 0, (), (), "row")
         responses = {skills.best_response(row, action) for action in self.actions}

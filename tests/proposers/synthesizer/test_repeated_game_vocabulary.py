@@ -14,14 +14,14 @@ from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.dsl import Exit, Mode, Program, Rule, Tables, run
-from rote.proposers.synthesizer.games import GamesVocabulary
+from rote.proposers.synthesizer.repeated_game import RepeatedGameVocabulary
 from rote.proposers.synthesizer.search import Search
 from rote.rollout import rollout
-from rote.skills.games import GAMES
+from rote.skills.repeated_game import GAMES
 from rote.trajectory import Step
 
 SPEC = make_env("repeated-game")
-VOCABULARY = GamesVocabulary("prisoners_dilemma")
+VOCABULARY = RepeatedGameVocabulary(make_env("repeated-game"))
 SKILLS = {skill.name: skill for skill in VOCABULARY.skills()}
 GUARDS = {guard.name: guard for guard in VOCABULARY.guards()}
 QUICK = Budget(programs=3000)
@@ -57,13 +57,13 @@ def best_classes(steps: list[Step], n: int) -> list[list[Program]]:
 
 def test_the_env_gets_this_vocabulary_for_its_game() -> None:
     vocabulary = vocabulary_for(make_env("repeated-game", game="rock_paper_scissors"))
-    assert isinstance(vocabulary, GamesVocabulary)
+    assert isinstance(vocabulary, RepeatedGameVocabulary)
     assert {skill.name for skill in vocabulary.skills()} >= {"play R", "play P", "play S"}
 
 
 @pytest.mark.parametrize("game", GAMES)
 def test_every_guard_and_skill_holds_on_the_first_round(game: str) -> None:
-    vocabulary = GamesVocabulary(game)
+    vocabulary = RepeatedGameVocabulary(make_env("repeated-game", game=game))
     first = vocabulary.parse(episode("alternate", 0, game)[0].observation)
     for guard in vocabulary.guards():
         guard.test(first)
