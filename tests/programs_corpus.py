@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rote.agents.construction import FAMILIES, source
+from rote.agents.construction import AGENTS, source
 
 ALWAYS = """
 class Agent:
@@ -105,5 +105,5 @@ def variants() -> list[str]:
 
 def library_with_decoys(family: str) -> list[str]:
     """The family's true program first, then 29 decoys: the other nine families and the variants."""
-    others = [source(name) for name in FAMILIES if name != family]
+    others = [source(name) for name in AGENTS if name != family]
     return [source(family), *others, *variants()]

@@ -1,7 +1,7 @@
 """Plugins: a user's own envs, vocabularies and agents, loaded before a `rote` command runs.
 
 A plugin is a Python file or an importable module that registers what it brings when imported
-(`rote.register`, `register_vocabulary`, `register_agent`); docs/bring-your-own-env.md shows one.
+(one `rote.register` call per env family); docs/bring-your-own-env.md shows one.
 """
 
 from __future__ import annotations

@@ -210,7 +210,7 @@ def test_unknown_method_exits_2_with_one_line(
 
 
 def test_suites_without_a_swap_score_no_after_swap(tmp_path: Path) -> None:
-    games = suite("games", quick=True)
+    games = suite("repeated-game", quick=True)
     assert games.protocols == ("single-step", "multi-step", "online")
     assert games.frozen_end == games.observe + games.horizon
     two = replace(games, families=games.families[:2])
@@ -246,9 +246,9 @@ def test_confusions_count_each_prediction_once(tmp_path: Path) -> None:
 
 def test_fewer_episodes_on_request() -> None:
     assert suite("overcooked-human", episodes=3).episodes_of("random0") == 3
-    assert suite("games", episodes=2).episodes_of("tit-for-tat") == 2
+    assert suite("repeated-game", episodes=2).episodes_of("tit-for-tat") == 2
 
 
 def test_an_observed_window_past_the_steps_is_refused() -> None:
     with pytest.raises(RoteError, match="observe"):
-        suite("games", observe=40)
+        suite("repeated-game", observe=40)

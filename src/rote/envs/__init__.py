@@ -52,7 +52,7 @@ register(
     RepeatedGameSpec,
     skills="rote.skills.repeated_game",
     vocabulary="rote.proposers.synthesizer.repeated_game:RepeatedGameVocabulary",
-    agents="rote.agents.repeated_game:STRATEGIES",
+    agents="rote.agents.repeated_game:AGENTS",
     suites={"repeated-game": "rote.evaluation.suites:repeated_game"},
 )
 register(

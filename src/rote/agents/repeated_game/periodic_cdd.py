@@ -1,0 +1,12 @@
+"""periodic-cdd: play the pattern cooperate, defect, defect by round, repeated."""
+
+from rote.skills.repeated_game import parse
+
+PATTERN = (0, 1, 1)
+"""Indices into the game's actions."""
+
+
+class Agent:
+    def act(self, observation):
+        state = parse(observation)
+        return state.actions[PATTERN[state.round % len(PATTERN)]]
