@@ -48,11 +48,13 @@ def top_level_imports(path: Path) -> Iterator[tuple[str, int]]:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 break
             if isinstance(child, ast.Import):
-                yield from ((a.name, child.lineno) for a in child.names if a.name.startswith("rote"))
+                yield from (
+                    (a.name, child.lineno) for a in child.names if a.name.startswith("rote")
+                )
             elif isinstance(child, ast.ImportFrom) and child.module:
                 name = child.module
                 if child.level:
-                    name = ".".join(package.split(".")[: -child.level] + [child.module])
+                    name = ".".join([*package.split(".")[: -child.level], child.module])
                 for alias in child.names:  # `from rote import skills` imports a subpackage
                     full = f"{name}.{alias.name}"
                     if full.startswith("rote"):

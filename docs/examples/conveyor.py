@@ -16,7 +16,7 @@ import gymnasium as gym
 import numpy as np
 
 from rote import EnvSpec, register
-from rote.envs.base import Observation
+from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import generic

@@ -15,8 +15,9 @@ from abc import abstractmethod
 from typing import ClassVar
 
 from rote.closing import Closeable
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
 from rote.errors import RoteError
+from rote.observation import Observation
 
 
 class Predictor(Closeable):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from rote.agents import agent_names, make_agent
-from rote.agents.repeated_game import DETERMINISTIC, MODULES, AGENTS, source
+from rote.agents.repeated_game import AGENTS, DETERMINISTIC, MODULES, source
 from rote.envs import make_env
 from rote.programs import Sandbox
 from rote.rollout import rollout
@@ -128,7 +128,9 @@ def test_a_strategy_imports_only_the_skills_module_and_random_if_stochastic(name
             imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
-    assert imported == {"rote.skills.repeated_game"} | ({"random"} if name not in DETERMINISTIC else set())
+    assert imported == {"rote.skills.repeated_game"} | (
+        {"random"} if name not in DETERMINISTIC else set()
+    )
 
 
 @pytest.mark.parametrize("game", ["prisoners_dilemma", "rock_paper_scissors"])

@@ -22,8 +22,9 @@ from rote.baselines.bc import (
     train_bc,
 )
 from rote.baselines.encoding import RECENT, FieldEncoder, GridEncoder, encoder_from_json
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
 from rote.errors import RoteError
+from rote.observation import Observation
 from rote.rollout import noise_seed
 from rote.trajectory import Header, Step, Trajectory
 from tests.predictor_checks import ENV, PredictorChecks, steps

@@ -12,8 +12,8 @@ from rote import make_env
 from rote.agents import make_agent
 from rote.agents.construction import AGENTS, source
 from rote.programs import Sandbox
-from rote.programs.sandbox import skills_sources
 from rote.rollout import rollout
+from rote.skills import sources as skills_sources
 from rote.skills.construction import ConstructionState, isolated
 
 ACTIONS = ["stay", "up", "down", "left", "right", "interact"]

@@ -31,9 +31,10 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from rote.baselines.encoding import ObservationEncoder, encoder_from_json, make_encoder
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
 from rote.errors import RoteError
 from rote.files import atomic_write
+from rote.observation import Observation
 from rote.predictor import Predictor
 from rote.trajectory import Step, Trajectory
 

@@ -30,9 +30,10 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
 from rote.envs.construction import ConstructionSpec
 from rote.errors import RoteError
+from rote.observation import Observation
 from rote.predictor import Predictor
 from rote.skills.construction import (
     COLOURS,

@@ -19,9 +19,10 @@ from typing import Any, ClassVar, Self, TypeGuard
 import numpy as np
 from numpy.typing import NDArray
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
 from rote.envs.registry import registration, registrations
 from rote.errors import RoteError
+from rote.observation import Observation
 from rote.skills import minigrid, overcooked
 from rote.skills.construction import COLOURS
 from rote.skills.grid import manhattan, step_cell

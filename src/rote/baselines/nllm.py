@@ -15,7 +15,8 @@ import re
 from collections import Counter
 from typing import ClassVar
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
+from rote.observation import Observation
 from rote.predictor import Predictor
 from rote.proposers.llm.base import Backend, Message, Sampling
 from rote.proposers.llm.prompts import render_history

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from typing import ClassVar
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
+from rote.observation import Observation
 from rote.predictor import Predictor
 
 

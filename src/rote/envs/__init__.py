@@ -7,7 +7,7 @@ in its `register` call below, by reference where it lives in a layer above this 
 
 from typing import Any
 
-from rote.envs.base import EnvSpec, LayoutSwappable, Observation, check_env_kwargs
+from rote.envs.base import EnvSpec, LayoutSwappable, check_env_kwargs
 from rote.envs.construction import ConstructionEnv, ConstructionSpec
 from rote.envs.overcooked import OvercookedSpec
 from rote.envs.registry import (
@@ -19,15 +19,15 @@ from rote.envs.registry import (
     registration,
     registrations,
     scripted_agent,
-    skills_modules,
 )
 from rote.envs.repeated_game import RepeatedGameEnv, RepeatedGameSpec
 from rote.errors import EnvError
+from rote.observation import Observation
 
 
 def _minigrid(level_id: str, /, **level_kwargs: Any) -> EnvSpec:
     """`minigrid:<id>` specs, importing MiniGrid (an optional extra) only when one is asked for."""
-    try:
+    try:  # here, not above: MiniGrid is an optional extra, imported only when a level is asked
         from rote.envs.minigrid import MiniGridSpec
     except ModuleNotFoundError as error:
         if (error.name or "").partition(".")[0] != "minigrid":
@@ -92,5 +92,4 @@ __all__ = [
     "registration",
     "registrations",
     "scripted_agent",
-    "skills_modules",
 ]

@@ -46,8 +46,9 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
-from rote.envs.base import EnvSpec, Observation, check_env_kwargs
+from rote.envs.base import EnvSpec, check_env_kwargs
 from rote.errors import EnvError
+from rote.observation import Observation
 from rote.skills.construction import ACTIONS, COLOURS, ConstructionState
 from rote.skills.grid import MOVES, connected, step_cell
 

@@ -55,8 +55,9 @@ import numpy as np
 from gymnasium.envs.registration import load_env_creator
 from minigrid.minigrid_env import MiniGridEnv
 
-from rote.envs.base import EnvSpec, Observation, check_env_kwargs
+from rote.envs.base import EnvSpec, check_env_kwargs
 from rote.errors import EnvError
+from rote.observation import Observation
 from rote.skills.minigrid import ACTIONS, COLOURS, DIRECTIONS, TYPES, parse
 
 PREFIX = "minigrid"

@@ -44,7 +44,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rote.envs.base import EnvSpec, Observation, check_env_kwargs
+from rote.envs.base import EnvSpec, check_env_kwargs
+from rote.observation import Observation
 from rote.skills.grid import MOVES
 from rote.skills.overcooked import ACTIONS, COOK_TIME, ITEMS, SOUP_SIZE, STATIONS
 

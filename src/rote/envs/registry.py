@@ -24,15 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from rote.envs.base import EnvSpec, check_env_kwargs
 from rote.errors import AgentError, EnvError
+from rote.skills import allow as allow_skills
 
 if TYPE_CHECKING:  # annotations only: these layers import this one
     from rote.agents.base import Agent, AgentFactory
     from rote.baselines.encoding import ObservationEncoder
     from rote.evaluation.suites import Suite
     from rote.proposers.synthesizer.dsl import Vocabulary
-
-BASE_SKILLS: tuple[str, ...] = ("rote.skills.grid", "rote.skills.generic")
-"""Skills modules of no one family, which family skills modules build on; loaded first."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +110,7 @@ def register(
     if clash := taken & set(registration.suites):
         raise EnvError(f'env "{env_id}": suite "{min(clash)}" is already registered')
     _REGISTRY[env_id] = registration
+    allow_skills(registration.skills)
     return registration
 
 
@@ -175,13 +174,6 @@ def scripted_agent(env_id: str, name: str, *, seed: int = 0) -> Agent:
     if "rng" in inspect.signature(factory).parameters:
         return factory(rng=random.Random(f"policy:{seed}"))
     return factory()
-
-
-def skills_modules() -> tuple[str, ...]:
-    """Every skills module programs may import, in load order: the base modules, then each
-    registered family's, in registration order (a module may import only those before it)."""
-    families = (r.skills for r in _REGISTRY.values())
-    return tuple(dict.fromkeys([*BASE_SKILLS, *families]))
 
 
 def _resolve(ref: Any, env_id: str) -> Any:

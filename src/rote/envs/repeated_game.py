@@ -66,9 +66,10 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from rote.envs.base import EnvSpec, Observation, check_env_kwargs
+from rote.envs.base import EnvSpec, check_env_kwargs
 from rote.envs.registry import agent_names, scripted_agent
 from rote.errors import EnvError
+from rote.observation import Observation
 from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, mirror
 
 GYM_ID = "rote/RepeatedGame-v0"

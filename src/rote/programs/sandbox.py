@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import importlib.util
 import json
 import os
 import select
@@ -38,9 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from rote import skills
 from rote.closing import Closeable
-from rote.envs.registry import skills_modules
-from rote.errors import RoteError
 from rote.programs import confinement as os_layer
 
 Action = str | dict[str, float]
@@ -99,22 +96,6 @@ class _LostError(Exception):
     """The worker died, overran or broke the protocol; the message says how, when known."""
 
 
-def skills_sources() -> list[tuple[str, str]]:
-    """(name, source) of every skills module programs may import, in load order: what each
-    worker is sent at start. The registry decides which (a plugin's family may bring one)."""
-    return [(name, _source(name)) for name in skills_modules()]
-
-
-@functools.cache
-def _source(module: str) -> str:
-    """A skills module's source, read once per process, without running it here."""
-    spec = importlib.util.find_spec(module)
-    source = None if spec is None or spec.loader is None else spec.loader.get_source(module)  # type: ignore[attr-defined]
-    if source is None:
-        raise RoteError(f"skills module {module}: no Python source found")
-    return source
-
-
 def _encode(message: Mapping[str, Any]) -> bytes:
     return json.dumps(message, separators=(",", ":")).encode() + b"\n"
 
@@ -152,7 +133,7 @@ class _Worker:
         self._scanned = 0
         hello = {
             "limits": dataclasses.asdict(limits),
-            "skills": skills_sources(),
+            "skills": skills.sources(),
             "checks": python_checks,
             "host_filter": filters[0].hex() if filters else None,
             "particle_filter": filters[1].hex() if filters else None,

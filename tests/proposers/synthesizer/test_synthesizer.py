@@ -9,8 +9,9 @@ import pytest
 
 from rote import ROTE, make_env
 from rote.agents import make_agent
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
 from rote.evaluation.protocols import accuracy, predict_trajectory
+from rote.observation import Observation
 from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for

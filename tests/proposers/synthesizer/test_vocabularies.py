@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from rote import make_env, rollout
+from rote import make_env, rollout, skills
 from rote.agents import make_agent
-from rote.envs import EnvSpec, agent_names, registrations, skills_modules
+from rote.envs import EnvSpec, agent_names, registrations
 from rote.observation import Observation
 from rote.plugins import load_plugin
 from rote.programs import Sandbox
@@ -71,7 +71,7 @@ class TestVocabularyChecks:
     def test_its_skills_module_reaches_the_sandbox(
         self, family: tuple[EnvSpec, Vocabulary, list[Observation]]
     ) -> None:
-        assert family[1].module in skills_modules()
+        assert family[1].module in skills.modules()
 
     def test_every_term_replays_in_the_sandbox_as_the_search_runs_it(
         self, sandbox: Sandbox, family: tuple[EnvSpec, Vocabulary, list[Observation]]

@@ -2,12 +2,12 @@
 each a behaviour program in its own file.
 
 Each file is a standalone program (`class Agent` with `act(observation) -> action name`) that
-imports only `rote.skills.repeated_game` (and `random`, for the stochastic ones), so the same source runs
-here as a scripted agent and in the sandbox as a particle. The strategies are written for every
-game at once in terms of the game's first, "cooperative" action and the second, "other" one (in
-the prisoner's dilemma C and D; in rock-paper-scissors rock and paper). A stochastic strategy's
-`Agent(rng=None)` draws from `rng`, which `make_agent` seeds, or from a fresh `random.Random()`
-(seeded with 0 in the sandbox). docs/agents.md describes each.
+imports only `rote.skills.repeated_game` (and `random`, for the stochastic ones), so the same
+source runs here as a scripted agent and in the sandbox as a particle. The strategies are written
+for every game at once in terms of the game's first, "cooperative" action and the second, "other"
+one (in the prisoner's dilemma C and D; in rock-paper-scissors rock and paper). A stochastic
+strategy's `Agent(rng=None)` draws from `rng`, which `make_agent` seeds, or from a fresh
+`random.Random()` (seeded with 0 in the sandbox). docs/agents.md describes each.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from rote.errors import RoteError
 from rote.proposers.llm.base import Backend, Sampling
 from rote.proposers.llm.cache import CachedBackend
+from rote.proposers.llm.local import LlamaCppBackend
 from rote.proposers.llm.prompts import VARIANTS
 
 ENVIRONMENT = {
@@ -99,10 +100,10 @@ class LLMConfig:
         """The configured backend behind the replay cache."""
         inner: Backend
         if self.base_url is None:
-            from rote.proposers.llm.local import LlamaCppBackend
-
             inner = LlamaCppBackend(self.model)
         else:
+            # imported here: the openai client takes most of a second to import, and only runs
+            # that talk to a server should pay for it
             from rote.proposers.llm.http import OpenAIBackend
 
             if not self.model:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from rote.envs.base import Observation
+from rote.observation import Observation
 
 MAX_MODES = 4
 

@@ -13,7 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
+from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 
 MAX_VALUES = 10

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
+from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import minigrid as skills

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rote.envs.base import EnvSpec, Observation
+from rote.envs.base import EnvSpec
+from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import overcooked as skills
