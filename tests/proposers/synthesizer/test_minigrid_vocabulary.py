@@ -10,8 +10,8 @@ import pytest
 from rote.agents import make_agent
 from rote.envs import Observation, make_env
 from rote.programs import Sandbox
-from rote.proposers.synthesizer import Budget, vocabulary_for
-from rote.proposers.synthesizer.dsl import Mode, Program, Rule, Tables, run
+from rote.proposers.synthesizer import Budget
+from rote.proposers.synthesizer.dsl import Tables, run
 from rote.proposers.synthesizer.emit import to_source
 from rote.proposers.synthesizer.minigrid import MiniGridVocabulary
 from rote.proposers.synthesizer.search import Search
@@ -42,11 +42,6 @@ def actions_and_observations(
     ]
 
 
-def test_minigrid_ids_get_the_minigrid_vocabulary_by_prefix() -> None:
-    for env_id in LEVELS:
-        assert isinstance(vocabulary_for(make_env(env_id)), MiniGridVocabulary)
-
-
 @pytest.mark.parametrize("env_id", list(LEVELS))
 def test_the_search_finds_the_agent_and_it_predicts_new_episodes(
     sandbox: Sandbox, env_id: str
@@ -64,20 +59,3 @@ def test_the_search_finds_the_agent_and_it_predicts_new_episodes(
     (result,) = sandbox.replay([to_source(best, VOCABULARY)], future, make_env(env_id).action_names)
     assert result.error is None, result.error
     assert result.outputs == future_actions
-
-
-def test_every_skill_and_guard_runs_in_the_sandbox_as_in_the_search(sandbox: Sandbox) -> None:
-    """A program per skill (and per guard, as a rule) replays as `run` computes it."""
-    env_id = "minigrid:BabyAI-PutNextLocal-v0"
-    _, observations = actions_and_observations(env_id, seed=3, steps=30)
-    tables = Tables(VOCABULARY, observations)
-    default = tables.skills[0]
-    programs = [Program((Mode(skill),)) for skill in tables.skills]
-    programs += [
-        Program((Mode(default, rules=(Rule(g, tables.skills[-1]),)),)) for g in tables.guards
-    ]
-    sources = [to_source(program, VOCABULARY) for program in programs]
-    results = sandbox.replay(sources, observations, make_env(env_id).action_names)
-    for program, result in zip(programs, results, strict=True):
-        assert result.error is None, (program.describe(), result.error)
-        assert result.outputs == run(program, tables), program.describe()
