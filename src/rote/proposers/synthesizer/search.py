@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from rote.programs.likelihood import EpsilonModel
+from rote.inference.likelihood import EpsilonModel
 from rote.proposers.synthesizer.dsl import (
     IDLE,
     MAX_MODES,

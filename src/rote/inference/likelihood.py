@@ -16,13 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from rote.inference.ess import logsumexp
-
-FloatArray = NDArray[np.float64]
-Output = str | dict[str, float] | None
-"""What a program returned at one step: an action, a distribution over actions, or a failure."""
+from rote.inference.ess import FloatArray, logsumexp
+from rote.programs.sandbox import Output
 
 
 @dataclass(frozen=True)

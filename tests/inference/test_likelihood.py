@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rote.programs.likelihood import (
+from rote.inference.likelihood import (
     EpsilonModel,
     eps_posterior,
     log_marginal,
