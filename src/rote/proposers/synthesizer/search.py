@@ -1,7 +1,13 @@
 """Search for DSL programs that explain an observed trajectory, shortest first.
 
-Six moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
-description-length prior (log prior = -cost):
+A program's score is the log posterior weight the SMC will give it, up to a constant: the log
+likelihood of the history marginalised over the eps grid (ROTE's default `EpsilonModel` unless
+given), plus the log prior the proposer gives it, -cost (description length). The likelihood is
+the SMC's own, summed by counts of hits, misses and failures (`counted_log_likelihood`), so it is
+worked out once per count. A program is scored on what the sandbox would make of its outputs: one
+that says a name that is not an action fails there, and misses every step from then on.
+
+Six moves, all ranked by that score:
 
 1. singles: every skill alone;
 2. cycles: rings that visit the targets of one kind of skill in turn, when idle;
