@@ -12,9 +12,9 @@ from rote.envs import make_env
 from rote.errors import RoteError
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.inference.ess import logsumexp
+from rote.inference.likelihood import log_marginal, step_log_likelihood
 from rote.model import ROTE
 from rote.programs import Limits, Sandbox
-from rote.programs.likelihood import log_marginal, step_log_likelihood
 from rote.programs.program import Program
 from rote.proposers import ListProposer, ProposalRequest, Proposer
 from rote.rollout import rollout

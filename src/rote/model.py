@@ -27,6 +27,7 @@ import numpy as np
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import RoteError
 from rote.inference.ess import FloatArray, ess
+from rote.inference.likelihood import EpsilonModel, log_marginal, step_log_likelihood
 from rote.inference.resampling import RESAMPLERS
 from rote.inference.smc import (
     ParticleSet,
@@ -37,9 +38,8 @@ from rote.inference.smc import (
     reweight,
 )
 from rote.predictor import Predictor
-from rote.programs.likelihood import EpsilonModel, Output, log_marginal, step_log_likelihood
 from rote.programs.program import Program
-from rote.programs.sandbox import Limits, Sandbox, Session
+from rote.programs.sandbox import Limits, Output, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.trajectory import Step
 

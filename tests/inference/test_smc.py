@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rote.inference.ess import logsumexp
+from rote.inference.likelihood import EpsilonModel, log_marginal, step_log_likelihood
 from rote.inference.resampling import systematic
 from rote.inference.smc import (
     ParticleSet,
@@ -15,7 +16,6 @@ from rote.inference.smc import (
     refresh,
     reweight,
 )
-from rote.programs.likelihood import EpsilonModel, log_marginal, step_log_likelihood
 from rote.programs.program import Program
 
 ACTIONS = ("stay", "up", "down", "left", "right", "interact")

@@ -28,9 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rote.inference.ess import FloatArray, ess, normalize
+from rote.inference.likelihood import EpsilonModel, eps_posterior, log_marginal, predictive
 from rote.inference.resampling import Indices, Resampler
-from rote.programs.likelihood import EpsilonModel, Output, eps_posterior, log_marginal, predictive
 from rote.programs.program import Program
+from rote.programs.sandbox import Output
 
 
 class ParticleSet(NamedTuple):

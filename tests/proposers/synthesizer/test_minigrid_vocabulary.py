@@ -48,7 +48,9 @@ def test_the_search_finds_the_agent_and_it_predicts_new_episodes(
 ) -> None:
     actions, observations = actions_and_observations(env_id, seed=0, steps=25)
     tables = Tables(VOCABULARY, observations)
-    search = Search(tables, actions, 7, budget=Budget(programs=2000), seed=0)
+    search = Search(
+        tables, actions, make_env(env_id).action_names, budget=Budget(programs=2000), seed=0
+    )
     search.run()
     best = search.best(1)[0].program
     assert run(best, tables) == actions, best.describe()

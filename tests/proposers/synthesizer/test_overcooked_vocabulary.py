@@ -56,7 +56,9 @@ def test_staying_is_the_cheapest_skill() -> None:
 def test_the_search_recovers_a_cook_and_its_programs_replay(sandbox: Sandbox) -> None:
     seen = observations()
     actions = run(COOK, Tables(VOCABULARY, seen))
-    search = Search(Tables(VOCABULARY, seen), actions, 6, budget=Budget(programs=4000), seed=0)
+    search = Search(
+        Tables(VOCABULARY, seen), actions, SPEC.action_names, budget=Budget(programs=4000), seed=0
+    )
     search.run()
     best = search.best(1)[0].program
     found = run(best, Tables(VOCABULARY, seen))

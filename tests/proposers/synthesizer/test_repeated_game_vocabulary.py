@@ -40,7 +40,7 @@ def episode(name: str, seed: int, game: str = "prisoners_dilemma") -> list[Step]
 
 def search(steps: list[Step]) -> Search:
     tables = Tables(VOCABULARY, [step.observation for step in steps])
-    found = Search(tables, [step.action or "" for step in steps], 2, budget=QUICK)
+    found = Search(tables, [step.action or "" for step in steps], SPEC.action_names, budget=QUICK)
     found.run()
     return found
 

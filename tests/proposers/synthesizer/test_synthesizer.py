@@ -55,7 +55,9 @@ def history(family: str, steps: int = 40, seed: int = 1, swap_at: int | None = 2
 
 def search(steps: list[Step], seed: int = 0, budget: Budget = QUICK) -> Search:
     tables = Tables(VOCABULARY, [step.observation for step in steps])
-    found = Search(tables, [step.action or "" for step in steps], 6, budget=budget, seed=seed)
+    found = Search(
+        tables, [step.action or "" for step in steps], SPEC.action_names, budget=budget, seed=seed
+    )
     found.run()
     return found
 
@@ -294,7 +296,7 @@ def test_the_generic_vocabulary_finds_a_rhythm_in_the_actions() -> None:
     steps = [Step(step.observation, action) for step, action in zip(steps, rhythm, strict=True)]
     vocabulary = GenericVocabulary(SPEC)
     tables = Tables(vocabulary, [step.observation for step in steps])
-    found = Search(tables, rhythm, 6, budget=QUICK)
+    found = Search(tables, rhythm, SPEC.action_names, budget=QUICK)
     found.run()
     best = found.best(1)[0].program
     assert run(best, tables) == rhythm

@@ -67,7 +67,7 @@ class SynthProposer(Proposer):
         search = Search(
             Tables(vocabulary, observations, self._embedded(request, foreign), self._answers),
             actions,
-            len(request.env.action_names),
+            request.env.action_names,
             budget=self.budget,
             seed=request.seed,
         )

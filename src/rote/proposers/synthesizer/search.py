@@ -1,7 +1,13 @@
 """Search for DSL programs that explain an observed trajectory, shortest first.
 
-Six moves, all scored by the SMC's epsilon likelihood (marginalised over its eps grid) plus a
-description-length prior (log prior = -cost):
+A program's score is the log posterior weight the SMC will give it, up to a constant: the log
+likelihood of the history marginalised over the eps grid (ROTE's default `EpsilonModel` unless
+given), plus the log prior the proposer gives it, -cost (description length). The likelihood is
+the SMC's own, summed by counts of hits, misses and failures (`counted_log_likelihood`), so it is
+worked out once per count. A program is scored on what the sandbox would make of its outputs: one
+that says a name that is not an action fails there, and misses every step from then on.
+
+Six moves, all ranked by that score:
 
 1. singles: every skill alone;
 2. cycles: rings that visit the targets of one kind of skill in turn, when idle;
@@ -32,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from rote.programs.likelihood import EpsilonModel
+from rote.inference.likelihood import EpsilonModel, counted_log_likelihood, log_marginal
 from rote.proposers.synthesizer.dsl import (
     IDLE,
     MAX_MODES,
@@ -75,7 +81,8 @@ class Budget:
 
 class Scored(NamedTuple):
     score: float
-    """Log marginal likelihood plus log prior."""
+    """Log marginal likelihood plus log prior (-cost): the log posterior weight the SMC gives
+    the emitted program, up to a constant shared by all programs."""
     loglik: float
     program: Program
 
@@ -87,7 +94,7 @@ class Search:
         self,
         tables: Tables,
         actions: Sequence[str],
-        n_actions: int,
+        action_names: Sequence[str],
         *,
         eps: EpsilonModel | None = None,
         budget: Budget = Budget(),
@@ -99,47 +106,45 @@ class Search:
         self.rng = random.Random(seed)
         self.budget = budget
         self.progress = progress
-        model = eps or EpsilonModel()
-        weights = [math.exp(p) for p in model.log_prior]
-        total = sum(weights)
-        self._eps = [(e, math.log(w / total)) for e, w in zip(model.grid, weights, strict=True)]
-        self._n_actions = n_actions
+        self.eps = eps or EpsilonModel()
+        self.action_names = tuple(action_names)
+        self._valid = frozenset(action_names)
         self.siblings = _siblings(tables.skills)
-        self.classes: dict[tuple[str, ...], list[Scored]] = {}
+        self.classes: dict[tuple[str | None, ...], list[Scored]] = {}
         self.scored = 0
         self._deadline = 0.0
-        self._logliks: dict[int, float] = {}
+        self._logliks: dict[tuple[int, int, int], float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def loglik(self, outputs: Sequence[str]) -> float:
+    def loglik(self, outputs: Sequence[str | None]) -> float:
+        """log p(actions | outputs), marginal over eps, as the SMC weighs a program that gave
+        these outputs (None for a failed step). It depends only on the counts of hits, misses
+        and failures, so it is worked out once per count."""
         if len(outputs) != len(self.actions):
             raise ValueError(f"{len(outputs)} outputs for {len(self.actions)} actions")
         hits = sum(map(operator.eq, outputs, self.actions))
-        found = self._logliks.get(hits)
+        failures = sum(output is None for output in outputs)
+        counts = (hits, len(outputs) - hits - failures, failures)
+        found = self._logliks.get(counts)
         if found is None:
-            found = self._logliks[hits] = self._loglik(hits)
+            loglik = counted_log_likelihood(*counts, self.action_names, self.eps.eps)
+            found = self._logliks[counts] = float(log_marginal(loglik, self.eps.log_prior))
         return found
 
-    def _loglik(self, hits: int) -> float:
-        """The log marginal likelihood of `hits` right answers: it depends on nothing else, so
-        `loglik` works it out once per count."""
-        misses = len(self.actions) - hits
-        terms = []
-        for eps, log_prior in self._eps:
-            hit = math.log(1 - eps + eps / self._n_actions)
-            miss = math.log(eps / self._n_actions) if eps > 0 else -math.inf
-            terms.append(log_prior + hits * hit + (misses * miss if misses else 0.0))
-        top = max(terms)
-        if top == -math.inf:
-            return top
-        return top + math.log(sum(math.exp(term - top) for term in terms))
+    def _sandboxed(self, outputs: Sequence[str]) -> tuple[str | None, ...]:
+        """The outputs as the sandbox replays the emitted program: a name that is not one of the
+        env's actions fails the program there, and it answers None from then on."""
+        if self._valid.issuperset(outputs):
+            return tuple(outputs)
+        cut = next(t for t, output in enumerate(outputs) if output not in self._valid)
+        return (*outputs[:cut], *[None] * (len(outputs) - cut))
 
     def score(self, program: Program) -> Scored:
         """Score a program and file it under its behaviour on the history."""
         self.scored += 1
-        outputs = tuple(run(program, self.tables))
+        outputs = self._sandboxed(run(program, self.tables))
         loglik = self.loglik(outputs)
         scored = Scored(loglik - program.cost, loglik, program)
         members = self.classes.setdefault(outputs, [])

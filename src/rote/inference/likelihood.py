@@ -16,13 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from rote.inference.ess import logsumexp
-
-FloatArray = NDArray[np.float64]
-Output = str | dict[str, float] | None
-"""What a program returned at one step: an action, a distribution over actions, or a failure."""
+from rote.inference.ess import FloatArray, logsumexp
+from rote.programs.sandbox import Output
 
 
 @dataclass(frozen=True)
@@ -85,6 +81,21 @@ def step_log_likelihood(
         index = list(action_names).index(action)
         result: FloatArray = np.log(predictive(output, action_names, eps)[:, index])
     return result
+
+
+def counted_log_likelihood(
+    hits: int, misses: int, failures: int, action_names: Sequence[str], eps: FloatArray
+) -> FloatArray:
+    """log p_e(a_1..t | outputs) for every eps, for a program that never returned a distribution:
+    the sum of `step_log_likelihood` over a history on which it named the action taken `hits`
+    times, another action `misses` times and failed `failures` times. Those counts are all such
+    a history's likelihood depends on, so the synthesizer's search scores by them."""
+    taken, other = action_names[0], action_names[-1]
+    total = np.zeros_like(eps)
+    for count, output in ((hits, taken), (misses, other), (failures, None)):
+        if count:  # a count of none adds nothing, where 0 * -inf (eps = 0) would be nan
+            total = total + count * step_log_likelihood(output, taken, action_names, eps)
+    return total
 
 
 def log_marginal(loglik: FloatArray, log_prior: FloatArray) -> FloatArray:

@@ -1,4 +1,5 @@
-"""The epsilon-noise likelihood: consistent with its predictive, failures score as misses."""
+"""The epsilon-noise likelihood: consistent with its predictive, failures score as misses, and
+the counts the search scores by sum to the steps."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rote.programs.likelihood import (
+from rote.inference.likelihood import (
     EpsilonModel,
+    counted_log_likelihood,
     eps_posterior,
     log_marginal,
     predictive,
@@ -62,6 +64,24 @@ def test_zero_eps_makes_a_miss_impossible_without_nan() -> None:
     eps = np.asarray([0.0, 0.1])
     values = step_log_likelihood("up", "down", ACTIONS, eps)
     assert values[0] == -np.inf and np.isfinite(values[1])
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(ACTIONS) | st.none(), st.sampled_from(ACTIONS))),
+    st.sampled_from([EPS, np.asarray([0.0, 0.1])]),
+)
+def test_counts_give_the_sum_of_the_steps(
+    steps: list[tuple[str | None, str]], eps: np.ndarray
+) -> None:
+    """What the search scores by equals what the SMC adds up step by step, eps = 0 included."""
+    total = np.zeros_like(eps)
+    for output, action in steps:
+        total = total + step_log_likelihood(output, action, ACTIONS, eps)
+    hits = sum(output == action for output, action in steps)
+    failures = sum(output is None for output, _ in steps)
+    counted = counted_log_likelihood(hits, len(steps) - hits - failures, failures, ACTIONS, eps)
+    assert not np.isnan(counted).any()
+    assert np.allclose(counted, total, rtol=1e-12, atol=0.0)
 
 
 def test_marginal_and_posterior_over_eps() -> None:
