@@ -28,10 +28,10 @@ from rote.errors import RoteError
 from rote.evaluation.bench import results_path, run_bench
 from rote.evaluation.methods import METHODS, Context, bench_methods, method
 from rote.evaluation.metrics import tie_split_hit
-from rote.evaluation.protocols import UPDATING, accuracy, predict_trajectory
+from rote.evaluation.prediction import PredictionReport, prediction_report
+from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import SUITES, suite
 from rote.evaluation.summary import markdown, summarize, write_outputs
-from rote.model import ROTE
 from rote.plugins import load_plugin
 from rote.programs.confinement import detect
 from rote.programs.sandbox import Sandbox
@@ -209,8 +209,9 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
         f"produced them with the offline synthesizer (no LLM), then predicts the next steps, "
         f"across the layout swap at step {args.swap_at}, without learning more (frozen):\n"
     )
+    trajectory = read_trajectory(path)
     with make_proposer("synth", show_progress=sys.stderr.isatty()) as proposer:
-        _predict_and_report(read_trajectory(path), proposer, args, out)
+        _print_report(_prediction_report(trajectory, proposer, args, None), trajectory, args, out)
 
 
 def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
@@ -281,68 +282,56 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
         programs=args.programs or (),
         show_progress=sys.stderr.isatty(),
     ) as proposer:
-        _predict_and_report(trajectory, proposer, args, out, llm)
+        report = _prediction_report(trajectory, proposer, args, llm)
+    _print_report(report, trajectory, args, out)
 
 
-def _predict_and_report(
-    trajectory: Trajectory,
-    proposer: Proposer,
-    args: argparse.Namespace,
-    out: Console,
-    llm_config: LLMConfig | None = None,
-) -> None:
-    start = time.perf_counter()
-    with ROTE(
-        make_env(trajectory.header.env, **trajectory.header.env_kwargs),
+def _prediction_report(
+    trajectory: Trajectory, proposer: Proposer, args: argparse.Namespace, llm: LLMConfig | None
+) -> PredictionReport:
+    return prediction_report(
+        trajectory,
         proposer,
-        n_particles=args.particles,
+        observe=args.observe,
+        updating=args.updating,
+        particles=args.particles,
         seed=args.seed,
-    ) as model:
-        run = predict_trajectory(model, trajectory.steps, args.observe, args.updating)
-        programs = model.programs(k=args.top)
-    predictions = run.predictions
-    score = accuracy(predictions)
-    usage = {
-        **proposer.usage.as_dict(),
-        "wall_seconds": round(time.perf_counter() - start, 3),
-        "per_call": proposer.per_call,
-    }
+        top=args.top,
+        llm=llm,
+    )
+
+
+def _print_report(
+    report: PredictionReport, trajectory: Trajectory, args: argparse.Namespace, out: Console
+) -> None:
+    """The report as one JSON object (--json), or as a table, the accuracy, the cost and the
+    programs."""
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "predictions": [
-                        {"t": p.t, "dist": p.distribution, "actual": p.actual} for p in predictions
-                    ],
-                    "accuracy": score,
-                    "programs": [p._asdict() for p in programs],
-                    "usage": usage,
-                    "llm": None if llm_config is None else llm_config.describe(),
-                }
-            )
-        )
+        print(json.dumps(report.to_json()))
         return
     table = Table("step", "prediction", "p", "actual", "hit")
-    for p in predictions:
+    for p in report.predictions:
         best = max(p.distribution, key=lambda action: p.distribution[action])
         hit = "" if p.actual is None else f"{tie_split_hit(p.distribution, p.actual):.2g}"
         table.add_row(str(p.t), best, f"{p.distribution[best]:.2f}", p.actual or "?", hit)
     out.print(table)
+    usage = report.usage
     out.print(
-        f"accuracy {score:.3f} over {len(predictions)} steps after observing {args.observe} "
-        f"({args.updating}); {usage['calls']} proposer calls, {usage['wall_seconds']} s"
+        f"accuracy {report.accuracy:.3f} over {len(report.predictions)} steps after observing "
+        f"{args.observe} ({args.updating}); {usage['calls']} proposer calls, "
+        f"{usage['wall_seconds']} s"
     )
-    if llm_config is not None:
+    if report.llm is not None:
         out.print(
             f"LLM: {usage['llm_requests']} completion requests, {usage['cache_hits']} samples "
             f"from the cache, {usage['prompt_tokens']} prompt and {usage['completion_tokens']} "
             f"completion tokens, {usage['rejected']} answers without a program"
         )
     swap_at = trajectory.header.meta.get("swap_at")
-    after = [p for p in predictions if isinstance(swap_at, int) and p.t >= swap_at]
-    if after and len(after) < len(predictions):
-        out.print(f"accuracy {accuracy(after):.3f} on the {len(after)} steps from the layout swap")
-    for rank, program in enumerate(programs, start=1):
+    after = report.accuracy_from(swap_at) if isinstance(swap_at, int) else None
+    if after is not None:
+        out.print(f"accuracy {after[0]:.3f} on the {after[1]} steps from the layout swap")
+    for rank, program in enumerate(report.programs, start=1):
         out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
         out.print(program.source.rstrip())
 
