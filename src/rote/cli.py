@@ -27,7 +27,6 @@ from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
 from rote.evaluation.bench import results_path, run_bench
 from rote.evaluation.methods import METHODS, Context, bench_methods, method
-from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.prediction import PredictionReport, prediction_report
 from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import SUITES, suite
@@ -311,9 +310,8 @@ def _print_report(
         return
     table = Table("step", "prediction", "p", "actual", "hit")
     for p in report.predictions:
-        best = max(p.distribution, key=lambda action: p.distribution[action])
-        hit = "" if p.actual is None else f"{tie_split_hit(p.distribution, p.actual):.2g}"
-        table.add_row(str(p.t), best, f"{p.distribution[best]:.2f}", p.actual or "?", hit)
+        hit = "" if p.hit is None else f"{p.hit:.2g}"
+        table.add_row(str(p.t), p.top, f"{p.distribution[p.top]:.2f}", p.actual or "?", hit)
     out.print(table)
     usage = report.usage
     out.print(

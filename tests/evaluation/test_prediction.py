@@ -96,7 +96,7 @@ def test_a_report_of_an_llm_records_its_settings(trajectory: Trajectory, tmp_pat
     assert PredictionReport.from_json(value) == report
 
 
-def test_accuracy_from_a_step_splits_the_predictions() -> None:
+def test_steps_score_themselves_and_accuracy_from_a_step_splits_them() -> None:
     hit, miss = {"up": 1.0, "down": 0.0}, {"up": 0.0, "down": 1.0}
     report = PredictionReport(
         predictions=(
@@ -110,6 +110,10 @@ def test_accuracy_from_a_step_splits_the_predictions() -> None:
         per_call=(),
         llm=None,
     )
+    assert [p.top for p in report.predictions] == ["up", "down", "up"]
+    assert [p.hit for p in report.predictions] == [1.0, 0.0, 1.0]
+    assert PredictedStep(7, {"up": 0.5, "down": 0.5}, None).hit is None
+    assert PredictedStep(7, {"up": 0.5, "down": 0.5}, "down").hit == 0.5
     assert report.accuracy_from(5) == (0.5, 2)
     assert report.accuracy_from(6) == (1.0, 1)
     assert report.accuracy_from(4) is None  # all of them: that is `accuracy`

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from rote.envs import make_env
+from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import Prediction, Updating, accuracy, predict_trajectory
 from rote.model import ROTE, ProgramSummary
 from rote.proposers import Proposer
@@ -24,6 +25,16 @@ class PredictedStep(NamedTuple):
     t: int
     distribution: dict[str, float]
     actual: str | None
+
+    @property
+    def top(self) -> str:
+        """The most probable action (the first of a tie)."""
+        return max(self.distribution, key=lambda action: self.distribution[action])
+
+    @property
+    def hit(self) -> float | None:
+        """1/k if the action taken is among the k most probable, else 0; None if unknown."""
+        return None if self.actual is None else tie_split_hit(self.distribution, self.actual)
 
 
 @dataclass(frozen=True)
