@@ -187,7 +187,11 @@ def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     for protocol in PROTOCOLS:
         assert accuracy[("rote", protocol)] > accuracy[("uniform", protocol)] + 0.3
     assert (out / "bc").is_dir()  # the trained ensemble, with its training curve
-    assert "| rote |" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "| rote |" in printed
+    listed = printed.rstrip().splitlines()[-1].partition(f"cells in {out}/: ")[2].split(", ")
+    assert listed[:2] == ["results.jsonl", "summary.md"] and len(listed) == 8
+    assert all((out / name).stat().st_size > 0 for name in listed)
     before = (out / "results.jsonl").read_text()
     assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
     assert (out / "results.jsonl").read_text() == before  # nothing left to compute
