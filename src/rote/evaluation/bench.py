@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rote.errors import RoteError
 from rote.evaluation.methods import Context, method
-from rote.evaluation.metrics import brier, tie_split_hit
+from rote.evaluation.metrics import brier, tie_split_hit, top_action
 from rote.evaluation.protocols import UPDATING, Prediction, predict_trajectory
 from rote.evaluation.records import CellKey, CellResult, ScoredPrediction
 from rote.evaluation.suites import Suite, settings
@@ -78,7 +78,7 @@ def _scored(prediction: Prediction) -> ScoredPrediction:
     return ScoredPrediction(
         t=prediction.t,
         actual=actual,
-        top=max(distribution, key=lambda a: distribution[a]),
+        top=top_action(distribution),
         hit=tie_split_hit(distribution, actual),
         p=distribution[actual],
         brier=brier(distribution, actual),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from rote.envs import make_env
-from rote.evaluation.metrics import tie_split_hit
+from rote.evaluation.metrics import tie_split_hit, top_action
 from rote.evaluation.protocols import Prediction, Updating, accuracy, predict_trajectory
 from rote.model import ROTE, ProgramSummary
 from rote.proposers import Proposer
@@ -28,8 +28,8 @@ class PredictedStep(NamedTuple):
 
     @property
     def top(self) -> str:
-        """The most probable action (the first of a tie)."""
-        return max(self.distribution, key=lambda action: self.distribution[action])
+        """The most probable action (the first of an exact tie)."""
+        return top_action(self.distribution)
 
     @property
     def hit(self) -> float | None:

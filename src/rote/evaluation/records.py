@@ -38,7 +38,7 @@ class ScoredPrediction(NamedTuple):
     actual: str
     """The action the agent took there."""
     top: str
-    """The action the method gave the highest probability (the first of a tie)."""
+    """The action the method gave the highest probability (the first of an exact tie)."""
     hit: float
     """1/k if `actual` is among the k most probable actions, else 0 (ties split)."""
     p: float
