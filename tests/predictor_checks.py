@@ -9,7 +9,7 @@ import pytest
 from rote import make_agent, make_env, rollout
 from rote.envs.base import EnvSpec
 from rote.errors import RoteError
-from rote.evaluation.protocols import Mode, predict_trajectory
+from rote.evaluation.protocols import Updating, predict_trajectory
 from rote.predictor import Predictor
 from rote.trajectory import Step
 
@@ -27,7 +27,7 @@ class PredictorChecks:
         raise NotImplementedError
 
     def run(self, history: list[Step], observe: int, update: bool) -> list[dict[str, float]]:
-        mode: Mode = "online" if update else "frozen"
+        mode: Updating = "online" if update else "frozen"
         with self.make(ENV) as predictor:
             run = predict_trajectory(predictor, history, observe, mode)
         return [prediction.distribution for prediction in run.predictions]

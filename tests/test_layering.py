@@ -4,6 +4,7 @@ in one direction only, so no import hides inside a function to dodge a cycle."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -63,8 +64,12 @@ def top_level_imports(path: Path) -> Iterator[tuple[str, int]]:
 
 def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     def load(module: str) -> tuple[str, str]:
-        done = subprocess.run(
-            [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=120
+        done = subprocess.run(  # this checkout's rote, whatever else is installed
+            [sys.executable, "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(SOURCE.parent)},
         )
         return module, done.stderr.strip().splitlines()[-1] if done.returncode else ""
 

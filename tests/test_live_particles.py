@@ -20,7 +20,7 @@ import pytest
 
 from rote.agents import make_agent
 from rote.envs import make_env
-from rote.evaluation.protocols import Mode, Prediction, predict_trajectory
+from rote.evaluation.protocols import Prediction, Updating, predict_trajectory
 from rote.model import ROTE
 from rote.programs import Limits, ReplayResult, Sandbox
 from rote.programs.sandbox import Output, StepResult
@@ -100,7 +100,7 @@ def run(
     env: str,
     proposer: Proposer,
     steps: Sequence[Step],
-    mode: Mode,
+    mode: Updating,
     particles: int = 12,
     **options: Any,
 ) -> tuple[list[Prediction], ROTE]:
@@ -139,7 +139,7 @@ def noisy(env: str, agent: str, steps: int, seed: int) -> list[Step]:
     ],
 )
 def test_the_synthesizer_online_and_frozen_agree_with_full_replay(
-    live_box: Sandbox, replay_box: Sandbox, env: str, agent: str, mode: Mode
+    live_box: Sandbox, replay_box: Sandbox, env: str, agent: str, mode: Updating
 ) -> None:
     steps = noisy(env, agent, 40, seed=5)
 

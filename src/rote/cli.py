@@ -24,29 +24,21 @@ from rote.data.overcooked import export_overcooked
 from rote.envs import make_env, registered_envs, registrations
 from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
-from rote.evaluation.bench import run_bench, write_outputs
-from rote.evaluation.methods import METHODS, Context
-from rote.evaluation.metrics import tie_split_hit
-from rote.evaluation.protocols import MODES, accuracy, predict_trajectory
+from rote.evaluation.bench import results_path, run_bench
+from rote.evaluation.methods import METHODS, Context, bench_methods, method
+from rote.evaluation.prediction import PredictionReport, prediction_report
+from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
-from rote.model import ROTE
+from rote.evaluation.summary import markdown, summarize, write_outputs
 from rote.plugins import load_plugin
 from rote.programs.confinement import detect
 from rote.programs.sandbox import Sandbox
 from rote.progress import progress_bar
-from rote.proposers import Budget, ListProposer, Proposer, SynthProposer
-from rote.proposers.hybrid import HybridProposer
+from rote.proposers import LLM_PROPOSERS, PROPOSERS, Budget, Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
-from rote.proposers.llm.proposer import LLMProposer
 from rote.rollout import episode_path, generate
-from rote.trajectory import (
-    Trajectory,
-    TrajectoryReader,
-    WriteReport,
-    parse_json,
-    read_trajectory,
-)
+from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, parse_json, read_trajectory
 from rote.version import __version__
 
 EXIT_USAGE = 2
@@ -206,10 +198,10 @@ def _cmd_render(args: argparse.Namespace, out: Console) -> None:
 def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     agents = agent_names(DEMO_ENV)
     make_agent(DEMO_ENV, args.agent)  # an unknown family fails before the others are generated
-    report = _generate(DEMO_ENV, agents, args)
+    generated = _generate(DEMO_ENV, agents, args)
     out.print(
         f"One {args.steps}-step episode per scripted family ({len(agents)} families) in "
-        f"{args.out}/ ({len(report.written)} written, {len(report.kept)} already there), "
+        f"{args.out}/ ({len(generated.written)} written, {len(generated.kept)} already there), "
         f"layout swapped at step {args.swap_at}."
     )
     path = episode_path(Path(args.out), args.agent, 0)
@@ -218,8 +210,9 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
         f"produced them with the offline synthesizer (no LLM), then predicts the next steps, "
         f"across the layout swap at step {args.swap_at}, without learning more (frozen):\n"
     )
-    proposer = SynthProposer(show_progress=sys.stderr.isatty())
-    _predict_and_report(read_trajectory(path), proposer, args, out)
+    trajectory = read_trajectory(path)
+    with make_proposer("synth", show_progress=sys.stderr.isatty()) as proposer:
+        _print_report(_prediction_report(trajectory, proposer, args, None), trajectory, args, out)
 
 
 def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
@@ -253,115 +246,92 @@ def _llm_config(args: argparse.Namespace) -> LLMConfig:
     )
 
 
-def _proposer(args: argparse.Namespace, llm_config: LLMConfig | None) -> Proposer:
-    if args.programs and args.proposer != "list":
-        raise RoteError("--programs is for --proposer list")
-    synth = SynthProposer(Budget(programs=args.budget), show_progress=sys.stderr.isatty())
-    if args.proposer == "synth":
-        return synth
-    if args.proposer == "list":
-        if not args.programs:
-            raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
-        return ListProposer.from_paths(args.programs)
-    assert llm_config is not None  # built for --proposer llm and hybrid
-    llm = LLMProposer.from_config(llm_config)
-    return llm if args.proposer == "llm" else HybridProposer(llm, synth)
-
-
 def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
     chosen = suite(args.suite, quick=args.quick, observe=args.observe, episodes=args.episodes)
-    given = args.methods.split(",") if args.methods else chosen.methods
-    methods = [name.strip() for name in given if name.strip()]
-    if not methods:
-        raise RoteError("--methods names no method")
-    if "rote" in methods:  # the particle plot's points
-        methods += [f"rote@{n}" for n in chosen.particle_sweep]
-    needs_llm = any(name in ("nllm", "rote-hybrid") for name in methods)
+    names = None
+    if args.methods:
+        names = [name.strip() for name in args.methods.split(",") if name.strip()]
+        if not names:
+            raise RoteError("--methods names no method")
+    methods = bench_methods(chosen, names)
+    needs_llm = any(method(name).needs_llm for name in methods)
     context = Context(chosen, Path(args.out), _llm_config(args) if needs_llm else None)
     with progress_bar() as progress:
         task = progress.add_task(f"bench {chosen.name}", total=None)
-        records = run_bench(
+        results = run_bench(
             context,
-            list(dict.fromkeys(methods)),
+            methods,
             jobs=args.jobs,
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
-            on_cell=lambda cell: progress.update(task, advance=1, description=cell.key),
+            on_cell=lambda cell: progress.update(task, advance=1, description=cell.name),
             on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
         )
-    write_outputs(context.out, chosen, records)
-    out.print((context.out / "summary.md").read_text().rstrip())
+    written = [results_path(context.out), *write_outputs(context.out, chosen, results)]
+    out.print(markdown(summarize(chosen, results)).rstrip())
     out.print(
-        f"\n{len(records)} cells in {context.out}/: results.jsonl, summary.md, summary.csv, "
-        "families.csv, confusions.csv, accuracy.png, cost.png, particles.png"
+        f"\n{len(results)} cells in {context.out}/: " + ", ".join(path.name for path in written)
     )
 
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
     trajectory = read_trajectory(args.trajectory)
-    llm_config = _llm_config(args) if args.proposer in ("llm", "hybrid") else None
-    with _proposer(args, llm_config) as proposer:
-        _predict_and_report(trajectory, proposer, args, out, llm_config)
+    llm = _llm_config(args) if args.proposer in LLM_PROPOSERS else None
+    with make_proposer(
+        args.proposer,
+        budget=args.budget,
+        llm=llm,
+        programs=args.programs or (),
+        show_progress=sys.stderr.isatty(),
+    ) as proposer:
+        report = _prediction_report(trajectory, proposer, args, llm)
+    _print_report(report, trajectory, args, out)
 
 
-def _predict_and_report(
-    trajectory: Trajectory,
-    proposer: Proposer,
-    args: argparse.Namespace,
-    out: Console,
-    llm_config: LLMConfig | None = None,
-) -> None:
-    start = time.perf_counter()
-    with ROTE(
-        make_env(trajectory.header.env, **trajectory.header.env_kwargs),
+def _prediction_report(
+    trajectory: Trajectory, proposer: Proposer, args: argparse.Namespace, llm: LLMConfig | None
+) -> PredictionReport:
+    return prediction_report(
+        trajectory,
         proposer,
-        n_particles=args.particles,
+        observe=args.observe,
+        updating=args.updating,
+        particles=args.particles,
         seed=args.seed,
-    ) as model:
-        run = predict_trajectory(model, trajectory.steps, args.observe, args.mode)
-        programs = model.programs(k=args.top)
-    predictions = run.predictions
-    score = accuracy(predictions)
-    usage = {
-        **proposer.usage.as_dict(),
-        "wall_seconds": round(time.perf_counter() - start, 3),
-        "per_call": proposer.per_call,
-    }
+        top=args.top,
+        llm=llm,
+    )
+
+
+def _print_report(
+    report: PredictionReport, trajectory: Trajectory, args: argparse.Namespace, out: Console
+) -> None:
+    """The report as one JSON object (--json), or as a table, the accuracy, the cost and the
+    programs."""
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "predictions": [
-                        {"t": p.t, "dist": p.distribution, "actual": p.actual} for p in predictions
-                    ],
-                    "accuracy": score,
-                    "programs": [p._asdict() for p in programs],
-                    "usage": usage,
-                    "llm": None if llm_config is None else llm_config.describe(),
-                }
-            )
-        )
+        print(json.dumps(report.to_json()))
         return
     table = Table("step", "prediction", "p", "actual", "hit")
-    for p in predictions:
-        best = max(p.distribution, key=lambda action: p.distribution[action])
-        hit = "" if p.actual is None else f"{tie_split_hit(p.distribution, p.actual):.2g}"
-        table.add_row(str(p.t), best, f"{p.distribution[best]:.2f}", p.actual or "?", hit)
+    for p in report.predictions:
+        hit = "" if p.hit is None else f"{p.hit:.2g}"
+        table.add_row(str(p.t), p.top, f"{p.distribution[p.top]:.2f}", p.actual or "?", hit)
     out.print(table)
+    usage = report.usage
     out.print(
-        f"accuracy {score:.3f} over {len(predictions)} steps after observing {args.observe} "
-        f"({args.mode}); {usage['calls']} proposer calls, {usage['wall_seconds']} s"
+        f"accuracy {report.accuracy:.3f} over {len(report.predictions)} steps after observing "
+        f"{args.observe} ({args.updating}); {usage['calls']} proposer calls, "
+        f"{usage['wall_seconds']} s"
     )
-    if llm_config is not None:
+    if report.llm is not None:
         out.print(
             f"LLM: {usage['llm_requests']} completion requests, {usage['cache_hits']} samples "
             f"from the cache, {usage['prompt_tokens']} prompt and {usage['completion_tokens']} "
             f"completion tokens, {usage['rejected']} answers without a program"
         )
     swap_at = trajectory.header.meta.get("swap_at")
-    after = [p for p in predictions if isinstance(swap_at, int) and p.t >= swap_at]
-    if after and len(after) < len(predictions):
-        out.print(f"accuracy {accuracy(after):.3f} on the {len(after)} steps from the layout swap")
-    for rank, program in enumerate(programs, start=1):
+    after = report.accuracy_from(swap_at) if isinstance(swap_at, int) else None
+    if after is not None:
+        out.print(f"accuracy {after[0]:.3f} on the {after[1]} steps from the layout swap")
+    for rank, program in enumerate(report.programs, start=1):
         out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
         out.print(program.source.rstrip())
 
@@ -432,10 +402,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--trajectory", required=True, help="a rote.trajectory/1 file")
     predict.add_argument("--observe", type=int, required=True, help="steps to infer from")
-    predict.add_argument("--mode", choices=MODES, default="frozen")
+    predict.add_argument(  # the pass is "updating" in the library; the flag keeps its name
+        "--mode", dest="updating", choices=UPDATING, default="frozen"
+    )
     predict.add_argument(
         "--proposer",
-        choices=["synth", "list", "llm", "hybrid"],
+        choices=PROPOSERS,
         default="synth",
         help="synth: the offline synthesizer (default); list: the programs given with "
         "--programs; llm: an LLM writes them (docs/llm.md); hybrid: both",
@@ -451,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--seed", type=_seed, default=0)
     predict.add_argument("--top", type=int, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    _add_llm_arguments(predict, "LLM (--proposer llm or hybrid; see docs/llm.md)")
+    _add_llm_arguments(predict, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
     predict.set_defaults(run=_cmd_predict)
 
     bench = commands.add_parser(
@@ -462,10 +434,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="construction",
         help=f"{', '.join(suite_builders())}, or a plugin env's (default: construction)",
     )
+    llm_methods = " and ".join(name for name, found in METHODS.items() if found.needs_llm)
     bench.add_argument(
         "--methods",
         help=f"comma-separated, from {', '.join(METHODS)}, or rote@N (N particles); "
-        "nllm and rote-hybrid need an LLM (default: the suite's offline methods)",
+        f"{llm_methods} need an LLM (default: the suite's offline methods)",
     )
     bench.add_argument(
         "--observe", type=_positive_int, help="steps each method observes (default: the suite's)"
@@ -476,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")
     bench.add_argument("--jobs", type=_positive_int, help="processes (default: one per core)")
-    _add_llm_arguments(bench, "LLM (methods nllm and rote-hybrid; see docs/llm.md)")
+    _add_llm_arguments(bench, f"LLM (methods {llm_methods}; see docs/llm.md)")
     bench.set_defaults(run=_cmd_bench)
 
     data = commands.add_parser("data", help="export a public dataset as trajectory files")
@@ -506,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
         episodes=1,
         noise=0.0,
         env_kwargs=None,
-        mode="frozen",
+        updating="frozen",
         particles=30,
         top=1,
         json=False,

@@ -16,10 +16,11 @@ import time
 import uuid
 from pathlib import Path
 from subprocess import DEVNULL
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from rote.evaluation.bench import Cell, run_bench
+from rote.evaluation.bench import run_bench
 from rote.evaluation.methods import Context
+from rote.evaluation.records import CellResult, ScoredPrediction
 from rote.evaluation.suites import suite
 
 from ..programs.processes import descendants, table
@@ -70,8 +71,13 @@ class KillReport(NamedTuple):
     """The last resume exited 0, silent, with every cell of a clean run, scored the same."""
 
 
-def key(record: dict[str, Any]) -> str:
-    return Cell(record["method"], record["family"], record["episode"], record["mode"]).key
+def key(line: bytes) -> str:
+    """The name of the cell a results.jsonl line holds."""
+    return result(line).cell.name
+
+
+def result(line: bytes) -> CellResult:
+    return CellResult.from_json(json.loads(line))
 
 
 def whole_lines(log: Path) -> dict[str, bytes]:
@@ -79,12 +85,12 @@ def whole_lines(log: Path) -> dict[str, bytes]:
     if not log.exists():
         return {}
     *lines, _cut = log.read_bytes().split(b"\n")
-    return {key(json.loads(line)): line for line in lines}
+    return {key(line): line for line in lines}
 
 
-def scores(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """A record's predictions without their timings, which vary from run to run."""
-    return [{k: v for k, v in p.items() if k != "seconds"} for p in record["predictions"]]
+def scores(found: CellResult) -> list[ScoredPrediction]:
+    """A result's predictions without their timings, which vary from run to run."""
+    return [p._replace(seconds=0.0) for p in found.predictions]
 
 
 def marked(mark: str) -> set[int]:
@@ -156,7 +162,7 @@ def kill_and_resume(
     args = ["bench", "--suite", suite_name, "--quick"]
     args += ["--methods", ",".join(methods), "--out", str(out), "--jobs", "2"]
     context = Context(suite(suite_name, quick=True), root / "clean")
-    clean = {key(r): r for r in run_bench(context, methods, jobs=1)}
+    clean = {r.cell.name: r for r in run_bench(context, methods, jobs=1)}
     finished: dict[str, bytes] = {}
     ended_first = lost = left = seen_count = sandbox_count = 0
     sandboxes = any(method.startswith("rote") for method in methods)
@@ -200,13 +206,13 @@ def kill_and_resume(
     resumed = subprocess.run([*ROTE, *args], env=env, capture_output=True, check=False)
     left += len(orphans(mark, {}))
     lines = log.read_bytes().splitlines()
-    records = {key(json.loads(line)): line for line in lines}
+    records = {key(line): line for line in lines}
     lost += sum(records.get(k) != line for k, line in finished.items())
     complete = (
         resumed.returncode == 0
         and resumed.stderr == b""  # a cut-off line is no damage to report
         and records.keys() == clean.keys()
-        and all(scores(json.loads(records[k])) == scores(clean[k]) for k in clean)
+        and all(scores(result(records[k])) == scores(clean[k]) for k in clean)
     )
     duplicated = len(lines) - len(records)
     return KillReport(

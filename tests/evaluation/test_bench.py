@@ -10,35 +10,26 @@ import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from rote.cli import main
 from rote.errors import RoteError
-from rote.evaluation.bench import (
-    cells,
-    confusions,
-    load,
-    markdown,
-    run_bench,
-    summarize,
-    write_outputs,
-)
+from rote.evaluation.bench import cells, load, run_bench
 from rote.evaluation.methods import Context
 from rote.evaluation.metrics import bootstrap_interval, brier
+from rote.evaluation.records import CellResult, ScoredPrediction
 from rote.evaluation.suites import PROTOCOLS, suite
+from rote.evaluation.summary import confusions, markdown, summarize, write_outputs
 
 QUICK = suite("construction", quick=True)
 TWO = replace(QUICK, families=QUICK.families[:2])
 """Two families, one episode each: cheap enough for the tests that are not end to end."""
 
 
-def scores(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Each record's predictions without their timings, which vary from run to run."""
-    return [
-        [{k: v for k, v in p.items() if k != "seconds"} for p in r["predictions"]] for r in records
-    ]
+def scores(results: list[CellResult]) -> list[list[ScoredPrediction]]:
+    """Each result's predictions without their timings, which vary from run to run."""
+    return [[p._replace(seconds=0.0) for p in r.predictions] for r in results]
 
 
 def test_brier_and_bootstrap() -> None:
@@ -52,22 +43,22 @@ def test_brier_and_bootstrap() -> None:
 
 def test_cells_cover_both_passes_and_sweeps_run_frozen_only() -> None:
     found = cells(TWO, ["uniform", "rote@1"])
-    assert {c.mode for c in found if c.method == "uniform"} == {"frozen", "online"}
-    assert {c.mode for c in found if c.method == "rote@1"} == {"frozen"}
-    assert found[0].mode == "frozen"
-    assert len({c.key for c in found}) == len(found) == 2 * 2 + 2
+    assert {c.updating for c in found if c.method == "uniform"} == {"frozen", "online"}
+    assert {c.updating for c in found if c.method == "rote@1"} == {"frozen"}
+    assert found[0].updating == "frozen"
+    assert len({c.name for c in found}) == len(found) == 2 * 2 + 2
 
 
 def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path: Path) -> None:
     context = Context(TWO, tmp_path)
     ran: list[str] = []
-    first = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.key))
+    first = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.name))
     assert len(first) == len(ran) == 8
     log = tmp_path / "results.jsonl"
     lines = log.read_text().splitlines(keepends=True)
     log.write_text("".join(lines[:5]) + lines[5][:40])  # killed while writing the sixth
     ran.clear()
-    again = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.key))
+    again = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.name))
     assert len(ran) == 3
     assert len(load(log)) == 8
     assert scores(again) == scores(first)
@@ -103,8 +94,9 @@ def test_damaged_lines_are_reported_set_aside_and_their_cells_redone(
     final = log.read_bytes().splitlines(keepends=True)
     assert len(final) == len(first)  # every cell once
     assert final[:-2] == first[:3] + first[4:5] + first[6:]  # the rest kept as it was
-    redone = [json.loads(line) for line in final[-2:]]
-    assert scores(redone) == scores([json.loads(first[3]), json.loads(first[5])])
+    redone = [CellResult.from_json(json.loads(line)) for line in final[-2:]]
+    wanted = [CellResult.from_json(json.loads(line)) for line in (first[3], first[5])]
+    assert scores(redone) == scores(wanted)
     assert main(argv) == 0
     assert capsys.readouterr().err == ""  # repaired for good
     assert log.read_bytes() == b"".join(final)
@@ -171,7 +163,7 @@ def test_outputs_of_frozen_runs_only_are_written_without_warnings(tmp_path: Path
     # rote@N runs frozen only: the cost plot has no curve, so no legend to draw (matplotlib's
     # warning about it was two lines on the stderr of `rote bench --methods rote@3`)
     records = run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
-    frozen = [record for record in records if record["mode"] == "frozen"]
+    frozen = [result for result in records if result.updating == "frozen"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         write_outputs(tmp_path, TWO, frozen)
@@ -195,7 +187,11 @@ def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     for protocol in PROTOCOLS:
         assert accuracy[("rote", protocol)] > accuracy[("uniform", protocol)] + 0.3
     assert (out / "bc").is_dir()  # the trained ensemble, with its training curve
-    assert "| rote |" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "| rote |" in printed
+    listed = printed.rstrip().splitlines()[-1].partition(f"cells in {out}/: ")[2].split(", ")
+    assert listed[:2] == ["results.jsonl", "summary.md"] and len(listed) == 8
+    assert all((out / name).stat().st_size > 0 for name in listed)
     before = (out / "results.jsonl").read_text()
     assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
     assert (out / "results.jsonl").read_text() == before  # nothing left to compute
@@ -231,7 +227,7 @@ def test_overcooked_suite_reads_players_of_test_games(tmp_path: Path) -> None:
     one = replace(people, families=("cramped_room",))
     records = run_bench(Context(one, tmp_path), ["frequency"], jobs=1)
     assert len(records) == 2 * one.episodes_of("cramped_room") == 4
-    assert all(len(r["predictions"]) == 50 for r in records)
+    assert all(len(r.predictions) == 50 for r in records)
     train = one.train_trajectories(("cramped_room",))
     assert train and all(t.header.meta["split"] == "train" for t in train)
 
@@ -239,9 +235,9 @@ def test_overcooked_suite_reads_players_of_test_games(tmp_path: Path) -> None:
 def test_confusions_count_each_prediction_once(tmp_path: Path) -> None:
     records = run_bench(Context(TWO, tmp_path), ["repeat-last"], jobs=1)
     found = confusions(records)
-    assert sum(row["count"] for row in found) == sum(len(r["predictions"]) for r in records)
+    assert sum(row["count"] for row in found) == sum(len(r.predictions) for r in records)
     hits = sum(row["count"] for row in found if row["predicted"] == row["actual"])
-    assert hits == sum(p["top"] == p["actual"] for r in records for p in r["predictions"])
+    assert hits == sum(p.top == p.actual for r in records for p in r.predictions)
 
 
 def test_fewer_episodes_on_request() -> None:

@@ -4,25 +4,32 @@
 accuracy-against-particles plot); `rote-hybrid` mixes LLM programs in; `bc`, `bip`, `nllm` and
 the references are the baselines of `rote.baselines`. Methods that learn from the population
 (`bc`) do it once per bench in `prepare`, one model per env of the suite, and their predictors
-load what it saved.
+load what it saved. Each method declares what it needs (an LLM) and where it stands on the
+particle plot, so the CLI and the report ask this table rather than list names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from rote.baselines.bip import BIPPredictor
+from rote.baselines.nllm import TEMPERATURE, NLLMPredictor
+from rote.baselines.references import (
+    FrequencyPredictor,
+    NgramPredictor,
+    RepeatLastPredictor,
+    UniformPredictor,
+)
 from rote.errors import RoteError
 from rote.evaluation.suites import Suite
 from rote.model import ROTE
 from rote.predictor import Predictor
 from rote.programs.sandbox import Sandbox
-from rote.proposers import Budget, Proposer, SynthProposer
-from rote.proposers.hybrid import HybridProposer
+from rote.proposers import Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
-from rote.proposers.llm.proposer import LLMProposer
 
 
 class Context(NamedTuple):
@@ -45,12 +52,17 @@ class Method:
     """A predictor for one trajectory of the named family."""
     prepare: Callable[[Context], None] | None = None
     """Once per bench, in the main process, before any trajectory (e.g. training)."""
+    needs_llm: bool = False
+    """It asks an LLM: a bench of it needs LLM settings (`Context.llm`)."""
+    particles: Callable[[Suite], int] | None = None
+    """Its point on the particle plot: the particles its ROTE runs with on a suite. None for
+    the methods off the plot (all but the synthesizer's ROTE, `rote` and `rote@N`)."""
     sweep: bool = False
-    """A variant for the particle plot: frozen protocols only."""
+    """A variant for the particle plot only: frozen protocols only."""
 
 
-def _synth(context: Context) -> SynthProposer:
-    return SynthProposer(Budget(programs=context.suite.budget))
+def _synth(context: Context) -> Proposer:
+    return make_proposer("synth", budget=context.suite.budget)
 
 
 def _model(context: Context, family: str, proposer: Proposer, particles: int) -> ROTE:
@@ -60,17 +72,23 @@ def _model(context: Context, family: str, proposer: Proposer, particles: int) ->
     return ROTE(env, proposer, n_particles=particles, seed=0, sandbox=sandbox, takes_ownership=True)
 
 
-def _rote(particles: int | None) -> Callable[[Context, str], Predictor]:
-    def make(context: Context, family: str) -> Predictor:
-        count = particles or context.suite.particles
-        return _model(context, family, _synth(context), count)
+def _rote(name: str, particles: int | None) -> Method:
+    """ROTE with the synthesizer and `particles` particles (None: the suite's); with a count,
+    a variant of the particle sweep."""
 
-    return make
+    def count(suite: Suite) -> int:
+        return particles or suite.particles
+
+    def make(context: Context, family: str) -> Predictor:
+        return _model(context, family, _synth(context), count(context.suite))
+
+    return Method(name, make, particles=count, sweep=particles is not None)
 
 
 def _hybrid(context: Context, family: str) -> Predictor:
-    llm = LLMProposer.from_config(context.llm_config("rote-hybrid"))
-    proposer = HybridProposer(llm, _synth(context))
+    proposer = make_proposer(
+        "hybrid", budget=context.suite.budget, llm=context.llm_config("rote-hybrid")
+    )
     return _model(context, family, proposer, context.suite.particles)
 
 
@@ -81,7 +99,7 @@ def _bc_dir(context: Context, family: str) -> Path:
 def _prepare_bc(context: Context) -> None:
     """Train one ensemble per env of the suite on its training episodes, unless a finished
     one is there."""
-    from rote.baselines.bc import BCEnsemble, train_bc
+    from rote.baselines.bc import BCEnsemble, train_bc  # lazy: torch takes seconds to import
 
     suite = context.suite
     groups: dict[str, list[str]] = {}
@@ -100,50 +118,38 @@ def _prepare_bc(context: Context) -> None:
 
 
 def _bc(context: Context, family: str) -> Predictor:
-    from rote.baselines.bc import BCEnsemble, BCPredictor
+    from rote.baselines.bc import BCEnsemble, BCPredictor  # lazy: torch takes seconds to import
 
     return BCPredictor(context.suite.env(family), BCEnsemble.load(_bc_dir(context, family)))
 
 
 def _bip(context: Context, family: str) -> Predictor:
-    from rote.baselines.bip import BIPPredictor
-
     return BIPPredictor(context.suite.env(family))
 
 
 def _nllm(context: Context, family: str) -> Predictor:
     """At the paper's temperature for this baseline (0.75), whatever the proposer's is."""
-    from rote.baselines.nllm import TEMPERATURE, NLLMPredictor
-
     config = context.llm_config("nllm")
     sampling = replace(config.sampling, temperature=TEMPERATURE)
     return NLLMPredictor(context.suite.env(family), config.backend(), sampling)
 
 
-def _reference(name: str) -> Callable[[Context, str], Predictor]:
+def _reference(kind: type[Predictor]) -> Method:
     def make(context: Context, family: str) -> Predictor:
-        from rote.baselines import references
+        return kind(context.suite.env(family))
 
-        classes: dict[str, type[Predictor]] = {
-            "uniform": references.UniformPredictor,
-            "frequency": references.FrequencyPredictor,
-            "repeat-last": references.RepeatLastPredictor,
-            "ngram": references.NgramPredictor,
-        }
-        return classes[name](context.suite.env(family))
-
-    return make
+    return Method(kind.name, make)
 
 
 METHODS: dict[str, Method] = {
-    "rote": Method("rote", _rote(None)),
-    "rote-hybrid": Method("rote-hybrid", _hybrid),
+    "rote": _rote("rote", None),
+    "rote-hybrid": Method("rote-hybrid", _hybrid, needs_llm=True),
     "bc": Method("bc", _bc, prepare=_prepare_bc),
     "bip": Method("bip", _bip),
-    "nllm": Method("nllm", _nllm),
+    "nllm": Method("nllm", _nllm, needs_llm=True),
     **{
-        name: Method(name, _reference(name))
-        for name in ("uniform", "frequency", "repeat-last", "ngram")
+        kind.name: _reference(kind)
+        for kind in (UniformPredictor, FrequencyPredictor, RepeatLastPredictor, NgramPredictor)
     },
 }
 
@@ -154,7 +160,19 @@ def method(name: str) -> Method:
         count = name.removeprefix("rote@")
         if not count.isdigit() or int(count) < 1:
             raise RoteError(f"{name}: the particle count after rote@ must be a positive integer")
-        return Method(name, _rote(int(count)), sweep=True)
+        return _rote(name, int(count))
     if name not in METHODS:
         raise RoteError(f"unknown method {name!r}: choose from {', '.join(METHODS)} or rote@N")
     return METHODS[name]
+
+
+def bench_methods(suite: Suite, names: Sequence[str] | None = None) -> list[str]:
+    """The methods a bench of `suite` runs when asked for `names` (default: the suite's): each
+    once, in order, and with `rote`, its particle sweep (`rote@N` for each N of the suite's),
+    the particle plot's other points. An unknown name is an error before any work."""
+    chosen = list(suite.methods if names is None else names)
+    if "rote" in chosen:
+        chosen += [f"rote@{n}" for n in suite.particle_sweep]
+    for name in chosen:
+        method(name)
+    return list(dict.fromkeys(chosen))

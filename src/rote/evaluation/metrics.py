@@ -8,6 +8,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 
+def top_action(distribution: Mapping[str, float]) -> str:
+    """The most probable action; the first of an exact tie, in the distribution's order."""
+    return max(distribution, key=lambda action: distribution[action])
+
+
 def tie_split_hit(distribution: Mapping[str, float], actual: str, tolerance: float = 1e-6) -> float:
     """1/k when `actual` is among the k most probable actions, else 0 (the paper's accuracy).
 

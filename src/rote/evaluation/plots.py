@@ -1,10 +1,11 @@
-"""The bench's figures, as PNG files: accuracy with intervals, cost, and particles."""
+"""The bench's figures, as PNG files: accuracy with intervals, cost, and particles. The only
+module that imports matplotlib."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import matplotlib
 
@@ -13,11 +14,10 @@ matplotlib.use("Agg")  # files only: no display on servers and CI
 import matplotlib.pyplot as plt
 import numpy as np
 
+from rote.evaluation.methods import method
+from rote.evaluation.records import CellResult, Row
 from rote.evaluation.suites import PROTOCOLS, Suite
 from rote.files import atomic_write
-
-if TYPE_CHECKING:
-    from rote.evaluation.bench import Record, Row
 
 
 def accuracy(rows: Sequence[Row], path: Path) -> None:
@@ -46,16 +46,16 @@ def accuracy(rows: Sequence[Row], path: Path) -> None:
     _save(figure, path)
 
 
-def cost(suite: Suite, records: Sequence[Record], path: Path) -> None:
+def cost(suite: Suite, results: Sequence[CellResult], path: Path) -> None:
     """Cumulative wall time against predictions made, online (the paper's cost figure):
     inference once, then each prediction and update. Means over trajectories."""
     figure, axes = plt.subplots(figsize=(6, 4))
-    for name in dict.fromkeys(r["method"] for r in records):
-        runs = [r for r in records if r["method"] == name and r["mode"] == "online"]
+    for name in dict.fromkeys(r.method for r in results):
+        runs = [r for r in results if r.method == name and r.updating == "online"]
         if not runs:
             continue
         curves = np.array(
-            [r["infer_seconds"] + np.cumsum([p["seconds"] for p in r["predictions"]]) for r in runs]
+            [r.infer_seconds + np.cumsum([p.seconds for p in r.predictions]) for r in runs]
         )
         axes.plot(range(1, curves.shape[1] + 1), curves.mean(axis=0), label=name)
     axes.set_yscale("log")
@@ -68,12 +68,13 @@ def cost(suite: Suite, records: Sequence[Record], path: Path) -> None:
 
 
 def particles(suite: Suite, rows: Sequence[Row], path: Path) -> None:
-    """rote's accuracy against its number of particles, per frozen protocol."""
-    counts: dict[int, dict[str, Any]] = {}
+    """rote's accuracy against its number of particles, per frozen protocol: a point per
+    method with a particle count (`Method.particles`)."""
+    counts: dict[int, dict[str, Row]] = {}
     for row in rows:
-        if row.method == "rote" or row.method.startswith("rote@"):
-            count = suite.particles if row.method == "rote" else int(row.method[5:])
-            counts.setdefault(count, {})[row.protocol] = row
+        particles = method(row.method).particles
+        if particles is not None:
+            counts.setdefault(particles(suite), {})[row.protocol] = row
     figure, axes = plt.subplots(figsize=(6, 4))
     xs = sorted(counts)
     for protocol in PROTOCOLS[:3]:

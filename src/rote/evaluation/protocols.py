@@ -2,9 +2,7 @@
 `rote predict`, `rote bench` and the benchmarks run.
 
 Observe the first N steps, let the predictor infer from them, then predict every later step
-from its true observation. `frozen`: the later steps are revealed without learning (weights
-fixed, no proposals; the paper's multi-step and after-swap protocols). `online`: each revealed
-action updates the predictor, with rejuvenation allowed.
+from its true observation, `frozen` or `online` (see `Updating`).
 """
 
 from __future__ import annotations
@@ -18,8 +16,12 @@ from rote.evaluation.metrics import tie_split_hit
 from rote.predictor import Predictor
 from rote.trajectory import Step
 
-Mode = Literal["frozen", "online"]
-MODES: tuple[Mode, ...] = ("frozen", "online")
+Updating = Literal["frozen", "online"]
+"""Whether the steps revealed after the observed ones update the predictor. `frozen`: they are
+revealed without learning (weights fixed, no proposals; the paper's single-step, multi-step and
+after-swap protocols). `online`: each revealed action updates it, with rejuvenation allowed
+(the online protocol). The bench runs one pass of each; `rote predict --mode` picks one."""
+UPDATING: tuple[Updating, ...] = ("frozen", "online")
 
 
 class Prediction(NamedTuple):
@@ -40,13 +42,13 @@ def predict_trajectory(
     predictor: Predictor,
     steps: Sequence[Step],
     n_observe: int,
-    mode: Mode,
+    updating: Updating,
     *,
     stop: int | None = None,
 ) -> ProtocolRun:
     """Predictions for steps n_observe..stop of a trajectory after observing the steps before."""
-    if mode not in MODES:
-        raise RoteError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if updating not in UPDATING:
+        raise RoteError(f"updating must be one of {', '.join(UPDATING)}, not {updating!r}")
     if not 1 <= n_observe < len(steps):
         raise RoteError(
             f"--observe must be between 1 and {len(steps) - 1} for a {len(steps)}-step trajectory"
@@ -64,7 +66,7 @@ def predict_trajectory(
         began = time.perf_counter()
         distribution = predictor.predict(step.observation)
         if step.action is not None:
-            predictor.observe(step.observation, step.action, update=mode == "online")
+            predictor.observe(step.observation, step.action, update=updating == "online")
         predictions.append(Prediction(t, distribution, step.action, time.perf_counter() - began))
     return ProtocolRun(predictions, infer_seconds)
 
