@@ -16,16 +16,15 @@ import rote
 SOURCE = Path(rote.__file__).parent
 
 
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def modules() -> list[str]:
     """Every module of the package by dotted name (the sandbox's worker is a script, and is run,
     not imported)."""
-    names = []
-    for path in sorted(SOURCE.rglob("*.py")):
-        parts = path.relative_to(SOURCE.parent).with_suffix("").parts
-        if parts[-1] == "_worker":
-            continue
-        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
-    return names
+    return [module_name(p) for p in sorted(SOURCE.rglob("*.py")) if p.stem != "_worker"]
 
 
 KNOWN = frozenset(modules())
@@ -41,7 +40,6 @@ def top_level_imports(path: Path) -> Iterator[tuple[str, int]]:
     """(imported rote module, line) of the imports a module runs when imported: not those under
     `if TYPE_CHECKING:`, nor those inside functions."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts)
     for node in tree.body:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             continue
@@ -53,9 +51,7 @@ def top_level_imports(path: Path) -> Iterator[tuple[str, int]]:
                     (a.name, child.lineno) for a in child.names if a.name.startswith("rote")
                 )
             elif isinstance(child, ast.ImportFrom) and child.module:
-                name = child.module
-                if child.level:
-                    name = ".".join([*package.split(".")[: -child.level], child.module])
+                name = child.module  # absolute: ruff's TID252 bans relative imports
                 for alias in child.names:  # `from rote import skills` imports a subpackage
                     full = f"{name}.{alias.name}"
                     if full.startswith("rote"):
@@ -81,7 +77,7 @@ def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
 def test_packages_import_one_another_in_one_direction() -> None:
     edges: dict[str, set[str]] = {}
     for path in SOURCE.rglob("*.py"):
-        here = unit(".".join(path.relative_to(SOURCE.parent).with_suffix("").parts))
+        here = unit(module_name(path))
         for imported, _ in top_level_imports(path):
             there = unit(imported)
             if there != here:
