@@ -530,7 +530,7 @@ def _describe(error: BaseException) -> str:
 # -- one particle: a process that runs one program --------------------------------------------
 
 
-class _Budget(NamedTuple):
+class _CpuLimits(NamedTuple):
     call_seconds: float
     replay_seconds: float
 
@@ -640,7 +640,7 @@ def _act(agent: Any, observation: bytes, actions: _Actions, step: int) -> Action
 class _Program:
     """A program inside its particle: compiled, constructed, and stepped under its budgets."""
 
-    def __init__(self, actions: _Actions, budget: _Budget, checks: bool) -> None:
+    def __init__(self, actions: _Actions, budget: _CpuLimits, checks: bool) -> None:
         self.actions = actions
         self.budget = budget
         self.checks = checks
@@ -724,7 +724,7 @@ def _load_filter(program: bytes) -> None:
 
 
 class _Settings(NamedTuple):
-    budget: _Budget
+    budget: _CpuLimits
     memory_mb: int
     checks: bool
     particle_filter: bytes | None
@@ -1171,7 +1171,7 @@ def main() -> None:
     _drop_root()
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past RLIMIT_FSIZE fails, not kills
     settings = _Settings(
-        _Budget(limits["call_seconds"], limits["replay_seconds"]),
+        _CpuLimits(limits["call_seconds"], limits["replay_seconds"]),
         limits["memory_mb"],
         checks,
         bytes.fromhex(hello["particle_filter"]) if hello["particle_filter"] else None,

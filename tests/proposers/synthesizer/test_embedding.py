@@ -13,8 +13,7 @@ from rote.programs.program import Program
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
-from rote.proposers.synthesizer.dsl import IDLE, Mode, Rule, Skill, Tables, run
-from rote.proposers.synthesizer.dsl import Program as DslProgram
+from rote.proposers.synthesizer.dsl import IDLE, Mode, Ring, Rule, Skill, Tables, run
 from rote.proposers.synthesizer.emit import embed, to_source
 from rote.rollout import rollout
 from rote.trajectory import Step
@@ -100,7 +99,7 @@ def test_a_program_embedding_another_replays_as_the_search_reads_it(
     assert isinstance(skill, Skill)
     column = answers(sandbox, source, steps)
     program = (
-        DslProgram(
+        Ring(
             (
                 Mode(
                     skill,
@@ -109,7 +108,7 @@ def test_a_program_embedding_another_replays_as_the_search_reads_it(
             )
         )
         if shape == "patched by a rule"
-        else DslProgram((Mode(SKILLS["walk to blue"], exit=IDLE), Mode(skill, exit=IDLE)))
+        else Ring((Mode(SKILLS["walk to blue"], exit=IDLE), Mode(skill, exit=IDLE)))
     )
     tables = Tables(VOCABULARY, [step.observation for step in steps], {skill: column})
     assert answers(sandbox, to_source(program, VOCABULARY), steps) == run(program, tables)

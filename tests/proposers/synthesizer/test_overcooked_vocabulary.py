@@ -12,7 +12,7 @@ from rote import make_env
 from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer
-from rote.proposers.synthesizer.dsl import Mode, Program, Rule, Tables, run
+from rote.proposers.synthesizer.dsl import Mode, Ring, Rule, Tables, run
 from rote.proposers.synthesizer.overcooked import OvercookedVocabulary
 from rote.proposers.synthesizer.search import Search
 from rote.trajectory import Step
@@ -23,7 +23,7 @@ VOCABULARY = OvercookedVocabulary()
 SKILLS = {skill.name: skill for skill in VOCABULARY.skills()}
 GUARDS = {guard.name: guard for guard in VOCABULARY.guards()}
 
-COOK = Program(
+COOK = Ring(
     (
         Mode(
             SKILLS["use an onion dispenser"],

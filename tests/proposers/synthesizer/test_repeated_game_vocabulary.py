@@ -13,7 +13,7 @@ from rote.agents.repeated_game import DETERMINISTIC
 from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
-from rote.proposers.synthesizer.dsl import Exit, Mode, Program, Rule, Tables, run
+from rote.proposers.synthesizer.dsl import Exit, Mode, Ring, Rule, Tables, run
 from rote.proposers.synthesizer.repeated_game import RepeatedGameVocabulary
 from rote.proposers.synthesizer.search import Search
 from rote.rollout import rollout
@@ -45,11 +45,11 @@ def search(steps: list[Step]) -> Search:
     return found
 
 
-def best(steps: list[Step]) -> Program:
+def best(steps: list[Step]) -> Ring:
     return search(steps).best(1)[0].program
 
 
-def best_classes(steps: list[Step], n: int) -> list[list[Program]]:
+def best_classes(steps: list[Step], n: int) -> list[list[Ring]]:
     """The programs of the n best behaviour classes (programs alike on the history), best first."""
     classes = sorted(search(steps).classes.values(), key=lambda members: -members[0].score)
     return [[scored.program for scored in members] for members in classes[:n]]
@@ -91,10 +91,10 @@ def test_search_finds_each_deterministic_strategy(name: str, seed: int) -> None:
 
 def test_a_period_of_three_is_found_cheaply() -> None:
     steps = episode("periodic-ccd", 0)
-    by_phase = Program(
+    by_phase = Ring(
         (Mode(SKILLS["play C"], rules=(Rule(GUARDS["round % 3 == 2"], SKILLS["play D"]),)),)
     )
-    ring = Program(
+    ring = Ring(
         (
             Mode(SKILLS["play C"], exit=Exit("after", steps=2)),
             Mode(SKILLS["play D"], exit=Exit("after", steps=1)),

@@ -16,8 +16,7 @@ from rote.programs.program import Program
 from rote.proposers import ProposalRequest, Proposer
 from rote.proposers.synthesizer import Budget, SynthProposer
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
-from rote.proposers.synthesizer.dsl import Exit, Mode, Skill, Tables, run
-from rote.proposers.synthesizer.dsl import Program as DslProgram
+from rote.proposers.synthesizer.dsl import Exit, Mode, Ring, Skill, Tables, run
 from rote.proposers.synthesizer.emit import to_source
 from rote.proposers.synthesizer.search import Search
 from rote.rollout import rollout
@@ -76,7 +75,7 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
     actions = [step.action or "" for step in steps]
     search = Search(Tables(VOCABULARY, observations), actions, SPEC.action_names, budget=QUICK)
     search.run()
-    failing = DslProgram(
+    failing = Ring(
         (
             Mode(SKILLS["pace from left"], exit=Exit("after", steps=8)),
             Mode(JUMP, exit=Exit("after", steps=1)),
@@ -84,7 +83,7 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
     )
     programs = [
         *(scored.program for scored in search.best(6)),
-        DslProgram((Mode(SKILLS["stay"]),)),
+        Ring((Mode(SKILLS["stay"]),)),
         failing,
     ]
     sources = [to_source(program, VOCABULARY) for program in programs]

@@ -22,7 +22,7 @@ from rote.proposers.synthesizer.dsl import (
     Exit,
     Guard,
     Mode,
-    Program,
+    Ring,
     Rule,
     Skill,
     Tables,
@@ -63,8 +63,8 @@ def search(steps: list[Step], seed: int = 0, budget: Budget = QUICK) -> Search:
 
 
 PROGRAMS = {
-    "one skill": Program((Mode(SKILLS["fetch green"]),)),
-    "decision list": Program(
+    "one skill": Ring((Mode(SKILLS["fetch green"]),)),
+    "decision list": Ring(
         (
             Mode(
                 SKILLS["fetch a green away from the top-left corner"],
@@ -75,8 +75,8 @@ PROGRAMS = {
             ),
         )
     ),
-    "stateful": Program((Mode(SKILLS["walk the ring counterclockwise"]),)),
-    "ring with shared memory": Program(
+    "stateful": Ring((Mode(SKILLS["walk the ring counterclockwise"]),)),
+    "ring with shared memory": Ring(
         (
             Mode(SKILLS["move right"], exit=IDLE),
             Mode(SKILLS["pace from down"], exit=Exit("after", steps=1)),
@@ -84,7 +84,7 @@ PROGRAMS = {
             Mode(SKILLS["pace from down"], exit=Exit("after", steps=1)),
         )
     ),
-    "idle stateful and guard exits": Program(
+    "idle stateful and guard exits": Ring(
         (
             Mode(SKILLS["pace from up"], exit=IDLE),
             Mode(SKILLS["walk to blue"], exit=Exit("guard", GUARDS["on blue"])),
@@ -167,10 +167,8 @@ def test_search_is_deterministic_under_a_seed() -> None:
 
 def test_the_prior_prefers_the_shorter_of_two_programs_that_fit_equally_well() -> None:
     steps = history("left-right", steps=20, swap_at=None)
-    pace = Program((Mode(SKILLS["pace from left"]),))
-    alternate = Program(
-        (Mode(SKILLS["move left"], exit=IDLE), Mode(SKILLS["move right"], exit=IDLE))
-    )
+    pace = Ring((Mode(SKILLS["pace from left"]),))
+    alternate = Ring((Mode(SKILLS["move left"], exit=IDLE), Mode(SKILLS["move right"], exit=IDLE)))
     found = search(steps)
     tables = found.tables
     assert run(pace, tables) == run(alternate, tables) == [s.action for s in steps]
@@ -183,28 +181,28 @@ def test_a_ring_that_comes_back_to_a_mode_codes_it_as_a_pointer() -> None:
     step = Mode(SKILLS["pace from down"], exit=Exit("after", steps=1))
     run_left = Mode(SKILLS["move left"], exit=IDLE)
     other = Mode(SKILLS["pace from up"], exit=Exit("after", steps=1))  # same cost spelled out
-    repeated = Program((run_right, step, run_left, step))
-    fresh = Program((run_right, step, run_left, other))
-    spelled = Program((run_right, step, run_left)).cost - Program((run_right, step)).cost
+    repeated = Ring((run_right, step, run_left, step))
+    fresh = Ring((run_right, step, run_left, other))
+    spelled = Ring((run_right, step, run_left)).cost - Ring((run_right, step)).cost
     assert repeated.cost < fresh.cost
     assert repeated.cost == pytest.approx(
-        Program((run_right, step, run_left)).cost + 1.0 + repeat_cost(3)
+        Ring((run_right, step, run_left)).cost + 1.0 + repeat_cost(3)
     )
     assert spelled > repeat_cost(2)
 
 
 def test_a_repeat_never_costs_more_than_spelling_the_mode_out() -> None:
     wait = Mode(SKILLS["stay"], exit=IDLE)  # cheaper spelled out again than a pointer
-    ring = Program((wait, Mode(SKILLS["move left"], exit=IDLE), wait))
-    two = Program((wait, Mode(SKILLS["move left"], exit=IDLE)))
+    ring = Ring((wait, Mode(SKILLS["move left"], exit=IDLE), wait))
+    two = Ring((wait, Mode(SKILLS["move left"], exit=IDLE)))
     assert ring.cost < two.cost + 1.0 + repeat_cost(2)
 
 
 def test_a_second_skill_of_a_kind_costs_less_than_one_of_a_new_kind() -> None:
     """A corner is one of 4 and a colour one of 5, but after a colour, a colour is cheaper."""
     green = Mode(SKILLS["walk to green"], exit=IDLE)
-    colour = Program((green, Mode(SKILLS["walk to blue"], exit=IDLE)))
-    corner = Program((green, Mode(SKILLS["walk to the bottom-right corner"], exit=IDLE)))
+    colour = Ring((green, Mode(SKILLS["walk to blue"], exit=IDLE)))
+    corner = Ring((green, Mode(SKILLS["walk to the bottom-right corner"], exit=IDLE)))
     assert SKILLS["walk to blue"].cost > SKILLS["walk to the bottom-right corner"].cost
     assert colour.cost < corner.cost
 

@@ -19,7 +19,7 @@ from rote.observation import Observation
 from rote.plugins import load_plugin
 from rote.programs import Sandbox
 from rote.proposers.synthesizer import vocabulary_for
-from rote.proposers.synthesizer.dsl import IDLE, Exit, Mode, Program, Rule, Tables, Vocabulary, run
+from rote.proposers.synthesizer.dsl import IDLE, Exit, Mode, Ring, Rule, Tables, Vocabulary, run
 from rote.proposers.synthesizer.emit import to_source
 from tests.envs.test_overcooked import kitchen
 
@@ -80,11 +80,11 @@ class TestVocabularyChecks:
         tables = Tables(vocabulary, seen)
         assert tables.skills and tables.guards
         default, other = tables.skills[0], tables.skills[-1]
-        programs = [Program((Mode(skill),)) for skill in tables.skills]
-        programs += [Program((Mode(default, rules=(Rule(g, other),)),)) for g in tables.guards]
+        programs = [Ring((Mode(skill),)) for skill in tables.skills]
+        programs += [Ring((Mode(default, rules=(Rule(g, other),)),)) for g in tables.guards]
         guard = tables.guards[len(tables.guards) // 2]
         programs.append(
-            Program(
+            Ring(
                 (
                     Mode(default, exit=Exit("after", steps=2)),
                     Mode(other, rules=(Rule(guard, default),), exit=IDLE),

@@ -1,10 +1,12 @@
 """The synthesizer's language: finite-state programs over an environment's vocabulary of skills.
 
-A program is a ring of up to MAX_MODES modes. In each mode an ordered list of guarded rules
-picks the skill to act with (the first rule whose guard holds, else the mode's default), and an
-exit says when to hand over to the next mode in the ring: when the mode's default skill would
-stay (it is "idle": at its goal, or blocked), when a guard holds, or after n steps in the mode.
-At each step exits are followed first, at most one per mode, then the mode acts.
+A program in it is a `Ring` of up to MAX_MODES modes (the name keeps it apart from
+`rote.Program`, the Python source the sandbox runs, which `to_source` emits from a ring). In each
+mode an ordered list of guarded rules picks the skill to act with (the first rule whose guard
+holds, else the mode's default), and an exit says when to hand over to the next mode in the
+ring: when the mode's default skill would stay (it is "idle": at its goal, or blocked), when a
+guard holds, or after n steps in the mode. At each step exits are followed first, at most one
+per mode, then the mode acts.
 
 This shape covers reactive policies (one mode, many rules), cycles of activities (a mode per
 target colour, exit when idle), alternations (run, step, run back) and rhythms (timers). The
@@ -103,7 +105,7 @@ class Mode:
 
 
 @dataclass(frozen=True)
-class Program:
+class Ring:
     """A ring of modes; with one mode, a reactive policy."""
 
     modes: tuple[Mode, ...]
@@ -369,7 +371,7 @@ class Answers:
         return found
 
 
-def run(program: Program, tables: Tables, steps: int | None = None) -> list[str]:
+def run(program: Ring, tables: Tables, steps: int | None = None) -> list[str]:
     """The program's action at each observed step (the first `steps`), as the emitted source
     would give them.
 

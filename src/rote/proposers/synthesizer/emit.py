@@ -13,7 +13,7 @@ import hashlib
 import re
 import textwrap
 
-from rote.proposers.synthesizer.dsl import Exit, Program, Skill, Vocabulary
+from rote.proposers.synthesizer.dsl import Exit, Ring, Skill, Vocabulary
 
 _INDENT = "    "
 _FUTURE = re.compile(r"^from __future__ import .*\n", re.MULTILINE)
@@ -44,7 +44,7 @@ def _wrapped(source: str) -> str:
     return f"def {name}():\n{body}\n{_INDENT}return Agent\n"
 
 
-def to_source(program: Program, vocabulary: Vocabulary) -> str:
+def to_source(program: Ring, vocabulary: Vocabulary) -> str:
     stateful = [skill for skill in program.skills() if skill.stateful]
     names = {skill: f"skill_{i}" for i, skill in enumerate(stateful)}
     embedded = [skill.embedded for skill in program.skills() if skill.embedded is not None]

@@ -22,8 +22,7 @@ from rote.envs.registry import registration
 from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
-from rote.proposers.synthesizer.dsl import Answers, Skill, Tables, Vocabulary
-from rote.proposers.synthesizer.dsl import Program as DslProgram
+from rote.proposers.synthesizer.dsl import Answers, Ring, Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.emit import embed, to_source
 from rote.proposers.synthesizer.generic import GenericVocabulary
 from rote.proposers.synthesizer.search import Budget, Search
@@ -62,7 +61,7 @@ class SynthProposer(Proposer):
         observations = [step.observation for step in request.history]
         actions = [step.action or "" for step in request.history]
         given = (*request.failing, *request.current)
-        seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), DslProgram)]
+        seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), Ring)]
         foreign = [p for p in given if "dsl" not in p.meta and p.origin != self.name]
         search = Search(
             Tables(vocabulary, observations, self._embedded(request, foreign), self._answers),

@@ -45,7 +45,7 @@ from rote.proposers.synthesizer.dsl import (
     Exit,
     Guard,
     Mode,
-    Program,
+    Ring,
     Rule,
     Skill,
     Stateful,
@@ -84,7 +84,7 @@ class Scored(NamedTuple):
     """Log marginal likelihood plus log prior (-cost): the log posterior weight the SMC gives
     the emitted program, up to a constant shared by all programs."""
     loglik: float
-    program: Program
+    program: Ring
 
 
 class Search:
@@ -141,7 +141,7 @@ class Search:
         cut = next(t for t, output in enumerate(outputs) if output not in self._valid)
         return (*outputs[:cut], *[None] * (len(outputs) - cut))
 
-    def score(self, program: Program) -> Scored:
+    def score(self, program: Ring) -> Scored:
         """Score a program and file it under its behaviour on the history."""
         self.scored += 1
         outputs = self._sandboxed(run(program, self.tables))
@@ -161,7 +161,7 @@ class Search:
 
     # -- the search --------------------------------------------------------------------------
 
-    def run(self, seeds: Iterable[Program] = ()) -> None:
+    def run(self, seeds: Iterable[Ring] = ()) -> None:
         self._deadline = time.monotonic() + self.budget.seconds
         phases: list[Callable[[], None]] = [
             lambda: self._seeds(seeds),
@@ -190,7 +190,7 @@ class Search:
     def _top(self, k: int) -> list[Scored]:
         return sorted((m[0] for m in self.classes.values()), key=lambda s: -s.score)[:k]
 
-    def _seeds(self, seeds: Iterable[Program]) -> None:
+    def _seeds(self, seeds: Iterable[Ring]) -> None:
         for program in seeds:
             self.score(program)
 
@@ -198,7 +198,7 @@ class Search:
         for skill in self.tables.skills:
             if self.out_of_budget():
                 return
-            self.score(Program((Mode(skill),)))
+            self.score(Ring((Mode(skill),)))
 
     def _cycles(self) -> None:
         """Rings that visit targets of one kind in turn (walk to green, then blue, then purple):
@@ -211,7 +211,7 @@ class Search:
                 for order in itertools.permutations(group, k):
                     if self.out_of_budget():
                         return
-                    self.score(Program(tuple(Mode(skill, exit=IDLE) for skill in order)))
+                    self.score(Ring(tuple(Mode(skill, exit=IDLE) for skill in order)))
 
     # -- decision lists ----------------------------------------------------------------------
 
@@ -242,7 +242,7 @@ class Search:
         for guard, skill in pairs:
             for position in range(len(mode.rules) + 1):
                 rules = (*mode.rules[:position], Rule(guard, skill), *mode.rules[position:])
-                candidate = self.score(Program((replace(mode, rules=rules),)))
+                candidate = self.score(Ring((replace(mode, rules=rules),)))
                 if candidate.score > scored.score:
                     improved.append(candidate)
         improved.sort(key=lambda s: -s.score)
@@ -383,7 +383,7 @@ class Search:
             modes = tuple(
                 Mode(skill, exit=exit) for (skill, _), exit in zip(path.runs, choice, strict=True)
             )
-            best = max(best, self.score(Program(modes)).score)
+            best = max(best, self.score(Ring(modes)).score)
         return best
 
     def _exits(self, skill: Skill, start: int, cut: int) -> list[Exit]:
@@ -430,12 +430,12 @@ class Search:
                 if self.out_of_budget():
                     return
                 if modes[i] != modes[j]:
-                    self.score(Program((*modes[:j], modes[i], *modes[j + 1 :])))
+                    self.score(Ring((*modes[:j], modes[i], *modes[j + 1 :])))
             if len(modes) < MAX_MODES:
                 for i, j in itertools.product(range(len(modes)), range(len(modes) + 1)):
                     if self.out_of_budget():
                         return
-                    self.score(Program((*modes[:j], modes[i], *modes[j:])))
+                    self.score(Ring((*modes[:j], modes[i], *modes[j:])))
 
     # -- local search ------------------------------------------------------------------------
 
@@ -492,8 +492,8 @@ def _siblings(skills: Sequence[Skill]) -> dict[Skill, list[Skill]]:
 
 
 def _mutate(
-    program: Program, rng: random.Random, tables: Tables, siblings: dict[Skill, list[Skill]]
-) -> Program | None:
+    program: Ring, rng: random.Random, tables: Tables, siblings: dict[Skill, list[Skill]]
+) -> Ring | None:
     modes = list(program.modes)
     index = rng.randrange(len(modes))
     mode = modes[index]
@@ -525,4 +525,4 @@ def _mutate(
     else:
         return None
     modes[index] = mode
-    return Program(tuple(modes))
+    return Ring(tuple(modes))
