@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,23 @@ def test_rote_learns_the_example_sorter() -> None:
     with ROTE(spec, SynthProposer(), n_particles=10, seed=0) as model:
         predictions = predict_trajectory(model, steps, 30, "frozen").predictions
     assert accuracy(predictions) >= 0.95
+
+
+def test_the_plugins_one_registration_gives_it_a_bench_with_behaviour_cloning(
+    tmp_path: Path,
+) -> None:
+    """`rote --plugin FILE bench --suite conveyor`: the suite comes from the registration, its
+    cells run in worker processes that load the plugin too, and BC trains on the plugin env with
+    the generic encoder."""
+    out = tmp_path / "bench"
+    argv = ["--plugin", EXAMPLE, "bench", "--suite", "conveyor", "--quick", "--jobs", "2"]
+    assert main([*argv, "--methods", "rote,bc,frequency", "--out", str(out)]) == 0
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    methods = {record["method"] for record in records}
+    assert {"rote", "bc", "frequency"} <= methods
+    assert all(record["family"] == "heavy-left" for record in records)
+    bc = json.loads((out / "bc" / "conveyor-max_weight=9" / "member-0.json").read_text())
+    assert bc["encoder"]["kind"] == "fields"
 
 
 def test_a_plugin_bounds_its_env_kwargs_in_its_spec() -> None:

@@ -13,6 +13,15 @@ from pathlib import Path
 
 from rote.errors import RoteError
 
+_LOADED: list[str] = []
+"""Every plugin loaded in this process, as `load_plugin` was given it (a file as an absolute
+path), so that worker processes can load the same ones."""
+
+
+def loaded_plugins() -> tuple[str, ...]:
+    """The plugins loaded so far, in order, for `load_plugin` in another process."""
+    return tuple(_LOADED)
+
 
 def load_plugin(name: str) -> None:
     """Import `name`: a path to a .py file (as module `rote_plugin_<stem>`, once), or a dotted
@@ -31,8 +40,11 @@ def load_plugin(name: str) -> None:
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
             spec.loader.exec_module(module)
+            _LOADED.append(str(path.resolve()))
         else:
             importlib.import_module(name)
+            if name not in _LOADED:
+                _LOADED.append(name)
     except RoteError:
         raise
     except Exception as error:  # a plugin's own bug must still end as one line

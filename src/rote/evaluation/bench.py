@@ -27,6 +27,7 @@ from rote.evaluation.metrics import brier, tie_split_hit, top_action
 from rote.evaluation.protocols import UPDATING, Prediction, predict_trajectory
 from rote.evaluation.records import CellKey, CellResult, ScoredPrediction
 from rote.evaluation.suites import Suite, settings
+from rote.plugins import load_plugin, loaded_plugins
 from rote.files import atomic_write, make_directory
 
 
@@ -224,7 +225,10 @@ def _run_missing(
         else:
             spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
             with ProcessPoolExecutor(
-                workers, mp_context=spawn, initializer=_watch_parent, initargs=(os.getpid(),)
+                workers,
+                mp_context=spawn,
+                initializer=_start_worker,
+                initargs=(os.getpid(), loaded_plugins()),
             ) as pool:
                 futures = {pool.submit(run_cell, context, cell): cell for cell in pending}
                 for future in as_completed(futures):
@@ -236,8 +240,16 @@ _WATCH_SECONDS = 0.2
 """How long a worker may outlive a killed bench: a getppid call this often costs nothing."""
 
 
+def _start_worker(parent: int, plugins: tuple[str, ...]) -> None:
+    """Pool initializer: load the plugins the bench loaded (a spawned worker starts from a
+    fresh interpreter, which knows no plugin env), and end the worker when the bench dies."""
+    for plugin in plugins:
+        load_plugin(plugin)
+    _watch_parent(parent)
+
+
 def _watch_parent(parent: int) -> None:
-    """Pool initializer: end the worker when the bench dies. Nothing else would: a spawned
+    """End this worker when the bench dies. Nothing else would: a spawned
     worker holds both ends of the pipe it waits on for work, so it never sees end of file,
     and it holds multiprocessing's resource tracker's pipe open too, keeping that alive.
     A polling thread rather than prctl(PR_SET_PDEATHSIG): that is Linux only, and it fires
