@@ -1,13 +1,16 @@
-"""Shared fixtures: a valid Construction observation and a writer of raw trajectory lines."""
+"""Shared fixtures: a sandbox, a valid Construction observation and a writer of raw trajectory
+lines."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from rote.programs import Sandbox
 
 HEADER = {"format": "rote.trajectory/1", "env": "construction", "env_kwargs": {}, "agent": "t"}
 
@@ -38,3 +41,11 @@ def write_lines(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """A sandbox with the default limits, one per test module (a module that needs other
+    limits defines its own)."""
+    with Sandbox(workers=2) as box:
+        yield box

@@ -3,9 +3,7 @@ run in the sandbox as they run in-process."""
 
 from __future__ import annotations
 
-import ast
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,6 @@ import pytest
 from rote.agents import agent_names, make_agent
 from rote.agents import minigrid as agents
 from rote.envs import make_env
-from rote.programs import Sandbox
 from rote.rollout import generate, rollout
 
 BENCHMARK = {
@@ -22,12 +19,6 @@ BENCHMARK = {
     "minigrid:BabyAI-PutNextLocal-v0": "put-next",
 }
 SEEDS = 20
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 def test_every_level_has_its_agent_registered() -> None:
@@ -61,30 +52,6 @@ def test_a_60_step_recording_spans_several_episodes(env_id: str) -> None:
     layouts = [repr(step.observation["objects"]) for step in trajectory.steps]
     new_episodes = sum(a != b for a, b in itertools.pairwise(layouts))
     assert new_episodes >= 2, layouts
-
-
-@pytest.mark.parametrize("name", list(agents.MODULES))
-def test_an_agent_imports_only_the_skills_module(name: str) -> None:
-    imported = set()
-    for node in ast.walk(ast.parse(agents.source(name))):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imported.add(node.module)
-    assert imported == {"rote.skills.minigrid"}
-
-
-@pytest.mark.parametrize("env_id", list(BENCHMARK))
-def test_an_agent_replays_in_the_sandbox_as_it_runs_in_process(
-    sandbox: Sandbox, env_id: str
-) -> None:
-    name = BENCHMARK[env_id]
-    spec = make_env(env_id)
-    trajectory = rollout(spec, make_agent(env_id, name), steps=40, seed=2)
-    observations = [step.observation for step in trajectory.steps]
-    (result,) = sandbox.replay([agents.source(name)], observations, spec.action_names)
-    assert result.error is None, result.error
-    assert result.outputs == trajectory.actions
 
 
 def test_generate_records_minigrid_episodes(tmp_path: Path) -> None:

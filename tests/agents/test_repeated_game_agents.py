@@ -3,18 +3,13 @@ file runs in the sandbox as it runs in-process."""
 
 from __future__ import annotations
 
-import ast
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from rote.agents import agent_names, make_agent
-from rote.agents.repeated_game import AGENTS, DETERMINISTIC, MODULES, source
-from rote.envs import make_env
-from rote.programs import Sandbox
-from rote.rollout import rollout
+from rote.agents.repeated_game import AGENTS, DETERMINISTIC
 
 
 def obs(own: str, opp: str, game: str = "prisoners_dilemma", player: str = "row") -> Any:
@@ -112,48 +107,3 @@ def test_policy_stream_is_apart_from_the_noise_stream() -> None:
     stream = random.Random(4)  # what NoisyAgent draws from for the same seed
     mirrored = "".join("C" if stream.random() < 0.5 else "D" for _ in range(100))
     assert "".join(agent.act(obs("", "")) for _ in range(100)) != mirrored
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
-
-
-@pytest.mark.parametrize("name", list(MODULES))
-def test_a_strategy_imports_only_the_skills_module_and_random_if_stochastic(name: str) -> None:
-    imported = set()
-    for node in ast.walk(ast.parse(source(name))):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imported.add(node.module)
-    assert imported == {"rote.skills.repeated_game"} | (
-        {"random"} if name not in DETERMINISTIC else set()
-    )
-
-
-@pytest.mark.parametrize("game", ["prisoners_dilemma", "rock_paper_scissors"])
-@pytest.mark.parametrize("name", list(MODULES))
-def test_a_strategy_replays_in_the_sandbox_as_it_runs_in_process(
-    sandbox: Sandbox, name: str, game: str
-) -> None:
-    """On 100 recorded rounds against a random opponent. The sandbox builds `Agent()`, whose
-    `random.Random()` it seeds with 0, so a stochastic strategy is compared with the in-process
-    `Agent(rng=random.Random(0))`; that it draws on the stream it is given shows in another
-    seed playing otherwise."""
-    spec = make_env("repeated-game", game=game)
-    trajectory = rollout(spec, make_agent("repeated-game", name, seed=5), steps=100, seed=2)
-    observations = [step.observation for step in trajectory.steps]
-    (result,) = sandbox.replay([source(name)], observations, spec.action_names)
-    assert result.error is None, result.error
-    if name in DETERMINISTIC:
-        assert result.outputs == trajectory.actions
-        return
-
-    def in_process(seed: int) -> list[str]:
-        agent = AGENTS[name](rng=random.Random(seed))
-        return [agent.act(observation) for observation in observations]
-
-    assert result.outputs == in_process(0)
-    assert in_process(1) != in_process(0)

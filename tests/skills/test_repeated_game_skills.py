@@ -3,8 +3,6 @@ histories, and the same answers in the sandbox as in-process."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from rote import make_env
@@ -126,12 +124,6 @@ class Agent:
             return switch_last(state, "D")
         return copy_last(state, "C")
 """
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 def test_skills_answer_alike_in_the_sandbox(sandbox: Sandbox) -> None:

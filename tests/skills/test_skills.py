@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from rote import make_env
 from rote.agents import make_agent
-from rote.agents.construction import AGENTS, source
 from rote.programs import Sandbox
 from rote.rollout import rollout
 from rote.skills import sources as skills_sources
 from rote.skills.construction import ConstructionState, isolated
 
 ACTIONS = ["stay", "up", "down", "left", "right", "interact"]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 def imported_modules(text: str) -> set[str]:
@@ -42,19 +34,6 @@ def test_a_skills_module_imports_only_the_stdlib_and_earlier_skills(name: str, t
     for module in imported_modules(text):
         top = module.partition(".")[0]
         assert module in earlier or top in sys.stdlib_module_names, f"{name} imports {module}"
-
-
-@pytest.mark.parametrize("family", list(AGENTS))
-def test_a_family_program_replays_in_the_sandbox_as_it_runs_in_process(
-    sandbox: Sandbox, family: str
-) -> None:
-    trajectory = rollout(
-        make_env("construction"), make_agent("construction", family), steps=40, seed=3, swap_at=20
-    )
-    observations = [step.observation for step in trajectory.steps]
-    (result,) = sandbox.replay([source(family)], observations, ACTIONS)
-    assert result.error is None
-    assert result.outputs == [step.action for step in trajectory.steps]
 
 
 @pytest.mark.parametrize(

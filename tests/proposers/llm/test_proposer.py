@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,12 +29,6 @@ BROKEN = "class Agent:\n    def act(self, observation)\n        return 'right'\n
 
 def fence(code: str) -> str:
     return f"Here you go.\n```python\n{code}```\nHope it helps."
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 def proposer(server: FakeLLMServer, sandbox: Sandbox, **options: object) -> LLMProposer:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from rote import make_env
@@ -65,12 +63,6 @@ COUNTING = """class Agent:
         return ["up", "stay", "left"][self.calls % 3]
 """
 """Answers that depend on how often it was asked: right only if it runs every step."""
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 @pytest.fixture(scope="module")

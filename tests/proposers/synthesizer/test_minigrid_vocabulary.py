@@ -3,8 +3,6 @@ what it finds predicts unseen episodes, and emitted programs replay identically 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from rote.agents import make_agent
@@ -23,12 +21,6 @@ LEVELS = {
     "minigrid:BabyAI-PutNextLocal-v0": "put-next",
 }
 VOCABULARY = MiniGridVocabulary()
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 def actions_and_observations(

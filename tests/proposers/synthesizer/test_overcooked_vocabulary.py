@@ -3,10 +3,7 @@ contract every vocabulary keeps is in test_vocabularies.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from rote import make_env
 from rote.programs import Sandbox
@@ -40,12 +37,6 @@ COOK = Ring(
 
 def observations(n: int = 60) -> list[dict[str, Any]]:
     return [kitchen("asymmetric_advantages", seed) for seed in range(n)]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 def test_staying_is_the_cheapest_skill() -> None:

@@ -3,8 +3,6 @@ against a random opponent, and what it writes replays alike in the sandbox."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from rote import make_env
@@ -25,12 +23,6 @@ VOCABULARY = RepeatedGameVocabulary(make_env("repeated-game"))
 SKILLS = {skill.name: skill for skill in VOCABULARY.skills()}
 GUARDS = {guard.name: guard for guard in VOCABULARY.guards()}
 QUICK = Budget(programs=3000)
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=1) as box:
-        yield box
 
 
 def episode(name: str, seed: int, game: str = "prisoners_dilemma") -> list[Step]:

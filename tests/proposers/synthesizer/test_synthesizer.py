@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 
@@ -40,12 +40,6 @@ VOCABULARY = ConstructionVocabulary()
 SKILLS = {skill.name: skill for skill in VOCABULARY.skills()}
 GUARDS = {guard.name: guard for guard in VOCABULARY.guards()}
 QUICK = Budget(programs=3000)
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 def history(family: str, steps: int = 40, seed: int = 1, swap_at: int | None = 25) -> list[Step]:

@@ -8,8 +8,6 @@ family's own agents (Overcooked, which has none, on sampled kitchens).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from rote import make_env, rollout, skills
@@ -44,12 +42,6 @@ def observations(spec: EnvSpec) -> list[Observation]:
 
 def families() -> list[str]:
     return [MEMBERS.get(f.id, f.id) for f in registrations() if f.vocabulary is not None]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(workers=2) as box:
-        yield box
 
 
 @pytest.fixture(scope="module", params=families())
