@@ -203,6 +203,7 @@ class ROTE(Predictor):
             current=tuple(survivors),
             failing=tuple(dict.fromkeys(failing)),
             seed=int(self.rng.integers(2**31)),
+            eps=self.eps,
         )
         proposed = self.proposer.propose(request)
         candidates = survivors + proposed

@@ -27,8 +27,8 @@ from rote.evaluation.metrics import brier, tie_split_hit, top_action
 from rote.evaluation.protocols import UPDATING, Prediction, predict_trajectory
 from rote.evaluation.records import CellKey, CellResult, ScoredPrediction
 from rote.evaluation.suites import Suite, settings
-from rote.plugins import load_plugin, loaded_plugins
 from rote.files import atomic_write, make_directory
+from rote.plugins import load_plugin, loaded_plugins
 
 
 def results_path(out: Path) -> Path:

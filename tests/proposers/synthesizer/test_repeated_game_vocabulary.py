@@ -99,18 +99,10 @@ def test_a_period_of_three_is_found_cheaply() -> None:
     assert found.cost <= min(by_phase.cost, ring.cost) < 10
 
 
-def test_proposed_programs_replay_in_the_sandbox_as_searched(sandbox: Sandbox) -> None:
+def test_the_best_proposal_for_win_stay_lose_shift_says_what_it_does(sandbox: Sandbox) -> None:
     steps = episode("win-stay-lose-shift", 2)[:20]
     request = ProposalRequest(env=SPEC, history=steps, n=20, seed=0)
-    proposer = SynthProposer(QUICK, sandbox=sandbox)
-    programs = proposer.propose(request)
-    assert len(programs) == 20
-    observations = [step.observation for step in steps]
-    results = sandbox.replay([p.source for p in programs], observations, SPEC.action_names)
-    tables = Tables(VOCABULARY, observations)
-    for program, result in zip(programs, results, strict=True):
-        assert result.error is None, result.error
-        assert result.outputs == run(program.meta["dsl"], tables)
+    programs = SynthProposer(QUICK, sandbox=sandbox).propose(request)
     assert programs[0].meta["dsl"].describe() == (
         "if not last round paid well: switch from own last (C first); "
         "else repeat own last (C first)"

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
+import pytest
 
 from rote import ROTE, make_env
 from rote.agents import make_agent
+from rote.inference.likelihood import EpsilonModel
 from rote.programs import Sandbox
 from rote.programs.program import Program
 from rote.proposers import ProposalRequest, Proposer
@@ -49,9 +51,11 @@ class Given(Proposer):
         return list(self.programs)
 
 
-def smc_log_weights(proposer: Proposer, steps: list[Step], n: int) -> dict[Program, float]:
+def smc_log_weights(
+    proposer: Proposer, steps: list[Step], n: int, eps: EpsilonModel | None = None
+) -> dict[Program, float]:
     """The log weight SMC gives each program it infers from `steps`, by program."""
-    with ROTE(SPEC, proposer, n_particles=n, seed=0) as model:
+    with ROTE(SPEC, proposer, n_particles=n, seed=0, eps=eps) as model:
         for step in steps:
             assert step.action is not None
             model.observe(step.observation, step.action)
@@ -103,9 +107,11 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
     assert_one_constant_apart([weights[p] for p in proposed], [s.score for s in scores])
 
 
-def test_the_synthesizers_proposals_carry_their_smc_log_weight() -> None:
-    """What the proposer hands SMC, prior included: its score is the weight SMC gives it."""
-    weights = smc_log_weights(SynthProposer(QUICK), noisy_history(), 30)
+@pytest.mark.parametrize("eps", [None, EpsilonModel(grid=(0.05, 0.5), prior=(3.0, 1.0))])
+def test_the_synthesizers_proposals_carry_their_smc_log_weight(eps: EpsilonModel | None) -> None:
+    """What the proposer hands SMC, prior included: its score is the weight SMC gives it, under
+    the default noise model and under one the model was given."""
+    weights = smc_log_weights(SynthProposer(QUICK), noisy_history(), 30, eps)
     scores = [program.meta["score"] for program in weights]
     assert len(weights) == 30 and len({round(score, 6) for score in scores}) >= 4
     assert_one_constant_apart(list(weights.values()), scores)

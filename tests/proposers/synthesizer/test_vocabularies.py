@@ -2,8 +2,9 @@
 
 A vocabulary is found through its family's registration, its skills module reaches the sandbox,
 and the Python it emits replays in the sandbox exactly as the search's `run` computes it: every
-skill alone, every guard as a rule, and a ring with each kind of exit, on observations of the
-family's own agents (Overcooked, which has none, on sampled kitchens).
+skill alone, every guard as a rule, a ring with each kind of exit, and what the synthesizer
+proposes, on observations of the family's own agents (Overcooked, which has none, on sampled
+kitchens).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from rote.envs import EnvSpec, agent_names, registrations
 from rote.observation import Observation
 from rote.plugins import load_plugin
 from rote.programs import Sandbox
-from rote.proposers.synthesizer import vocabulary_for
+from rote.proposers import ProposalRequest
+from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.dsl import IDLE, Exit, Mode, Ring, Rule, Tables, Vocabulary, run
 from rote.proposers.synthesizer.emit import to_source
+from rote.trajectory import Step
 from tests.envs.test_overcooked import kitchen
 
 load_plugin("docs/examples/conveyor.py")  # a plugin's vocabulary keeps the contract too
@@ -89,6 +92,26 @@ class TestVocabularyChecks:
         for program, result in zip(programs, results, strict=True):
             assert result.error is None, (program.describe(), result.error)
             assert result.outputs == run(program, tables), program.describe()
+
+    def test_the_synthesizers_proposals_replay_in_the_sandbox_as_searched(
+        self, sandbox: Sandbox, family: tuple[EnvSpec, Vocabulary, list[Observation]]
+    ) -> None:
+        """On the family's observations acted on by a rule of its own vocabulary, so that every
+        family (Overcooked has no scripted agent) gives the search something to find."""
+        spec, vocabulary, seen = family
+        tables = Tables(vocabulary, seen)
+        guard = tables.guards[len(tables.guards) // 3]
+        agent = Ring((Mode(tables.skills[0], rules=(Rule(guard, tables.skills[-1]),)),))
+        steps = [Step(o, a) for o, a in zip(seen, run(agent, tables), strict=True)][:30]
+        request = ProposalRequest(env=spec, history=steps, n=10, seed=0)
+        programs = SynthProposer(Budget(programs=1500), sandbox=sandbox).propose(request)
+        assert len(programs) == 10
+        observations = [step.observation for step in steps]
+        results = sandbox.replay([p.source for p in programs], observations, spec.action_names)
+        history = Tables(vocabulary, observations)
+        for program, result in zip(programs, results, strict=True):
+            assert result.error is None, result.error
+            assert result.outputs == run(program.meta["dsl"], history)
 
 
 def test_every_family_with_a_vocabulary_is_checked() -> None:

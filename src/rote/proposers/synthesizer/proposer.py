@@ -69,6 +69,7 @@ class SynthProposer(Proposer):
             request.env.action_names,
             budget=self.budget,
             seed=request.seed,
+            eps=request.eps,
         )
         if self.show_progress:
             with Progress(transient=True) as bar:
