@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import rote
-from rote.agents.construction import source as family_source
+from rote.agents import agent_source
 from rote.programs import Sandbox
 from rote.programs.confinement import detect
 from tests.evaluation.kills import kill_and_resume
@@ -495,7 +495,7 @@ def make_paths(work: Path, trajectory: Path) -> Paths:
     existing.write_text("I am a file\n")
     programs = cli / "programs"
     programs.mkdir()
-    (programs / "left_right.py").write_text(family_source("left-right"))
+    (programs / "left_right.py").write_text(agent_source("construction", "left-right"))
     (programs / "hostile.py").write_text(hostile.acting("while True:\n    pass"))
     garbage = cli / "garbage"
     garbage.mkdir()
@@ -755,7 +755,7 @@ def invocations(rng: random.Random, count: int, paths: Paths) -> list[list[str]]
 
 # -- 3. LLM fault modes -----------------------------------------------------------------------
 
-PROGRAM = f"```python\n{family_source('left-right')}```"
+PROGRAM = f"```python\n{agent_source('construction', 'left-right')}```"
 """What the scripted server answers once its faults are spent: a program that fits."""
 MANY = 50
 """Enough of a fault that every request of a run meets it."""

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rote import make_agent, make_env, rollout
-from rote.agents.construction import MODULES, source
+from rote.agents import agent_source
+from rote.agents.construction import MODULES
 from rote.programs import Sandbox
 
 
@@ -27,7 +28,10 @@ def sources(n: int) -> list[str]:
     """`n` distinct programs: the ten Construction family programs in turn, each copy marked so
     that no cache can merge them."""
     families = list(MODULES)
-    return [f"{source(families[i % len(families)])}\n# copy {i}\n" for i in range(n)]
+    return [
+        f"{agent_source('construction', families[i % len(families)])}\n# copy {i}\n"
+        for i in range(n)
+    ]
 
 
 def in_process(programs: list[str], observations: list[dict[str, Any]]) -> None:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import rote
-from rote.agents.construction import source
+from rote.agents import agent_source
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import predict_trajectory
 from rote.progress import progress_bar
@@ -82,7 +82,9 @@ class Settings(NamedTuple):
 
 def proposer(method: str, settings: Settings) -> rote.Proposer:
     if method == "known-families":
-        return rote.ListProposer([source(family) for family in rote.agent_names(ENV)])
+        return rote.ListProposer(
+            [agent_source("construction", family) for family in rote.agent_names(ENV)]
+        )
     synth = rote.SynthProposer(Budget(programs=settings.budget))
     if method == "synth":
         return synth

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rote.agents.construction import AGENTS, source
+from rote.agents import agent_source
+from rote.agents.construction import AGENTS
 
 ALWAYS = """
 class Agent:
@@ -26,7 +27,9 @@ ACTIONS = ("stay", "up", "down", "left", "right", "interact")
 def bounce(start: str) -> str:
     """The `left-right` (start left) or `up-down` (start up) program, starting toward `start`."""
     family, default = ("left-right", "left") if start in ("left", "right") else ("up-down", "up")
-    return source(family).replace(f'Heading("{default}")', f'Heading("{start}")')
+    return agent_source("construction", family).replace(
+        f'Heading("{default}")', f'Heading("{start}")'
+    )
 
 
 def always(action: str) -> str:
@@ -96,7 +99,7 @@ def variants() -> list[str]:
     """Programs that differ from a family's only in a constant (none equals any family)."""
     found = []
     for family, changes in VARIANTS.items():
-        original = source(family)
+        original = agent_source("construction", family)
         for old, new in changes:
             assert old in original, f"{family}: {old!r} not in its program"
             found.append(original.replace(old, new))
@@ -105,5 +108,5 @@ def variants() -> list[str]:
 
 def library_with_decoys(family: str) -> list[str]:
     """The family's true program first, then 29 decoys: the other nine families and the variants."""
-    others = [source(name) for name in AGENTS if name != family]
-    return [source(family), *others, *variants()]
+    others = [agent_source("construction", name) for name in AGENTS if name != family]
+    return [agent_source("construction", family), *others, *variants()]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from rote import make_agent, make_env, rollout, write_trajectory
-from rote.agents.construction import source
+from rote.agents import agent_source
 from rote.cli import main
 from rote.programs import Sandbox
 
@@ -60,11 +60,11 @@ def test_escapes_given_as_program_files_are_contained(
     programs.mkdir()
     for index, case in enumerate(ESCAPES):
         (programs / f"escape_{index}.py").write_text(case.program(targets))
-    (programs / "left_right.py").write_text(source("left-right"))
+    (programs / "left_right.py").write_text(agent_source("construction", "left-right"))
     args = ["predict", f"--trajectory={trajectory}", "--observe=6", "--proposer=list"]
     assert main([*args, f"--programs={programs}", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["programs"][0]["source"] == source("left-right")
+    assert report["programs"][0]["source"] == agent_source("construction", "left-right")
     assert all(program["weight"] < 1e-6 for program in report["programs"][1:])
     assert targets.harmed() is None
 

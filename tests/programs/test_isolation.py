@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from rote import make_agent, make_env, rollout
-from rote.agents.construction import source
+from rote.agents import agent_source
 from rote.programs import Limits, Sandbox
 
 SPEC = make_env("construction")
@@ -73,9 +73,9 @@ VICTIMS = {
         "return rng.choice(['up', 'down', 'left', 'right']) if rng.random() < 0.9 else 'stay'",
         "import random",
     ),
-    "patrol-clockwise": source("patrol-clockwise"),
-    "colour-cycle": source("colour-cycle"),
-    "snake": source("snake"),
+    "patrol-clockwise": agent_source("construction", "patrol-clockwise"),
+    "colour-cycle": agent_source("construction", "colour-cycle"),
+    "snake": agent_source("construction", "snake"),
 }
 
 

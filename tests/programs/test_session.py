@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from rote import make_agent, make_env, rollout
-from rote.agents.construction import AGENTS, source
+from rote.agents import agent_source
+from rote.agents.construction import AGENTS
 from rote.programs import Limits, Sandbox
 from rote.programs.sandbox import StepResult
 
@@ -49,7 +50,7 @@ def test_stepping_equals_replaying(sandbox: Sandbox) -> None:
     spec = make_env("construction")
     steps = rollout(spec, make_agent("construction", "snake"), steps=40, seed=3).steps
     seen = [step.observation for step in steps]
-    sources = {name: source(name) for name in AGENTS}
+    sources = {name: agent_source("construction", name) for name in AGENTS}
     with sandbox.session(spec.action_names) as session:
         for observation in seen[:10]:
             session.step(observation)

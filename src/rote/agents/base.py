@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib
 import random
+import sys
 from collections.abc import Callable, Mapping, Sequence
-from importlib import resources
+from pathlib import Path
 from typing import Protocol
 
-from rote.envs.registry import scripted_agent
+from rote.envs.registry import agent_factory, scripted_agent
 from rote.errors import AgentError
 from rote.observation import Observation
 
@@ -68,9 +69,16 @@ def make_agent(
     return agent
 
 
-def program_source(package: str, module: str) -> str:
-    """The source of a scripted agent that is a program file (`class Agent`) in `package`."""
-    return resources.files(package).joinpath(f"{module}.py").read_text(encoding="utf-8")
+def agent_source(env_id: str, name: str) -> str:
+    """The source of a scripted agent that is a program file (`class Agent` in a module of its
+    own), as the sandbox runs it: what a list proposer or a test replays. AgentError for an
+    agent of another kind."""
+    factory = agent_factory(env_id, name)
+    module = sys.modules.get(getattr(factory, "__module__", ""))
+    path = getattr(module, "__file__", None)
+    if getattr(factory, "__name__", "") != "Agent" or path is None:
+        raise AgentError(f'agent "{name}" of env "{env_id}" is not a program file')
+    return Path(path).read_text(encoding="utf-8")
 
 
 def program_agents(package: str, modules: Mapping[str, str]) -> dict[str, AgentFactory]:

@@ -163,14 +163,19 @@ def agent_names(env_id: str) -> list[str]:
     return list(registration(env_id).agent_factories())
 
 
-def scripted_agent(env_id: str, name: str, *, seed: int = 0) -> Agent:
-    """A fresh scripted agent; a stochastic one (its factory takes `rng`) gets its own stream,
-    seeded from `seed`. Envs whose opponents are scripted agents build them here too."""
+def agent_factory(env_id: str, name: str) -> AgentFactory:
+    """The factory of a scripted agent of `env_id`'s family; AgentError naming the known ones."""
     family = registration(env_id).agent_factories()
     if name not in family:
         known = ", ".join(family) or "none"
         raise AgentError(f'agent "{name}" is not registered for env "{env_id}"; known: {known}')
-    factory = family[name]
+    return family[name]
+
+
+def scripted_agent(env_id: str, name: str, *, seed: int = 0) -> Agent:
+    """A fresh scripted agent; a stochastic one (its factory takes `rng`) gets its own stream,
+    seeded from `seed`. Envs whose opponents are scripted agents build them here too."""
+    factory = agent_factory(env_id, name)
     if "rng" in inspect.signature(factory).parameters:
         return factory(rng=random.Random(f"policy:{seed}"))
     return factory()

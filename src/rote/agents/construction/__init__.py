@@ -8,7 +8,7 @@ each family.
 
 from __future__ import annotations
 
-from rote.agents.base import AgentFactory, program_agents, program_source
+from rote.agents.base import AgentFactory, program_agents
 
 MODULES: dict[str, str] = {
     "colour-cycle": "colour_cycle",
@@ -23,11 +23,6 @@ MODULES: dict[str, str] = {
     "snake": "snake",
 }
 """Family name to program module, in the paper's order."""
-
-
-def source(family: str) -> str:
-    """The program source of a family."""
-    return program_source(__name__, MODULES[family])
 
 
 AGENTS: dict[str, AgentFactory] = program_agents(__name__, MODULES)

@@ -9,7 +9,7 @@ whenever one ends.
 
 from __future__ import annotations
 
-from rote.agents.base import AgentFactory, program_agents, program_source
+from rote.agents.base import AgentFactory, program_agents
 
 MODULES: dict[str, str] = {
     "go-to-object": "go_to_object",
@@ -28,11 +28,6 @@ LEVELS: dict[str, str] = {
     "minigrid:BabyAI-PutNextLocal-v0": "put-next",
 }
 """Env id to the agent that serves it; the first level of each agent is its benchmark."""
-
-
-def source(name: str) -> str:
-    """The program source of an agent."""
-    return program_source(__name__, MODULES[name])
 
 
 AGENTS: dict[str, AgentFactory] = program_agents(__name__, MODULES)

@@ -12,7 +12,7 @@ strategy's `Agent(rng=None)` draws from `rng`, which `make_agent` seeds, or from
 
 from __future__ import annotations
 
-from rote.agents.base import AgentFactory, program_agents, program_source
+from rote.agents.base import AgentFactory, program_agents
 
 MODULES: dict[str, str] = {
     "always-cooperate": "always_cooperate",
@@ -36,11 +36,6 @@ MODULES: dict[str, str] = {
     "noisy-tit-for-tat": "noisy_tit_for_tat",
 }
 """Strategy name to program module."""
-
-
-def source(name: str) -> str:
-    """The program source of a strategy."""
-    return program_source(__name__, MODULES[name])
 
 
 AGENTS: dict[str, AgentFactory] = program_agents(__name__, MODULES)
