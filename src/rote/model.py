@@ -41,6 +41,7 @@ from rote.predictor import Predictor
 from rote.programs.program import Program
 from rote.programs.sandbox import Limits, Output, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
+from rote.proposers.synthesizer import SynthProposer
 from rote.trajectory import Step
 
 
@@ -79,7 +80,7 @@ class ROTE(Predictor):
     def __init__(
         self,
         env: EnvSpec | str,
-        proposer: Proposer,
+        proposer: Proposer | None = None,
         *,
         n_particles: int = 30,
         seed: int = 0,
@@ -91,16 +92,16 @@ class ROTE(Predictor):
         limits: Limits | None = None,
         takes_ownership: bool = False,
     ) -> None:
-        """With `takes_ownership`, the proposer and sandbox given were made for this model
-        alone and `close()` closes them; otherwise they stay the caller's. A sandbox the model
-        makes itself (none given) is always its own."""
+        """`env` is a spec or a registered env id; without a proposer, the model writes its
+        programs with the offline synthesizer (`SynthProposer`), so `ROTE("construction")`
+        needs nothing else. With `takes_ownership`, the proposer and sandbox given were made
+        for this model alone and `close()` closes them; otherwise they stay the caller's. A
+        proposer or sandbox the model makes itself (none given) is always its own."""
         if n_particles < 1:
             raise RoteError(f"n_particles must be at least 1, not {n_particles}")
         if resampler not in RESAMPLERS:
             raise RoteError(f"resampler must be one of {', '.join(RESAMPLERS)}, not {resampler!r}")
         super().__init__(make_env(env) if isinstance(env, str) else env)
-        self.proposer = proposer
-        self._owns_proposer = takes_ownership
         self.n_particles = n_particles
         self.seed = seed
         self.eps = eps or EpsilonModel()
@@ -109,6 +110,8 @@ class ROTE(Predictor):
         self.window = window
         self._owns_sandbox = sandbox is None or takes_ownership
         self.sandbox = sandbox or Sandbox(limits=limits or Limits())
+        self._owns_proposer = proposer is None or takes_ownership
+        self.proposer = proposer or SynthProposer(sandbox=self.sandbox)
         self.rng = np.random.default_rng(seed)
         self.history: list[Step] = []
         self.particles: ParticleSet | None = None
