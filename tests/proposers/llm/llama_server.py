@@ -1,9 +1,11 @@
 """Run llama-cpp-python's OpenAI-compatible server on a GGUF model, for tests of the HTTP path
-against a real server rather than a scripted one."""
+against a real server rather than a scripted one: with the command line docs/llm.md gives users,
+read from the doc, so a documented command that stops working fails the tests."""
 
 from __future__ import annotations
 
 import contextlib
+import shlex
 import socket
 import subprocess
 import sys
@@ -17,6 +19,23 @@ from typing import IO
 
 STARTUP_TIMEOUT = 120.0
 STOP_GRACE = 10.0
+DOC = Path(__file__).parents[3] / "docs" / "llm.md"
+
+
+def documented_arguments() -> list[str]:
+    """The arguments of the `python -m llama_cpp.server` line in docs/llm.md."""
+    (line,) = [
+        line
+        for line in DOC.read_text(encoding="utf-8").splitlines()
+        if line.startswith("python -m llama_cpp.server ")
+    ]
+    return shlex.split(line.removesuffix("&").strip())[3:]
+
+
+def _with(arguments: list[str], flag: str, value: str) -> list[str]:
+    """`arguments` with `flag`'s value replaced; the flag must be there."""
+    index = arguments.index(flag)
+    return [*arguments[: index + 1], value, *arguments[index + 2 :]]
 
 
 def free_port() -> int:
@@ -33,25 +52,14 @@ def _tail(log: IO[bytes], lines: int = 20) -> str:
 
 
 @contextlib.contextmanager
-def llama_server(model_path: str | Path, n_ctx: int = 4096) -> Iterator[str]:
-    """Start the server, wait until it answers GET /v1/models, yield its base URL, stop it."""
+def llama_server(model_path: str | Path) -> Iterator[str]:
+    """Start the server as docs/llm.md says (with this model and a free port), wait until it
+    answers GET /v1/models, yield its base URL, stop it."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model_path),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        str(n_ctx),
-        "--verbose",
-        "False",
-    ]
+    arguments = _with(documented_arguments(), "--model", str(model_path))
+    arguments = _with(arguments, "--port", str(port))
+    command = [sys.executable, "-m", "llama_cpp.server", *arguments, "--verbose", "False"]
     # A file, not a pipe: nobody reads the server's output while it runs, and a full pipe would
     # block it.
     with tempfile.NamedTemporaryFile(prefix="llama_server_", suffix=".log") as log:

@@ -13,6 +13,8 @@ import pytest
 from rote import make_env, rollout, write_trajectory
 from rote.agents import make_agent
 from rote.cli import main
+from rote.envs import registration
+from rote.proposers.llm import prompts
 from rote.proposers.llm.base import LLMError, Message, Sampling
 from rote.proposers.llm.http import OpenAIBackend
 from rote.proposers.llm.local import LlamaCppBackend, smollm2_path
@@ -71,7 +73,7 @@ def test_openai_backend_samples_from_llama_server(server_url: str) -> None:
 
 
 def test_openai_backend_reports_an_overlong_prompt_in_one_line(server_url: str) -> None:
-    long_prompt: list[Message] = [{"role": "user", "content": "word " * 5000}]
+    long_prompt: list[Message] = [{"role": "user", "content": "word " * 20_000}]  # > n_ctx 8192
     with (
         OpenAIBackend(server_url, "smollm2", retries=0) as backend,
         pytest.raises(LLMError, match="context") as raised,
@@ -147,6 +149,21 @@ def test_rote_predict_llm_runs_end_to_end_against_the_real_server(
     assert first["usage"]["completion_tokens"] > 0 and first["usage"]["cache_hits"] == 0
     assert main([*args, "--cache-only"]) == 0  # and it replays without the server's help
     assert json.loads(capsys.readouterr().out)["predictions"] == first["predictions"]
+
+
+def test_the_documented_server_takes_the_documented_window(server_url: str) -> None:
+    """docs/llm.md's predict observes 8 steps and asks for up to 200 tokens: rote's prompt for
+    them, with one repair round (the answer and its error sent back), overflowed the server's
+    default context (2,048 tokens) with HTTP 400 until the documented command set --n_ctx."""
+    spec = make_env("construction")
+    history = rollout(spec, make_agent("construction", "snake"), steps=8, seed=0).steps
+    helpers = prompts.describe_helpers(registration(spec).skills)
+    base = prompts.messages_for(spec, history, helpers, "plain")
+    answer = "class Agent:\n    def act(self, observation):\n        return 'jump'\n" * 10
+    repaired = prompts.repair(base, answer, "step 0: returned 'jump', not an action")
+    with OpenAIBackend(server_url, "smollm2", retries=0) as backend:
+        completion = backend.complete(repaired, 1, Sampling(max_tokens=200, seed=0))
+    assert completion.prompt_tokens + 200 > 2048
 
 
 def test_rote_predict_hybrid_runs_end_to_end_on_the_embedded_model(
