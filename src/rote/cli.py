@@ -79,7 +79,8 @@ def _whole(low: int, meaning: str, most: int | None = None) -> Callable[[str], i
 
 
 _positive_int = _whole(1, "positive")
-_seed = _whole(0, "0 or more")  # numpy and gymnasium take no negative seeds
+_count = _whole(0, "0 or more")
+_seed = _count  # numpy and gymnasium take no negative seeds
 
 
 def _up_to(most: int) -> Callable[[str], int]:
@@ -421,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
     predict.add_argument("--particles", type=_up_to(MAX_PARTICLES), default=30)
     predict.add_argument("--seed", type=_seed, default=0)
-    predict.add_argument("--top", type=int, default=3, help="programs to show")
+    predict.add_argument("--top", type=_count, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _add_llm_arguments(predict, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
     predict.set_defaults(run=_cmd_predict)
