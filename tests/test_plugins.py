@@ -136,6 +136,25 @@ def test_a_broken_plugin_is_one_line_with_its_file_and_line(
     assert_one_line_exit_2(run_rote("--plugin", str(plugin), "envs"), fragment)
 
 
+@pytest.mark.parametrize("before", [True, False])
+def test_plugin_goes_before_or_after_the_subcommand(tmp_path: Path, before: bool) -> None:
+    """Issue 18 item 8: after the subcommand, argparse said "unrecognized arguments"; and a file
+    naming an env no plugin registered says how to register one."""
+    out = tmp_path / "out"
+    generate = ["generate", "--env", "conveyor", "--agent", "heavy-left", "--episodes", "1"]
+    generate += ["--steps", "5", "--out", str(out)]
+    plugin = ["--plugin", EXAMPLE]
+    result = run_rote(*(plugin + generate if before else generate + plugin))
+    assert result.returncode == 0, result.stderr
+    path = str(out / "heavy-left-000.jsonl")
+    result = run_rote(*((*plugin, "validate", path) if before else ("validate", path, *plugin)))
+    assert result.returncode == 0 and result.stdout.startswith(f"ok {path}")
+    assert_one_line_exit_2(
+        run_rote("validate", path), 'env "conveyor" is not registered; known envs: '
+    )
+    assert "rote --plugin FILE" in run_rote("validate", path).stderr
+
+
 def test_cli_takes_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--plugin", EXAMPLE, "generate", "--env", "conveyor", "--agent", "heavy-left"]
     assert main([*args, "--episodes", "1", "--steps", "5", "--out", str(tmp_path)]) == 0

@@ -359,13 +359,7 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rote", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"rote {__version__}")
-    parser.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="FILE_OR_MODULE",
-        help="a Python file or module that registers envs, vocabularies or agents (repeatable)",
-    )
+    _add_plugin_argument(parser, "plugin")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("envs", help="list registered environments").set_defaults(run=_cmd_envs)
@@ -485,14 +479,30 @@ def build_parser() -> argparse.ArgumentParser:
         top=1,
         json=False,
     )
+    for command in (*commands.choices.values(), *datasets.choices.values()):
+        if command is not data:  # its subcommand's namespace would overwrite data's
+            _add_plugin_argument(command, "plugin_after")
     return parser
+
+
+def _add_plugin_argument(parser: argparse.ArgumentParser, dest: str) -> None:
+    """--plugin before the subcommand (dest "plugin") or after it ("plugin_after"): a
+    subcommand's defaults replace the top level's values of the same dest, so they differ."""
+    parser.add_argument(
+        "--plugin",
+        dest=dest,
+        action="append",
+        default=[],
+        metavar="FILE_OR_MODULE",
+        help="a Python file or module that registers envs, vocabularies or agents (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True, markup=False)  # never mangle program source
     try:
-        for plugin in args.plugin:
+        for plugin in (*args.plugin, *args.plugin_after):
             load_plugin(plugin)
         args.run(args, out)
     except RoteError as error:
