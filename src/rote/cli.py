@@ -283,6 +283,7 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
         llm=llm,
         programs=args.programs or (),
         show_progress=sys.stderr.isatty(),
+        on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
     ) as proposer:
         report = _prediction_report(trajectory, proposer, args, llm)
     _print_report(report, trajectory, args, out)
