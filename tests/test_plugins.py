@@ -94,7 +94,8 @@ def test_a_plugins_broken_env_is_one_line(
     dupes = _dupspec(tmp_path)
     assert main(["--plugin", str(dupes), "agents", "--env", "dupes"]) == 2
     err = capsys.readouterr().err
-    assert err == "error: dupes: action_names has duplicates: ('left', 'left', 'pass')\n"
+    duplicates = "dupes: action_names has duplicates: ('left', 'left', 'pass')"
+    assert err == f"error: {_super_init(dupes)}: {duplicates}\n"
 
 
 def _dupspec(directory: Path) -> Path:
@@ -108,6 +109,13 @@ def _dupspec(directory: Path) -> Path:
         .replace('id: ClassVar[str] = "conveyor"', 'id: ClassVar[str] = "dupes"')
     )
     return dupes
+
+
+def _super_init(spec: Path) -> str:
+    """`file:line` of the plugin spec's call to EnvSpec.__init__, where its mistake shows."""
+    lines = spec.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "super().__init__(" in text)
+    return f"{spec.resolve()}:{line}"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +137,7 @@ def test_a_broken_plugin_is_one_line_with_its_file_and_line(
     failure did not say where in the plugin it was raised."""
     if source is None:
         plugin = _dupspec(tmp_path)
+        fragment = f"error: {_super_init(plugin)}: {fragment}"
     else:
         plugin = tmp_path / "plugin.py"
         plugin.write_text(source)

@@ -30,7 +30,7 @@ from rote.evaluation.prediction import PredictionReport, prediction_report
 from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
 from rote.evaluation.summary import markdown, summarize, write_outputs
-from rote.plugins import load_plugin
+from rote.plugins import in_plugin, load_plugin
 from rote.programs.confinement import detect
 from rote.programs.sandbox import Sandbox
 from rote.progress import progress_bar
@@ -180,7 +180,7 @@ def _cmd_validate(args: argparse.Namespace, out: Console) -> None:
             out.print(f"ok {path}: {count} steps of {reader.header.env}")
         except RoteError as error:
             failed += 1
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {in_plugin(error)}", file=sys.stderr)
     if failed:
         sys.exit(EXIT_USAGE)
 
@@ -507,7 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_plugin(plugin)
         args.run(args, out)
     except RoteError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {in_plugin(error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

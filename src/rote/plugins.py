@@ -56,6 +56,16 @@ def load_plugin(name: str) -> None:
         raise RoteError(f"plugin {where} called exit({exit_.code!r}) while loading") from None
 
 
+def in_plugin(error: RoteError) -> str:
+    """The error's message, led by `file:line` of the last line of a loaded plugin file its
+    traceback passed through: rote raises a plugin's mistakes (a spec with duplicate action
+    names) in its own code, where the plugin's author would not look."""
+    files = {plugin for plugin in _LOADED if plugin.endswith(".py")}
+    frames = traceback.extract_tb(error.__traceback__)
+    lines = [f"{frame.filename}:{frame.lineno}" for frame in frames if frame.filename in files]
+    return f"{lines[-1]}: {error}" if lines else str(error)
+
+
 def _where(name: str, error: BaseException) -> str:
     """`name:line` for a plugin file: the line of the plugin's own code that raised (the last
     frame in the file, or a SyntaxError's line), so the user need not read a traceback; just
