@@ -253,6 +253,10 @@ BAD_INPUTS: dict[str, tuple[list[object], str]] = {
         [HEADER, STEP[:23]],
         ":2: invalid JSON: Expecting ',' delimiter (column 24, where the line ends)",
     ),
+    "line truncated in a string": (
+        [HEADER, STEP[:27]],
+        ":2: invalid JSON: the string from column 26 is not closed where the line ends (column 28)",
+    ),
     "integer with a fraction": (
         [HEADER, STEP.replace('"size": 7', '"size": 7.0')],
         ":2: observation.size: 7.0 is not of type 'integer'",
@@ -307,7 +311,13 @@ def test_bad_input_is_one_line_and_exit_2_for_every_reading_command(
 
 @pytest.mark.parametrize("command", ["validate", "render", "predict"])
 @pytest.mark.parametrize(
-    "name", ["nested 100000 deep", "truncated line", "construction size 100000"]
+    "name",
+    [
+        "nested 100000 deep",
+        "truncated line",
+        "line truncated in a string",
+        "construction size 100000",
+    ],
 )
 def test_bad_input_through_the_command_is_one_line_and_exit_2(
     tmp_path: Path, name: str, command: str
