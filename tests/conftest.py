@@ -4,6 +4,8 @@ lines."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,28 @@ import pytest
 from rote.programs import Sandbox
 
 HEADER = {"format": "rote.trajectory/1", "env": "construction", "env_kwargs": {}, "agent": "t"}
+
+
+def run_rote(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed `rote` console script in a subprocess, as a user runs it: what reaches the
+    terminal (a traceback, the exit code) is what is asserted, not what main() returns."""
+    rote = Path(sys.executable).parent / "rote"
+    return subprocess.run(
+        [str(rote), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd,
+    )
+
+
+def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    """The promise for bad input: exit code 2 and one line on stderr that names it."""
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr
 
 
 def observation(

@@ -15,7 +15,7 @@ import pytest
 
 from rote.cli import main
 from rote.trajectory import MAX_LINE_BYTES
-from tests.conftest import HEADER, observation
+from tests.conftest import HEADER, assert_one_line_exit_2, observation, run_rote
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -148,15 +148,67 @@ def test_render_past_the_end(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
 
 def test_console_script_runs_and_reports_errors_in_one_line(tmp_path: Path) -> None:
-    rote = Path(sys.executable).parent / "rote"
-    argv = [str(rote), "generate", "--agent", "nope", "--out", str(tmp_path)]
-    result = subprocess.run(
-        argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
-    )
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: agent")
-    result = subprocess.run([str(rote), "--version"], capture_output=True, text=True, check=True)
-    assert result.stdout.startswith("rote ")
+    result = run_rote("generate", "--agent", "nope", "--out", str(tmp_path))
+    assert_one_line_exit_2(result, "error: agent")
+    result = run_rote("--version")
+    assert result.returncode == 0 and result.stdout.startswith("rote ")
+
+
+@pytest.fixture(scope="module")
+def snake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A short generated trajectory for the command lines below."""
+    out = tmp_path_factory.mktemp("generated")
+    assert main(["generate", "--agent", "snake", "--episodes", "1", "--steps", "8",
+                 "--out", str(out)]) == 0  # fmt: skip
+    return out / "snake-000.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["generate", "--out", "x", "--seed", "-1"], "argument --seed: must be 0 or more, not -1"),
+        (
+            ["predict", "--observe", "2", "--seed", "-1"],
+            "argument --seed: must be 0 or more, not -1",
+        ),
+        (["predict", "--observe", "2", "--particles", "0"], "--particles: must be positive, not 0"),
+        (["predict", "--observe", "2", "--particles", "100000000"], "--particles: must be at most"),
+        (["predict", "--observe", "2", "--top", "-1"], "argument --top: must be 0 or more, not -1"),
+    ],
+)
+def test_a_bad_number_is_one_line_and_exit_2_in_the_users_words(
+    snake: Path, tmp_path: Path, argv: list[str], fragment: str
+) -> None:
+    """Issue 18 items 1 and 6: numpy's and gymnasium's seed errors were tracebacks, the SMC's
+    n_particles was named, and --top -1 and --particles 10**8 were taken."""
+    if argv[0] == "predict":
+        argv = [*argv, "--trajectory", str(snake)]
+    result = run_rote(*argv, cwd=tmp_path)
+    assert_one_line_exit_2(result, fragment)
+    assert "n_particles" not in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["generate", "--out", "{file}"], "a file is in the way"),
+        (["bench", "--quick", "--methods", "uniform", "--out", "{file}"], "a file is in the way"),
+        (["data", "overcooked", "--split", "train", "--out", "{file}"], "a file is in the way"),
+        (["generate", "--out", "/proc/nope"], "No such file or directory"),
+        (["bench", "--quick", "--methods", "uniform", "--out", "/proc/nope"], "No such file"),
+        (["data", "overcooked", "--split", "train", "--out", "/proc/nope"], "No such file"),
+    ],
+)
+def test_an_out_that_cannot_be_a_directory_is_one_line_and_exit_2(
+    tmp_path: Path, argv: list[str], reason: str
+) -> None:
+    """Issue 18 item 2: FileExistsError and FileNotFoundError tracebacks."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("kept\n")
+    result = run_rote(*(arg.format(file=blocker) for arg in argv))
+    assert_one_line_exit_2(result, f"cannot create the directory: {reason}")
+    assert blocker.read_text() == "kept\n"
 
 
 def test_demo_infers_programs_for_a_family_and_predicts_across_the_swap(
@@ -200,6 +252,10 @@ BAD_INPUTS: dict[str, tuple[list[object], str]] = {
     "truncated line": (
         [HEADER, STEP[:23]],
         ":2: invalid JSON: Expecting ',' delimiter (column 24, where the line ends)",
+    ),
+    "line truncated in a string": (
+        [HEADER, STEP[:27]],
+        ":2: invalid JSON: the string from column 26 is not closed where the line ends (column 28)",
     ),
     "integer with a fraction": (
         [HEADER, STEP.replace('"size": 7', '"size": 7.0')],
@@ -251,6 +307,36 @@ def test_bad_input_is_one_line_and_exit_2_for_every_reading_command(
     ):
         code, _, err = run(capsys, *command)
         assert_one_line_error(code, err, f"{path}{BAD_INPUTS[name][1]}")
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "predict"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "nested 100000 deep",
+        "truncated line",
+        "line truncated in a string",
+        "construction size 100000",
+    ],
+)
+def test_bad_input_through_the_command_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, command: str
+) -> None:
+    """Issue 18 items 4 and 5 as a user meets them: a RecursionError traceback, "column 1" for
+    a truncated line, and a size-100000 Construction that validated, then ran for minutes."""
+    path = str(write_bad_input(tmp_path, name))
+    argv = ["predict", "--trajectory", path, "--observe", "1"] if command == "predict" else [
+        command, path]  # fmt: skip
+    assert_one_line_exit_2(run_rote(*argv), f"{path}{BAD_INPUTS[name][1]}")
+
+
+def test_a_byte_order_mark_is_accepted_by_the_command(tmp_path: Path) -> None:
+    """Issue 18 item 4: a Windows/Excel export's BOM was "decode using utf-8-sig"."""
+    path = tmp_path / "excel.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + f"{json.dumps(HEADER)}\n{STEP}\n".encode())
+    result = run_rote("validate", str(path))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith(f"ok {path}: 1 steps of construction")
 
 
 def test_a_byte_order_mark_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.plugins import load_plugin
 from rote.proposers import SynthProposer
 from rote.proposers.synthesizer import vocabulary_for
+from tests.conftest import assert_one_line_exit_2, run_rote
 
 EXAMPLE = str(Path(__file__).parents[1] / "docs" / "examples" / "conveyor.py")
 
@@ -79,18 +80,27 @@ def test_plugin_errors_are_one_line(tmp_path: Path) -> None:
         load_plugin(str(tmp_path / "missing.py"))
     broken = tmp_path / "broken.py"
     broken.write_text("raise ValueError('bad config')\n")
-    with pytest.raises(RoteError, match=r"broken\.py failed to load: ValueError: bad config"):
+    with pytest.raises(RoteError, match=r"broken\.py:1 failed to load: ValueError: bad config"):
         load_plugin(str(broken))
     leaving = tmp_path / "leaving.py"
     leaving.write_text("import sys\nsys.exit(3)\n")
-    with pytest.raises(RoteError, match=r"leaving\.py called exit\(3\) while loading"):
+    with pytest.raises(RoteError, match=r"leaving\.py:2 called exit\(3\) while loading"):
         load_plugin(str(leaving))
 
 
 def test_a_plugins_broken_env_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dupes = tmp_path / "dupes.py"
+    dupes = _dupspec(tmp_path)
+    assert main(["--plugin", str(dupes), "agents", "--env", "dupes"]) == 2
+    err = capsys.readouterr().err
+    duplicates = "dupes: action_names has duplicates: ('left', 'left', 'pass')"
+    assert err == f"error: {_super_init(dupes)}: {duplicates}\n"
+
+
+def _dupspec(directory: Path) -> Path:
+    """The example plugin with a duplicate action name."""
+    dupes = directory / "dupspec.py"
     dupes.write_text(
         Path(EXAMPLE)
         .read_text()
@@ -98,9 +108,60 @@ def test_a_plugins_broken_env_is_one_line(
         .replace("Conveyor-v0", "Dupes-v0")
         .replace('id: ClassVar[str] = "conveyor"', 'id: ClassVar[str] = "dupes"')
     )
-    assert main(["--plugin", str(dupes), "agents", "--env", "dupes"]) == 2
-    err = capsys.readouterr().err
-    assert err == "error: dupes: action_names has duplicates: ('left', 'left', 'pass')\n"
+    return dupes
+
+
+def _super_init(spec: Path) -> str:
+    """`file:line` of the plugin spec's call to EnvSpec.__init__, where its mistake shows."""
+    lines = spec.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "super().__init__(" in text)
+    return f"{spec.resolve()}:{line}"
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("x = 1\n\nraise ValueError('bad config')\n", ":3 failed to load: ValueError: bad config"),
+        ("def f():\n    raise KeyError('k')\n\nf()\n", ":2 failed to load: KeyError: 'k'"),
+        ("import no_such_module_here\n", ":1 failed to load: ModuleNotFoundError: No module"),
+        ("x = 1\ny = (\n", ":2 failed to load: SyntaxError: '(' was never closed"),
+        ("import sys\n\n\nsys.exit(3)\n", ":4 called exit(3) while loading"),
+        (None, "dupes: action_names has duplicates: ('left', 'left', 'pass')"),
+    ],
+    ids=["raise", "raise-in-a-function", "import", "syntax", "exit", "duplicate-actions"],
+)
+def test_a_broken_plugin_is_one_line_with_its_file_and_line(
+    tmp_path: Path, source: str | None, fragment: str
+) -> None:
+    """Issue 18 item 3: a duplicate action name was a ValueError traceback, and a plugin's
+    failure did not say where in the plugin it was raised."""
+    if source is None:
+        plugin = _dupspec(tmp_path)
+        fragment = f"error: {_super_init(plugin)}: {fragment}"
+    else:
+        plugin = tmp_path / "plugin.py"
+        plugin.write_text(source)
+        fragment = f"error: plugin {plugin}{fragment}"
+    assert_one_line_exit_2(run_rote("--plugin", str(plugin), "envs"), fragment)
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_plugin_goes_before_or_after_the_subcommand(tmp_path: Path, before: bool) -> None:
+    """Issue 18 item 8: after the subcommand, argparse said "unrecognized arguments"; and a file
+    naming an env no plugin registered says how to register one."""
+    out = tmp_path / "out"
+    generate = ["generate", "--env", "conveyor", "--agent", "heavy-left", "--episodes", "1"]
+    generate += ["--steps", "5", "--out", str(out)]
+    plugin = ["--plugin", EXAMPLE]
+    result = run_rote(*(plugin + generate if before else generate + plugin))
+    assert result.returncode == 0, result.stderr
+    path = str(out / "heavy-left-000.jsonl")
+    result = run_rote(*((*plugin, "validate", path) if before else ("validate", path, *plugin)))
+    assert result.returncode == 0 and result.stdout.startswith(f"ok {path}")
+    assert_one_line_exit_2(
+        run_rote("validate", path), 'env "conveyor" is not registered; known envs: '
+    )
+    assert "rote --plugin FILE" in run_rote("validate", path).stderr
 
 
 def test_cli_takes_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -241,6 +241,12 @@ ERRORS: list[tuple[str, list[Any], str]] = [
         r"traj\.jsonl:2: invalid JSON: Expecting ',' delimiter \(column 24, where the line ends\)$",
     ),
     (
+        "line truncated in a string",
+        [HEADER, '{"observation": {"t": 0, "held'],
+        r"traj\.jsonl:2: invalid JSON: the string from column 26 is not closed where the line "
+        r"ends \(column 31\)$",
+    ),
+    (
         "nested too deep",
         [nested(MAX_DEPTH + 1), STEP],
         r"traj\.jsonl:1: arrays and objects nested deeper than 64 levels$",

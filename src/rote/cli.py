@@ -30,7 +30,7 @@ from rote.evaluation.prediction import PredictionReport, prediction_report
 from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
 from rote.evaluation.summary import markdown, summarize, write_outputs
-from rote.plugins import load_plugin
+from rote.plugins import in_plugin, load_plugin
 from rote.programs.confinement import detect
 from rote.programs.sandbox import Sandbox
 from rote.progress import progress_bar
@@ -79,7 +79,8 @@ def _whole(low: int, meaning: str, most: int | None = None) -> Callable[[str], i
 
 
 _positive_int = _whole(1, "positive")
-_seed = _whole(0, "0 or more")  # numpy and gymnasium take no negative seeds
+_count = _whole(0, "0 or more")
+_seed = _count  # numpy and gymnasium take no negative seeds
 
 
 def _up_to(most: int) -> Callable[[str], int]:
@@ -179,7 +180,7 @@ def _cmd_validate(args: argparse.Namespace, out: Console) -> None:
             out.print(f"ok {path}: {count} steps of {reader.header.env}")
         except RoteError as error:
             failed += 1
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {in_plugin(error)}", file=sys.stderr)
     if failed:
         sys.exit(EXIT_USAGE)
 
@@ -282,6 +283,7 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
         llm=llm,
         programs=args.programs or (),
         show_progress=sys.stderr.isatty(),
+        on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
     ) as proposer:
         report = _prediction_report(trajectory, proposer, args, llm)
     _print_report(report, trajectory, args, out)
@@ -358,13 +360,7 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rote", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"rote {__version__}")
-    parser.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="FILE_OR_MODULE",
-        help="a Python file or module that registers envs, vocabularies or agents (repeatable)",
-    )
+    _add_plugin_argument(parser, "plugin")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("envs", help="list registered environments").set_defaults(run=_cmd_envs)
@@ -421,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
     predict.add_argument("--particles", type=_up_to(MAX_PARTICLES), default=30)
     predict.add_argument("--seed", type=_seed, default=0)
-    predict.add_argument("--top", type=int, default=3, help="programs to show")
+    predict.add_argument("--top", type=_count, default=3, help="programs to show")
     predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _add_llm_arguments(predict, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
     predict.set_defaults(run=_cmd_predict)
@@ -484,18 +480,34 @@ def build_parser() -> argparse.ArgumentParser:
         top=1,
         json=False,
     )
+    for command in (*commands.choices.values(), *datasets.choices.values()):
+        if command is not data:  # its subcommand's namespace would overwrite data's
+            _add_plugin_argument(command, "plugin_after")
     return parser
+
+
+def _add_plugin_argument(parser: argparse.ArgumentParser, dest: str) -> None:
+    """--plugin before the subcommand (dest "plugin") or after it ("plugin_after"): a
+    subcommand's defaults replace the top level's values of the same dest, so they differ."""
+    parser.add_argument(
+        "--plugin",
+        dest=dest,
+        action="append",
+        default=[],
+        metavar="FILE_OR_MODULE",
+        help="a Python file or module that registers envs, vocabularies or agents (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True, markup=False)  # never mangle program source
     try:
-        for plugin in args.plugin:
+        for plugin in (*args.plugin, *args.plugin_after):
             load_plugin(plugin)
         args.run(args, out)
     except RoteError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {in_plugin(error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 
 from rote.errors import RoteError
@@ -48,6 +49,32 @@ def load_plugin(name: str) -> None:
     except RoteError:
         raise
     except Exception as error:  # a plugin's own bug must still end as one line
-        raise RoteError(f"plugin {name} failed to load: {type(error).__name__}: {error}") from None
+        where = _where(name, error)
+        raise RoteError(f"plugin {where} failed to load: {type(error).__name__}: {error}") from None
     except SystemExit as exit_:  # sys.exit() in a plugin would end rote silently
-        raise RoteError(f"plugin {name} called exit({exit_.code!r}) while loading") from None
+        where = _where(name, exit_)
+        raise RoteError(f"plugin {where} called exit({exit_.code!r}) while loading") from None
+
+
+def in_plugin(error: RoteError) -> str:
+    """The error's message, led by `file:line` of the last line of a loaded plugin file its
+    traceback passed through: rote raises a plugin's mistakes (a spec with duplicate action
+    names) in its own code, where the plugin's author would not look."""
+    files = {plugin for plugin in _LOADED if plugin.endswith(".py")}
+    frames = traceback.extract_tb(error.__traceback__)
+    lines = [f"{frame.filename}:{frame.lineno}" for frame in frames if frame.filename in files]
+    return f"{lines[-1]}: {error}" if lines else str(error)
+
+
+def _where(name: str, error: BaseException) -> str:
+    """`name:line` for a plugin file: the line of the plugin's own code that raised (the last
+    frame in the file, or a SyntaxError's line), so the user need not read a traceback; just
+    `name` for a module or when no frame is in the file."""
+    if not name.endswith(".py"):
+        return name
+    path = str(Path(name).resolve())
+    if isinstance(error, SyntaxError) and error.filename == path and error.lineno:
+        return f"{name}:{error.lineno}"
+    frames = traceback.extract_tb(error.__traceback__)
+    lines = [frame.lineno for frame in frames if frame.filename == path and frame.lineno]
+    return f"{name}:{lines[-1]}" if lines else name

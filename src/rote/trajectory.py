@@ -144,6 +144,11 @@ def parse_json(text: str) -> Any:
     try:
         value = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as error:
+        if error.msg.startswith("Unterminated string"):  # json names where the string began
+            raise ValueError(
+                f"invalid JSON: the string from column {error.pos + 1} is not closed where "
+                f"the line ends (column {len(text) + 1})"
+            ) from None
         ends = ", where the line ends" if error.pos >= len(text) else ""
         raise ValueError(f"invalid JSON: {error.msg} (column {error.pos + 1}{ends})") from None
     except RecursionError:  # nested past Python's recursion limit, far beyond MAX_DEPTH

@@ -137,7 +137,10 @@ def registration(env: str | EnvSpec) -> EnvRegistration:
     if isinstance(env, EnvSpec):
         return EnvRegistration(env_id, type(env))
     known = ", ".join(sorted(f"{r.id}:<id>" if r.prefix else r.id for r in _REGISTRY.values()))
-    raise EnvError(f'env "{env_id}" is not registered; known envs: {known}')
+    raise EnvError(
+        f'env "{env_id}" is not registered; known envs: {known} '
+        "(an env of your own is registered by its plugin: rote --plugin FILE)"
+    )
 
 
 def make_env(env_id: str, **kwargs: Any) -> EnvSpec:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rote.errors import RoteError
@@ -27,10 +27,12 @@ def make_proposer(
     llm: LLMConfig | None = None,
     programs: Sequence[str | Path] = (),
     show_progress: bool = False,
+    on_problem: Callable[[str], None] | None = None,
 ) -> Proposer:
     """The proposer `name` (one of PROPOSERS). `budget` is the programs the synthesizer scores
     per search (synth, hybrid); `llm` the LLM settings (llm, hybrid); `programs` the program
-    files or directories (list, and only list: elsewhere they would be silently ignored)."""
+    files or directories (list, and only list: elsewhere they would be silently ignored);
+    `on_problem` hears of each of those that fails (list)."""
     if name not in PROPOSERS:
         raise RoteError(f"unknown proposer {name!r}: choose from {', '.join(PROPOSERS)}")
     if programs and name != "list":
@@ -38,7 +40,7 @@ def make_proposer(
     if name == "list":
         if not programs:
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
-        return ListProposer.from_paths(programs)
+        return ListProposer.from_paths(programs, on_problem)
     if name == "synth":
         return SynthProposer(Budget(programs=budget), show_progress=show_progress)
     if llm is None:
