@@ -88,16 +88,6 @@ def test_plugin_errors_are_one_line(tmp_path: Path) -> None:
         load_plugin(str(leaving))
 
 
-def test_a_plugins_broken_env_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    dupes = _dupspec(tmp_path)
-    assert main(["--plugin", str(dupes), "agents", "--env", "dupes"]) == 2
-    err = capsys.readouterr().err
-    duplicates = "dupes: action_names has duplicates: ('left', 'left', 'pass')"
-    assert err == f"error: {_super_init(dupes)}: {duplicates}\n"
-
-
 def _dupspec(directory: Path) -> Path:
     """The example plugin with a duplicate action name."""
     dupes = directory / "dupspec.py"
