@@ -40,8 +40,21 @@ def test_envs_lists_construction(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_agents_lists_the_families(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "agents", "--env", "construction")
-    assert code == 0 and out.split()[:2] == ["colour-cycle", "patrol-clockwise"]
+    code, out, _ = run(capsys, "agents")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "scripted agents of construction:"
+    assert lines[1].split()[0] == "colour-cycle" and lines[2].split()[0] == "patrol-clockwise"
+    snake = next(line for line in lines if line.startswith("snake"))
+    assert "sweep the grid row by row" in snake  # its program file's first docstring line
+
+
+def test_agents_of_a_replay_only_env_says_there_are_none(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "agents", "--env", "overcooked")
+    assert code == 0 and out.strip() == (
+        "overcooked has no scripted agents (it is replay-only: its trajectories are recorded)"
+    )
 
 
 def test_generate_then_validate_and_render(

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from rich.console import Console
 from rich.table import Table
 
-from rote.agents import agent_names, make_agent
+from rote.agents import agent_description, agent_names, make_agent
 from rote.data.overcooked import SPLITS as OVERCOOKED_SPLITS
 from rote.data.overcooked import export_overcooked
 from rote.envs import make_env, registered_envs, registrations
@@ -98,6 +98,11 @@ def _json_object(text: str) -> dict[str, Any]:
     return value
 
 
+def _how_many(n: int, one: str, many: str) -> str:
+    """`n` and the noun that goes with it: "1 trajectory", "2 trajectories"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _cmd_doctor(args: argparse.Namespace, out: Console) -> None:
     confinement = detect()
     out.print(f"rote {__version__}, Python {platform.python_version()} on {platform.system()}")
@@ -135,9 +140,16 @@ def _cmd_envs(args: argparse.Namespace, out: Console) -> None:
 
 
 def _cmd_agents(args: argparse.Namespace, out: Console) -> None:
-    make_env(args.env)  # an unknown env is an error, not an empty list
-    for name in agent_names(args.env):
-        out.print(name)
+    spec = make_env(args.env)  # an unknown env is an error, not an empty list
+    names = agent_names(args.env)
+    if not names:
+        kind = "" if spec.simulated else " (it is replay-only: its trajectories are recorded)"
+        out.print(f"{args.env} has no scripted agents{kind}")
+        return
+    out.print(f"scripted agents of {args.env}:")
+    width = max(map(len, names))
+    for name in names:  # one line each, unwrapped, so that a script can read the first word
+        out.print(f"{name:<{width}}  {agent_description(args.env, name)}", soft_wrap=True)
 
 
 def _generate(env_id: str, agents: Sequence[str], args: argparse.Namespace) -> WriteReport:
@@ -166,7 +178,7 @@ def _cmd_generate(args: argparse.Namespace, out: Console) -> None:
         raise RoteError(f'env "{args.env}" has no scripted agents')
     report = _generate(args.env, agents, args)
     out.print(
-        f"wrote {len(report.written)} trajectories to {args.out}"
+        f"wrote {_how_many(len(report.written), 'trajectory', 'trajectories')} to {args.out}"
         f" (kept {len(report.kept)} already there)"
     )
 
@@ -228,7 +240,7 @@ def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
             on_done=lambda _path: progress.advance(task),
         )
     out.print(
-        f"wrote {len(report.written)} trajectories to {args.out}"
+        f"wrote {_how_many(len(report.written), 'trajectory', 'trajectories')} to {args.out}"
         f" (kept {len(report.kept)} already there)"
     )
 
@@ -318,9 +330,11 @@ def _print_report(
         table.add_row(str(p.t), p.top, f"{p.distribution[p.top]:.2f}", p.actual or "?", hit)
     out.print(table)
     usage = report.usage
+    scored = sum(p.actual is not None for p in report.predictions)  # a last step may have none
+    calls = _how_many(int(usage["calls"]), "proposer call", "proposer calls")
     out.print(
-        f"accuracy {report.accuracy:.3f} over {len(report.predictions)} steps after observing "
-        f"{args.observe} ({args.updating}); {usage['calls']} proposer calls, "
+        f"accuracy {report.accuracy:.3f} over {_how_many(scored, 'step', 'steps')} after observing "
+        f"{args.observe} ({args.updating}); {calls}, "
         f"{usage['wall_seconds']} s"
     )
     if report.llm is not None:

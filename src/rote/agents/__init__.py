@@ -4,7 +4,22 @@ Each family's agents are named in its registration (`rote.envs.register`); `make
 one by env id and name.
 """
 
-from rote.agents.base import Agent, AgentFactory, NoisyAgent, agent_source, make_agent
+from rote.agents.base import (
+    Agent,
+    AgentFactory,
+    NoisyAgent,
+    agent_description,
+    agent_source,
+    make_agent,
+)
 from rote.envs.registry import agent_names
 
-__all__ = ["Agent", "AgentFactory", "NoisyAgent", "agent_names", "agent_source", "make_agent"]
+__all__ = [
+    "Agent",
+    "AgentFactory",
+    "NoisyAgent",
+    "agent_description",
+    "agent_names",
+    "agent_source",
+    "make_agent",
+]
