@@ -45,7 +45,7 @@ def test_export_writes_each_player_and_a_rerun_keeps_them(
     assert files[0].stat().st_mtime_ns == stamp
     files[1].write_text("truncated\n")
     code, stdout, _ = run(capsys, *argv)
-    assert "wrote 1 trajectories" in stdout and "kept 1" in stdout
+    assert "wrote 1 trajectory" in stdout and "kept 1" in stdout
     assert read_trajectory(files[1]).actions == ["interact", "down"]
 
 
