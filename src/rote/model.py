@@ -27,7 +27,12 @@ import numpy as np
 from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import RoteError
 from rote.inference.ess import FloatArray, ess
-from rote.inference.likelihood import EpsilonModel, log_marginal, step_log_likelihood
+from rote.inference.likelihood import (
+    EpsilonModel,
+    agrees,
+    log_marginal,
+    step_log_likelihood,
+)
 from rote.inference.resampling import RESAMPLERS
 from rote.inference.smc import (
     ParticleSet,
@@ -38,7 +43,7 @@ from rote.inference.smc import (
     reweight,
 )
 from rote.predictor import Predictor
-from rote.programs.program import Program
+from rote.programs.program import Program, describe
 from rote.programs.sandbox import Limits, Output, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.proposers.synthesizer import SynthProposer
@@ -47,15 +52,18 @@ from rote.trajectory import Step
 
 class _Score:
     """A program's log-likelihood (per eps) of each observed step and their running sum, added
-    in step order so that sums over any span equal a fresh replay's to the last bit."""
+    in step order so that sums over any span equal a fresh replay's to the last bit; and
+    whether it named each step's action, to say which steps it fits."""
 
     def __init__(self, n_eps: int) -> None:
         self.steps: list[FloatArray] = []
         self.total: FloatArray = np.zeros(n_eps)
+        self.agreed: list[bool] = []
 
-    def add(self, step: FloatArray) -> None:
+    def add(self, step: FloatArray, agreed: bool) -> None:
         self.steps.append(step)
         self.total = self.total + step
+        self.agreed.append(agreed)
 
     def span(self, start: int, stop: int) -> FloatArray:
         found = np.zeros_like(self.total)
@@ -65,11 +73,16 @@ class _Score:
 
 
 class ProgramSummary(NamedTuple):
-    """One program of the posterior: its total weight, source and origin."""
+    """One program of the posterior: its total weight, what it is, and which steps it fits."""
 
     weight: float
     source: str
     origin: str
+    description: str
+    """Its docstring's first paragraph (`rote.programs.program.describe`); "" if none."""
+    agrees: tuple[bool, ...]
+    """Per step the model has seen (observed or revealed), whether the program named the
+    action taken (`rote.inference.likelihood.agrees`)."""
 
 
 class ROTE(Predictor):
@@ -133,7 +146,7 @@ class ROTE(Predictor):
             return  # no programs yet: inference will replay the history into them
         result = self._session.step(observation)
         for program_id, output in result.outputs.items():
-            self._scores[program_id].add(self._likelihood(output, action))
+            self._score(self._scores[program_id], output, action)
         if update:
             self._update(len(self.history) - 1, result.errors)
 
@@ -217,7 +230,7 @@ class ROTE(Predictor):
             score = self._scores[program_id] = _Score(len(self.eps.grid))
             for output, step in zip(result.outputs, self.history, strict=True):
                 assert step.action is not None
-                score.add(self._likelihood(output, step.action))
+                self._score(score, output, step.action)
         loglik = np.stack([self._scores[program.id].total for program in candidates])
         refreshed = refresh(candidates, loglik, self.eps, self.n_particles)
         self._forget_all_but(refreshed.programs)
@@ -246,8 +259,9 @@ class ROTE(Predictor):
         distribution = posterior_predictive(particles, outputs, self.env.action_names, self.eps)
         return dict(zip(self.env.action_names, map(float, distribution), strict=True))
 
-    def programs(self, k: int = 5) -> list[ProgramSummary]:
-        """The k programs with the highest posterior weight (duplicates merged)."""
+    def programs(self, k: int | None = 5) -> list[ProgramSummary]:
+        """The k programs with the highest posterior weight (duplicates merged; all of them
+        with k=None)."""
         particles = self._inferred()
         totals: dict[str, tuple[float, Program]] = {}
         for program, log_weight in zip(particles.programs, particles.log_weights, strict=True):
@@ -255,7 +269,14 @@ class ROTE(Predictor):
             totals[program.id] = (previous + float(np.exp(log_weight)), program)
         ranked = sorted(totals.values(), key=lambda item: -item[0])[:k]
         return [
-            ProgramSummary(weight, program.source, program.origin) for weight, program in ranked
+            ProgramSummary(
+                weight,
+                program.source,
+                program.origin,
+                describe(program.source),
+                tuple(self._scores[program.id].agreed),
+            )
+            for weight, program in ranked
         ]
 
     # -- helpers -----------------------------------------------------------------------------
@@ -268,6 +289,9 @@ class ROTE(Predictor):
             if program.id not in spans:
                 spans[program.id] = self._scores[program.id].span(start, stop)
         return np.stack([spans[program.id] for program in programs])
+
+    def _score(self, score: _Score, output: Output, action: str) -> None:
+        score.add(self._likelihood(output, action), agrees(output, action))
 
     def _likelihood(self, output: Output, action: str) -> FloatArray:
         """log p_e(action | output) per eps; the same few arrays recur, so they are kept."""

@@ -1,24 +1,37 @@
-"""`PredictionReport`: the schema of `rote predict --json`, its round trip, and the CLI printing
-exactly what the library computes."""
+"""`PredictionReport`: the schema of `rote predict --json` (docs/predict.schema.json), its round
+trip, the CLI printing exactly what the library computes, and what `rote predict` leads with:
+the best explanation, the predictions, and the programs as files to load back."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from rote import make_env, rollout, write_trajectory
 from rote.agents import make_agent
 from rote.cli import main
 from rote.errors import RoteError
-from rote.evaluation.prediction import PredictedStep, PredictionReport, prediction_report
+from rote.evaluation.prediction import (
+    PredictedStep,
+    PredictionReport,
+    PredictionSettings,
+    prediction_report,
+)
 from rote.model import ProgramSummary
 from rote.proposers import Usage, make_proposer
 from rote.proposers.llm.config import LLMConfig
 from rote.trajectory import Trajectory
+from tests.conftest import assert_one_line_exit_2, run_rote
 from tests.proposers.llm.fake_server import FakeLLMServer
+
+SCHEMA = json.loads(
+    (Path(__file__).parents[2] / "docs" / "predict.schema.json").read_text(encoding="utf-8")
+)
 
 RIGHT = 'class Agent:\n    def act(self, observation):\n        return "right"\n'
 USAGE_KEYS = [*Usage().as_dict(), "wall_seconds", "per_call"]
@@ -50,23 +63,15 @@ def programs(tmp_path: Path, trajectory: Trajectory) -> list[Path]:
 
 
 def check_schema(value: Any, *, llm: bool) -> None:
-    """Every field of the JSON object, with its type."""
-    assert list(value) == ["predictions", "accuracy", "programs", "usage", "llm"]
-    for prediction in value["predictions"]:
-        assert list(prediction) == ["t", "dist", "actual"]
-        assert isinstance(prediction["t"], int)
-        assert isinstance(prediction["actual"], str | None)
-        assert all(isinstance(p, float) for p in prediction["dist"].values())
-    assert isinstance(value["accuracy"], float)
-    for program in value["programs"]:
-        assert list(program) == ["weight", "source", "origin"]
-        assert isinstance(program["weight"], float)
-        assert isinstance(program["source"], str) and isinstance(program["origin"], str)
+    """The object validates against the published schema, and its derived fields agree."""
+    jsonschema.validate(value, SCHEMA)
     assert list(value["usage"]) == USAGE_KEYS
-    assert all(isinstance(value["usage"][key], int | float) for key in USAGE_KEYS[:-1])
     assert value["usage"]["per_call"] and all(
         list(call) == USAGE_KEYS[:-2] for call in value["usage"]["per_call"]
     )
+    for prediction in value["predictions"]:
+        step = PredictedStep(prediction["t"], prediction["dist"], prediction["actual"])
+        assert (prediction["top"], prediction["hit"]) == (step.top, step.hit)
     assert isinstance(value["llm"], dict) if llm else value["llm"] is None
 
 
@@ -74,13 +79,39 @@ def test_a_report_of_listed_programs_has_the_schema_and_round_trips(
     trajectory: Trajectory, tmp_path: Path
 ) -> None:
     with make_proposer("list", programs=programs(tmp_path, trajectory)) as proposer:
-        report = prediction_report(trajectory, proposer, observe=6, particles=4, top=2)
+        report = prediction_report(trajectory, proposer, observe=6, particles=4)
     assert [p.t for p in report.predictions] == list(range(6, 12))
     assert report.programs[0].source == replay(trajectory)
     assert report.accuracy == 1.0
     value = json.loads(json.dumps(report.to_json()))
     check_schema(value, llm=False)
     assert PredictionReport.from_json(value) == report
+    assert value["settings"] == {
+        "trajectory": None,
+        "env": "construction",
+        "observe": 6,
+        "mode": "frozen",
+        "particles": 4,
+        "seed": 0,
+        "proposer": "list",
+        "horizon": None,
+    }
+    assert (value["swap_at"], value["after_swap"]) == (8, {"accuracy": 1.0, "scored_steps": 4})
+    replayed, right = value["programs"]
+    assert (replayed["observed_fit"], replayed["missed"], replayed["steps_seen"]) == (6, [], 12)
+    moves_right = [t for t, action in enumerate(trajectory.actions) if action == "right"]
+    assert right["missed"] == [t for t in range(12) if t not in moves_right]
+    assert right["observed_fit"] == sum(t < 6 for t in moves_right)
+    assert [p["rank"] for p in report.to_json(top=1)["programs"]] == [1]
+
+
+def test_a_horizon_predicts_only_the_next_steps(trajectory: Trajectory, tmp_path: Path) -> None:
+    with make_proposer("list", programs=programs(tmp_path, trajectory)) as proposer:
+        report = prediction_report(trajectory, proposer, observe=6, particles=4, horizon=3)
+    assert [p.t for p in report.predictions] == [6, 7, 8]
+    assert report.settings.horizon == 3
+    assert report.after_swap == (1.0, 1)  # step 8 is the swap
+    check_schema(json.loads(json.dumps(report.to_json())), llm=False)
 
 
 def test_a_report_of_an_llm_records_its_settings(trajectory: Trajectory, tmp_path: Path) -> None:
@@ -99,13 +130,15 @@ def test_a_report_of_an_llm_records_its_settings(trajectory: Trajectory, tmp_pat
 def test_steps_score_themselves_and_accuracy_from_a_step_splits_them() -> None:
     hit, miss = {"up": 1.0, "down": 0.0}, {"up": 0.0, "down": 1.0}
     report = PredictionReport(
+        settings=PredictionSettings(None, "construction", 4, "frozen", 1, 0, "list", None),
         predictions=(
             PredictedStep(4, hit, "up"),
             PredictedStep(5, miss, "up"),
             PredictedStep(6, hit, "up"),
         ),
         accuracy=2 / 3,
-        programs=(ProgramSummary(1.0, RIGHT, "list"),),
+        swap_at=5,
+        programs=(ProgramSummary(1.0, RIGHT, "list", "", (True, False, True, True)),),
         usage={},
         per_call=(),
         llm=None,
@@ -118,6 +151,8 @@ def test_steps_score_themselves_and_accuracy_from_a_step_splits_them() -> None:
     assert report.accuracy_from(6) == (1.0, 1)
     assert report.accuracy_from(4) is None  # all of them: that is `accuracy`
     assert report.accuracy_from(7) is None
+    assert report.after_swap == (0.5, 2)
+    assert report.observed_fit(report.programs[0]) == 3
 
 
 def without_times(value: dict[str, Any]) -> dict[str, Any]:
@@ -137,14 +172,61 @@ def test_predict_json_prints_the_library_report(
     assert main([*argv, "--proposer=list", "--programs", *map(str, paths), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     with make_proposer("list", programs=paths) as proposer:
-        report = prediction_report(trajectory, proposer, observe=6, particles=4, top=2)
-    assert without_times(printed) == without_times(report.to_json())
+        report = prediction_report(trajectory, proposer, observe=6, particles=4, path=str(path))
+    assert without_times(printed) == without_times(report.to_json(top=2))
+
+    jsonschema.validate(printed, SCHEMA)
 
     assert main([*argv, "--proposer=list", "--programs", *map(str, paths)]) == 0
     text = capsys.readouterr().out
+    first = text.splitlines()[0]
+    assert re.fullmatch(
+        r"best explanation \(weight 0\.99\d, fits 6 of 6 observed steps\): "
+        rf"\(no docstring; from list:{re.escape(str(paths[1]))}\)",
+        first,
+    )
+    assert "steps 6-11 predicted after observing steps 0-5 (frozen)" in text
+    assert "layout swap" in text
     assert "accuracy 1.000 over 6 steps after observing 6 (frozen)" in text
     assert "accuracy 1.000 on the 4 steps from the layout swap" in text
+    assert "class Agent" not in text  # the source only with --source
+
+    assert main([*argv, "--proposer=list", "--programs", *map(str, paths), "--source"]) == 0
+    text = capsys.readouterr().out
     assert "# program 1: weight" in text and replay(trajectory).rstrip() in text
+
+
+def test_saved_programs_load_back_as_the_same_posterior(
+    trajectory: Trajectory, tmp_path: Path
+) -> None:
+    path = tmp_path / "left-right.jsonl"
+    write_trajectory(path, trajectory)
+    argv = ["predict", "--trajectory", str(path), "--observe", "6", "--particles", "4", "--json"]
+    saved = tmp_path / "saved"
+    listed = [*argv, "--proposer", "list", "--programs", *map(str, programs(tmp_path, trajectory))]
+    first = run_rote(*listed, "--save-programs", str(saved))
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "program-1.py",
+        "program-2.py",
+        "programs.json",
+    ]
+    index = json.loads((saved / "programs.json").read_text())
+    assert [p["file"] for p in index["programs"]] == ["program-1.py", "program-2.py"]
+    assert (saved / "program-1.py").read_text() == replay(trajectory)  # as it ran
+    again = run_rote(*argv, "--proposer", "list", "--programs", str(saved))
+    assert again.returncode == 0, again.stderr
+    before, after = json.loads(first.stdout), json.loads(again.stdout)
+
+    def without_origin(value: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in p.items() if k != "origin"} for p in value["programs"]]
+
+    assert without_origin(after) == without_origin(before)  # origin: now the saved files
+    assert after["predictions"] == before["predictions"]
+    # a second save into the same directory would mix two runs' programs
+    assert_one_line_exit_2(
+        run_rote(*listed, "--save-programs", str(saved)), "already holds programs"
+    )
 
 
 @pytest.mark.parametrize(

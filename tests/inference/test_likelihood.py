@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rote.inference.likelihood import (
+    agrees,
     EpsilonModel,
     counted_log_likelihood,
     eps_posterior,
@@ -102,3 +103,22 @@ def test_marginal_and_posterior_over_eps() -> None:
 def test_bad_models_are_refused(kwargs: dict[str, tuple[float, ...]]) -> None:
     with pytest.raises(ValueError, match="eps"):
         EpsilonModel(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("output", "action", "expected"),
+    [
+        ("up", "up", True),
+        ("down", "up", False),
+        (None, "up", False),  # a failed step fits nothing
+        ({"up": 0.6, "down": 0.4}, "up", True),
+        ({"up": 0.4, "down": 0.6}, "up", False),
+        ({"up": 0.5, "down": 0.5}, "down", True),  # a tie names both
+        ({"down": 1.0}, "up", False),
+        ({"up": 0.0, "down": 0.0}, "up", False),  # a distribution of nothing names nothing
+    ],
+)
+def test_a_program_agrees_when_it_names_the_action(
+    output: str | dict[str, float] | None, action: str, expected: bool
+) -> None:
+    assert agrees(output, action) is expected

@@ -17,6 +17,7 @@ from typing import Protocol
 from rote.envs.registry import agent_factory, scripted_agent
 from rote.errors import AgentError
 from rote.observation import Observation
+from rote.programs.program import first_paragraph
 
 
 class Agent(Protocol):
@@ -82,14 +83,13 @@ def agent_source(env_id: str, name: str) -> str:
 
 
 def agent_description(env_id: str, name: str) -> str:
-    """An agent's one-line description: the first docstring line of its program file (without
-    the `name:` it starts with), or of its class; empty if it has none."""
+    """An agent's one-line description: the first docstring paragraph of its program file
+    (without the `name:` it starts with), or of its class; empty if it has none."""
     factory = agent_factory(env_id, name)
     module = sys.modules.get(getattr(factory, "__module__", ""))
     program_file = getattr(factory, "__name__", "") == "Agent"
     doc = (module.__doc__ if program_file and module is not None else factory.__doc__) or ""
-    first = doc.strip().split("\n", 1)[0]
-    return first.removeprefix(f"{name}:").strip()
+    return first_paragraph(doc).removeprefix(f"{name}:").strip()
 
 
 def program_agents(package: str, modules: Mapping[str, str]) -> dict[str, AgentFactory]:

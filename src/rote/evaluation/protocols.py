@@ -8,7 +8,7 @@ from its true observation, `frozen` or `online` (see `Updating`).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple
 
 from rote.errors import RoteError
@@ -45,8 +45,10 @@ def predict_trajectory(
     updating: Updating,
     *,
     stop: int | None = None,
+    on_prediction: Callable[[int, int], None] | None = None,
 ) -> ProtocolRun:
-    """Predictions for steps n_observe..stop of a trajectory after observing the steps before."""
+    """Predictions for steps n_observe..stop of a trajectory after observing the steps before;
+    `on_prediction(done, total)` after each (a long game takes minutes)."""
     if updating not in UPDATING:
         raise RoteError(f"updating must be one of {', '.join(UPDATING)}, not {updating!r}")
     if not 1 <= n_observe < len(steps):
@@ -61,13 +63,16 @@ def predict_trajectory(
     predictor.infer()
     infer_seconds = time.perf_counter() - start
     predictions = []
-    for t in range(n_observe, len(steps) if stop is None else min(stop, len(steps))):
+    end = len(steps) if stop is None else min(stop, len(steps))
+    for t in range(n_observe, end):
         step = steps[t]
         began = time.perf_counter()
         distribution = predictor.predict(step.observation)
         if step.action is not None:
             predictor.observe(step.observation, step.action, update=updating == "online")
         predictions.append(Prediction(t, distribution, step.action, time.perf_counter() - began))
+        if on_prediction is not None:
+            on_prediction(len(predictions), end - n_observe)
     return ProtocolRun(predictions, infer_seconds)
 
 

@@ -83,6 +83,17 @@ def step_log_likelihood(
     return result
 
 
+def agrees(output: Output, action: str) -> bool:
+    """Whether a program's output names the action taken: the action itself, or among the most
+    probable of its distribution. What "fits a step" means when rote explains a program."""
+    if output is None:
+        return False
+    if isinstance(output, str):
+        return output == action
+    best = max(output.values(), default=0.0)
+    return best > 0.0 and output.get(action, 0.0) >= best
+
+
 def counted_log_likelihood(
     hits: int, misses: int, failures: int, action_names: Sequence[str], eps: FloatArray
 ) -> FloatArray:

@@ -14,10 +14,39 @@ only ever run inside the sandbox; the compiled handle lives in the sandbox's wor
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+_DESCRIPTION_CHARACTERS = 300
+"""A description is one line of a table; the rest of the docstring is in the source."""
+
+
+def first_paragraph(docstring: str) -> str:
+    """A docstring's first paragraph as one line, cut to fit a table."""
+    line = " ".join(docstring.strip().split("\n\n")[0].split())
+    if len(line) > _DESCRIPTION_CHARACTERS:
+        return line[: _DESCRIPTION_CHARACTERS - 3].rstrip() + "..."
+    return line
+
+
+def describe(source: str) -> str:
+    """What a program says it does, in one line: the first paragraph of its module docstring
+    (the synthesizer writes "Synthesized: ..." there) or else of `class Agent`'s; "" if it has
+    neither. Parsed, never run: the source may be anything a proposer wrote."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    agents = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Agent"]
+    nodes: list[ast.Module | ast.ClassDef] = [tree, *agents]
+    for node in nodes:
+        docstring = ast.get_docstring(node)
+        if docstring:
+            return first_paragraph(docstring)
+    return ""
 
 
 @dataclass(frozen=True)

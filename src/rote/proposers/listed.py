@@ -14,6 +14,8 @@ from rote.proposers.base import ProposalRequest, Proposer
 
 class ListProposer(Proposer):
     """Proposes its programs in order, skipping those the particle set already holds.
+    A program's origin is "list", or "list:NAME" for a named one, so a person sees which file
+    explains the agent.
 
     With `names` (programs a person wrote, e.g. files), the first request first replays them
     over the observed history: a broken program would otherwise only weigh nothing, silently.
@@ -33,7 +35,10 @@ class ListProposer(Proposer):
             raise RoteError("the list proposer needs at least one program")
         if names is not None and len(names) != len(sources):
             raise ValueError(f"{len(names)} names for {len(sources)} programs")
-        self.programs = [Program(source, origin=self.name) for source in sources]
+        origins = [self.name] * len(sources) if names is None else [f"list:{n}" for n in names]
+        self.programs = [
+            Program(source, origin=origin) for source, origin in zip(sources, origins, strict=True)
+        ]
         self._unchecked = names
         self._on_problem = on_problem
 
