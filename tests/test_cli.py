@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rote.cli import main
+from rote.cli import build_parser, main
 from rote.trajectory import MAX_LINE_BYTES
 from tests.conftest import HEADER, assert_one_line_exit_2, observation, run_rote
 
@@ -404,3 +405,41 @@ def test_peak_memory_on_bad_inputs_stays_under_500_mb(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["codes"] == [2] * len(argvs)
     assert report["peak_kb"] < 500 * 1024
+
+
+def subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every parser under `parser` (rote's subcommands and `data`'s datasets), with itself."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += subcommands(child)
+    return found
+
+
+@pytest.mark.parametrize("parser", subcommands(build_parser()), ids=lambda p: p.prog)
+def test_every_option_says_what_it_is_and_its_default(
+    parser: argparse.ArgumentParser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Help text for every option; one with a default shows it (`rote generate --help` once
+    showed bare `--episodes EPISODES` and no default anywhere)."""
+    monkeypatch.setenv("COLUMNS", "10000")  # no line breaks inside a hyphenated name
+    text = " ".join(parser.format_help().split())
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) or action.help == argparse.SUPPRESS:
+            continue
+        assert action.help, f"{parser.prog} {action.dest}: no help"
+        default = action.default
+        nothing = default in (None, [], argparse.SUPPRESS) or isinstance(default, bool)
+        if action.option_strings and not nothing:
+            entry = action.help if "default" in action.help else f"(default: {default})"
+            assert " ".join(entry.split()) in text, f"{parser.prog} {action.dest}"
+
+
+def test_the_top_level_help_speaks_to_a_user(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "predicts what another agent" in text and "rote demo" in text
+    for word in ("issue", "embedded default", "main job"):
+        assert word not in text

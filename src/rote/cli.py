@@ -1,5 +1,7 @@
 """The `rote` command: parses arguments, calls the library, prints. No logic of its own.
 
+`DESCRIPTION` and `EPILOG` are what `rote --help` tells a user.
+
 Every user error (a bad flag, an unknown id, a malformed file) ends as one line on stderr and
 exit code 2; a traceback would mean a bug in rote.
 """
@@ -11,6 +13,7 @@ import json
 import platform
 import sys
 import time
+from argparse import SUPPRESS
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -26,7 +29,12 @@ from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
 from rote.evaluation.bench import results_path, run_bench
 from rote.evaluation.methods import METHODS, Context, bench_methods, method
-from rote.evaluation.prediction import PredictionReport, prediction_report
+from rote.evaluation.prediction import (
+    PredictionReport,
+    check_program_directory,
+    prediction_report,
+    save_programs,
+)
 from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
 from rote.evaluation.summary import markdown, summarize, write_outputs
@@ -45,8 +53,45 @@ EXIT_USAGE = 2
 DEMO_ENV = "construction"
 
 
+DESCRIPTION = """\
+rote predicts what another agent (a person, a bot, an LLM agent) will do next. It watches a
+short stretch of the agent's behaviour, writes programs that could have produced it, weighs
+them by how well they explain it, and predicts by running them (ROTE: "Modeling Others' Minds
+as Code"). The programs are a model of the agent you can read."""
+
+EPILOG = """\
+a first look:
+  rote demo                                    record scripted agents, predict one of them
+your own data:
+  rote validate FILE...                        check trajectory files (docs/trajectory-format.md)
+  rote predict --trajectory FILE --observe 20  infer from 20 steps, predict the rest
+  rote --plugin my_env.py envs                 your own environment (docs/bring-your-own-env.md)
+comparisons:
+  rote bench --suite construction --out DIR    rote against the baselines (docs/bench.md)
+
+Each command has its own --help. A malformed input ends with one line on stderr and exit
+code 2."""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the top level's paragraphs and examples as written, and adds each option's default
+    to its help, unless it says the default itself or has none to say."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        nothing = default is None or default is False or default == [] or default is SUPPRESS
+        if "default" in text or nothing or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)" if text else "(default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors on a single line."""
+    """argparse that reports usage errors on a single line and shows each option's default."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
@@ -225,7 +270,8 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     )
     trajectory = read_trajectory(path)
     with make_proposer("synth", show_progress=sys.stderr.isatty()) as proposer:
-        _print_report(_prediction_report(trajectory, proposer, args, None), trajectory, args, out)
+        report = _prediction_report(str(path), trajectory, proposer, args, None)
+    _print_report(report, args, out)
 
 
 def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
@@ -288,6 +334,8 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
     trajectory = read_trajectory(args.trajectory)
+    if args.save_programs is not None:
+        check_program_directory(Path(args.save_programs))
     llm = _llm_config(args) if args.proposer in LLM_PROPOSERS else None
     with make_proposer(
         args.proposer,
@@ -297,45 +345,78 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
         show_progress=sys.stderr.isatty(),
         on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
     ) as proposer:
-        report = _prediction_report(trajectory, proposer, args, llm)
-    _print_report(report, trajectory, args, out)
+        report = _prediction_report(args.trajectory, trajectory, proposer, args, llm)
+    _print_report(report, args, out)
 
 
 def _prediction_report(
-    trajectory: Trajectory, proposer: Proposer, args: argparse.Namespace, llm: LLMConfig | None
+    path: str,
+    trajectory: Trajectory,
+    proposer: Proposer,
+    args: argparse.Namespace,
+    llm: LLMConfig | None,
 ) -> PredictionReport:
-    return prediction_report(
-        trajectory,
-        proposer,
-        observe=args.observe,
-        updating=args.updating,
-        particles=args.particles,
-        seed=args.seed,
-        top=args.top,
-        llm=llm,
-    )
+    """The report, with a progress bar over the predictions (on a terminal): an Overcooked
+    game's take minutes."""
+    with progress_bar() as progress:
+        task = progress.add_task("predicting", total=None)
+        return prediction_report(
+            trajectory,
+            proposer,
+            observe=args.observe,
+            updating=args.updating,
+            particles=args.particles,
+            seed=args.seed,
+            horizon=args.horizon,
+            llm=llm,
+            path=path,
+            on_prediction=lambda done, total: progress.update(task, completed=done, total=total),
+        )
 
 
-def _print_report(
-    report: PredictionReport, trajectory: Trajectory, args: argparse.Namespace, out: Console
-) -> None:
-    """The report as one JSON object (--json), or as a table, the accuracy, the cost and the
-    programs."""
+def _print_report(report: PredictionReport, args: argparse.Namespace, out: Console) -> None:
+    """The report as one JSON object (--json); or what explains the agent best, the
+    predictions, their accuracy and cost, and the programs' source with --source."""
+    saved = None if args.save_programs is None else save_programs(report, Path(args.save_programs))
+    if saved is not None:  # on stderr with --json, whose stdout is the one object
+        print(
+            f"saved {_how_many(len(saved), 'program', 'programs')} to {args.save_programs} "
+            f"(--proposer list --programs {args.save_programs} loads them)",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     if args.json:
-        print(json.dumps(report.to_json()))
+        print(json.dumps(report.to_json(top=args.top)))
         return
-    table = Table("step", "prediction", "p", "actual", "hit")
+    observe = report.settings.observe
+    for rank, program in enumerate(report.programs[: args.top], start=1):
+        fit = f"fits {report.observed_fit(program)} of {observe}"
+        what = program.description or f"(no docstring; from {program.origin})"
+        lead = f"best explanation (weight {program.weight:.3f}, {fit} observed steps)"
+        out.print(
+            f"{lead if rank == 1 else f'{rank}. (weight {program.weight:.3f}, {fit})'}: {what}"
+        )
+    last = report.predictions[-1].t if report.predictions else observe
+    swap = any(p.t == report.swap_at for p in report.predictions)
+    title = f"steps {observe}-{last} predicted after observing steps 0-{observe - 1}"
+    table = Table(
+        "step",
+        "prediction",
+        "p",
+        "actual",
+        "hit",
+        *([""] if swap else []),
+        title=f"{title} ({report.settings.mode})",
+    )
     for p in report.predictions:
         hit = "" if p.hit is None else f"{p.hit:.2g}"
-        table.add_row(str(p.t), p.top, f"{p.distribution[p.top]:.2f}", p.actual or "?", hit)
+        row = [str(p.t), p.top, f"{p.distribution[p.top]:.2f}", p.actual or "?", hit]
+        table.add_row(*row, *(["layout swap" if p.t == report.swap_at else ""] if swap else []))
     out.print(table)
     usage = report.usage
-    scored = sum(p.actual is not None for p in report.predictions)  # a last step may have none
     calls = _how_many(int(usage["calls"]), "proposer call", "proposer calls")
     out.print(
-        f"accuracy {report.accuracy:.3f} over {_how_many(scored, 'step', 'steps')} after observing "
-        f"{args.observe} ({args.updating}); {calls}, "
-        f"{usage['wall_seconds']} s"
+        f"accuracy {report.accuracy:.3f} over {_how_many(report.scored, 'step', 'steps')} after "
+        f"observing {observe} ({report.settings.mode}); {calls}, {usage['wall_seconds']} s"
     )
     if report.llm is not None:
         out.print(
@@ -343,13 +424,13 @@ def _print_report(
             f"from the cache, {usage['prompt_tokens']} prompt and {usage['completion_tokens']} "
             f"completion tokens, {usage['rejected']} answers without a program"
         )
-    swap_at = trajectory.header.meta.get("swap_at")
-    after = report.accuracy_from(swap_at) if isinstance(swap_at, int) else None
+    after = report.after_swap
     if after is not None:
         out.print(f"accuracy {after[0]:.3f} on the {after[1]} steps from the layout swap")
-    for rank, program in enumerate(report.programs, start=1):
-        out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
-        out.print(program.source.rstrip())
+    if args.source:
+        for rank, program in enumerate(report.programs[: args.top], start=1):
+            out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")
+            out.print(program.source.rstrip())
 
 
 def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
@@ -361,10 +442,30 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
         "without one, the embedded SmolLM2-135M model (the `local` extra)",
     )
     llm.add_argument("--llm-model", help="the server's model name (or ROTE_LLM_MODEL)")
-    llm.add_argument("--llm-variant", choices=VARIANTS, help="prompt variant (default plain)")
-    llm.add_argument("--llm-temperature", type=float)
-    llm.add_argument("--llm-max-tokens", type=_positive_int)
-    llm.add_argument("--llm-repairs", type=int, help="repair rounds per failing program")
+    settings = LLMConfig()  # the defaults --llm-config and the environment may change
+    llm.add_argument(
+        "--llm-variant",
+        choices=VARIANTS,
+        help=f"the prompt's variant (default: {settings.variant})",
+    )
+    llm.add_argument(
+        "--llm-temperature",
+        type=float,
+        metavar="T",
+        help=f"sampling temperature (default: {settings.temperature})",
+    )
+    llm.add_argument(
+        "--llm-max-tokens",
+        type=_positive_int,
+        metavar="N",
+        help=f"the longest answer (default: {settings.max_tokens})",
+    )
+    llm.add_argument(
+        "--llm-repairs",
+        type=int,
+        metavar="N",
+        help=f"repair rounds per failing program (default: {settings.repairs})",
+    )
     llm.add_argument("--cache", help="the SQLite replay cache (default ~/.cache/rote/llm.sqlite)")
     llm.add_argument(
         "--cache-only", action="store_true", help="replay from the cache; a miss is an error"
@@ -372,7 +473,7 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="rote", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(prog="rote", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"rote {__version__}")
     _add_plugin_argument(parser, "plugin")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -383,37 +484,61 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=_cmd_doctor)
 
     agents = commands.add_parser("agents", help="list the scripted agents of an env")
-    agents.add_argument("--env", default="construction")
+    agents.add_argument("--env", default="construction", help="an env id (rote envs lists them)")
     agents.set_defaults(run=_cmd_agents)
 
     gen = commands.add_parser("generate", help="record scripted agents as trajectory files")
-    gen.add_argument("--env", default="construction")
-    gen.add_argument("--agent", default="all", help="a scripted agent name, or 'all'")
-    gen.add_argument("--episodes", type=_up_to(MAX_EPISODES), default=5)
-    gen.add_argument("--steps", type=_up_to(MAX_STEPS), default=50)
-    gen.add_argument("--swap-at", type=int, default=None, help="re-sample the layout at this step")
-    gen.add_argument("--seed", type=_seed, default=0)
-    gen.add_argument("--noise", type=float, default=0.0, help="probability of a random action")
-    gen.add_argument("--env-kwargs", type=_json_object, default=None, help="JSON object")
-    gen.add_argument("--out", required=True, help="output directory")
+    gen.add_argument("--env", default="construction", help="an env id (rote envs lists them)")
+    gen.add_argument(
+        "--agent", default="all", help="a scripted agent (rote agents lists them), or 'all'"
+    )
+    gen.add_argument("--episodes", type=_up_to(MAX_EPISODES), default=5, help="episodes per agent")
+    gen.add_argument("--steps", type=_up_to(MAX_STEPS), default=50, help="steps per episode")
+    gen.add_argument(
+        "--swap-at", type=int, default=None, help="re-sample the layout at this step (no swap)"
+    )
+    gen.add_argument("--seed", type=_seed, default=0, help="episode e is played on layout seed+e")
+    gen.add_argument(
+        "--noise", type=float, default=0.0, help="probability of a random action at each step"
+    )
+    gen.add_argument(
+        "--env-kwargs",
+        type=_json_object,
+        default=None,
+        help="the env's settings as a JSON object, e.g. '{\"size\": 9}' (the env's defaults)",
+    )
+    gen.add_argument("--out", required=True, help="output directory (files already there are kept)")
     gen.set_defaults(run=_cmd_generate)
 
     validate = commands.add_parser("validate", help="check trajectory files")
-    validate.add_argument("files", nargs="+")
+    validate.add_argument("files", nargs="+", help="rote.trajectory/1 files")
     validate.set_defaults(run=_cmd_validate)
 
     render = commands.add_parser("render", help="print one step of a trajectory as text")
-    render.add_argument("file")
-    render.add_argument("--step", type=int, default=0)
+    render.add_argument("file", help="a rote.trajectory/1 file")
+    render.add_argument("--step", type=int, default=0, help="the step to print")
     render.set_defaults(run=_cmd_render)
 
     predict = commands.add_parser(
         "predict", help="infer programs from the first N steps, predict every later step"
     )
-    predict.add_argument("--trajectory", required=True, help="a rote.trajectory/1 file")
-    predict.add_argument("--observe", type=int, required=True, help="steps to infer from")
+    predict.add_argument(
+        "--trajectory", required=True, metavar="FILE", help="a rote.trajectory/1 file"
+    )
+    predict.add_argument(
+        "--observe",
+        type=int,
+        required=True,
+        metavar="N",
+        help="infer from the first N steps, predict the rest",
+    )
     predict.add_argument(  # the pass is "updating" in the library; the flag keeps its name
-        "--mode", dest="updating", choices=UPDATING, default="frozen"
+        "--mode",
+        dest="updating",
+        choices=UPDATING,
+        default="frozen",
+        help="frozen: the steps revealed after the observed ones do not update the model; "
+        "online: each does",
     )
     predict.add_argument(
         "--proposer",
@@ -425,14 +550,43 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--budget",
         type=_up_to(MAX_BUDGET),
+        metavar="N",
         default=Budget().programs,
         help="synth: programs scored per search (more is slower and finds longer programs)",
     )
-    predict.add_argument("--programs", nargs="+", help="program files or directories (list)")
-    predict.add_argument("--particles", type=_up_to(MAX_PARTICLES), default=30)
-    predict.add_argument("--seed", type=_seed, default=0)
-    predict.add_argument("--top", type=_count, default=3, help="programs to show")
-    predict.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    predict.add_argument(
+        "--programs",
+        nargs="+",
+        metavar="PATH",
+        help="for --proposer list: .py files, or directories of them, each defining class Agent",
+    )
+    predict.add_argument(
+        "--particles",
+        type=_up_to(MAX_PARTICLES),
+        metavar="N",
+        default=30,
+        help="programs the posterior holds (SMC particles)",
+    )
+    predict.add_argument("--seed", type=_seed, default=0, help="the same seed gives the same run")
+    predict.add_argument(
+        "--horizon",
+        type=_up_to(MAX_STEPS),
+        metavar="N",
+        help="predict only the next N steps after the observed ones (default: all)",
+    )
+    predict.add_argument("--top", type=_count, default=3, metavar="K", help="programs to show")
+    predict.add_argument("--source", action="store_true", help="print the top programs' source")
+    predict.add_argument(
+        "--save-programs",
+        metavar="DIR",
+        help="write every program of the posterior to DIR as a file, with an index "
+        "(programs.json); --proposer list --programs DIR loads them back",
+    )
+    predict.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object on stdout (its schema: docs/predict.schema.json)",
+    )
     _add_llm_arguments(predict, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
     predict.set_defaults(run=_cmd_predict)
 
@@ -454,7 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--observe", type=_positive_int, help="steps each method observes (default: the suite's)"
     )
     bench.add_argument(
-        "--episodes", type=_positive_int, help="test trajectories per family, at most"
+        "--episodes",
+        type=_positive_int,
+        help="test trajectories per family, at most (default: the suite's)",
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")
@@ -469,19 +625,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="Carroll et al. 2019 human-human Overcooked games, one file per player per game "
         "(docs/overcooked.md)",
     )
-    overcooked.add_argument("--split", choices=OVERCOOKED_SPLITS, required=True)
-    overcooked.add_argument("--layout", choices=list(OVERCOOKED_LAYOUTS))
+    overcooked.add_argument(
+        "--split", choices=OVERCOOKED_SPLITS, required=True, help="the dataset's own split"
+    )
+    overcooked.add_argument(
+        "--layout", choices=list(OVERCOOKED_LAYOUTS), help="one kitchen (default: all five)"
+    )
     overcooked.add_argument(
         "--path", help="a pickle, or a directory of them (default: the installed overcooked-ai)"
     )
     overcooked.add_argument("--out", required=True, help="output directory (a rerun resumes it)")
     overcooked.set_defaults(run=_cmd_data_overcooked)
 
-    demo = commands.add_parser("demo", help="the main job on the embedded default")
-    demo.add_argument("--out", default="demo-out")
-    demo.add_argument("--steps", type=_up_to(MAX_STEPS), default=50)
-    demo.add_argument("--swap-at", type=int, default=30)
-    demo.add_argument("--seed", type=_seed, default=0)
+    demo = commands.add_parser(
+        "demo",
+        help="a first look: record every Construction family, then predict one of them "
+        "across a layout swap, offline",
+    )
+    demo.add_argument("--out", default="demo-out", help="where the trajectories go")
+    demo.add_argument("--steps", type=_up_to(MAX_STEPS), default=50, help="steps per episode")
+    demo.add_argument("--swap-at", type=int, default=30, help="re-sample the layout at this step")
+    demo.add_argument("--seed", type=_seed, default=0, help="the layout seed")
     demo.add_argument("--agent", default="snake", help="the family to predict")
     demo.add_argument("--observe", type=int, default=20, help="steps to infer from")
     demo.set_defaults(
@@ -492,6 +656,9 @@ def build_parser() -> argparse.ArgumentParser:
         updating="frozen",
         particles=30,
         top=1,
+        horizon=None,
+        source=True,
+        save_programs=None,
         json=False,
     )
     for command in (*commands.choices.values(), *datasets.choices.values()):
