@@ -106,9 +106,18 @@ def test_a_report_of_listed_programs_has_the_schema_and_round_trips(
 
 
 def test_a_horizon_predicts_only_the_next_steps(trajectory: Trajectory, tmp_path: Path) -> None:
+    heard: list[tuple[int, int]] = []  # what the progress bar is told
     with make_proposer("list", programs=programs(tmp_path, trajectory)) as proposer:
-        report = prediction_report(trajectory, proposer, observe=6, particles=4, horizon=3)
+        report = prediction_report(
+            trajectory,
+            proposer,
+            observe=6,
+            particles=4,
+            horizon=3,
+            on_prediction=lambda done, total: heard.append((done, total)),
+        )
     assert [p.t for p in report.predictions] == [6, 7, 8]
+    assert heard == [(1, 3), (2, 3), (3, 3)]
     assert report.settings.horizon == 3
     assert report.after_swap == (1.0, 1)  # step 8 is the swap
     check_schema(json.loads(json.dumps(report.to_json())), llm=False)
