@@ -18,6 +18,7 @@ import gymnasium as gym
 import jsonschema
 
 from rote.envs.observation_check import compile_check
+from rote.envs.scene import Scene
 from rote.errors import EnvError
 from rote.observation import Observation
 
@@ -110,6 +111,11 @@ class EnvSpec(ABC):
     @abstractmethod
     def render_text(self, observation: Observation) -> str:
         """A human- and LLM-readable rendering of one observation."""
+
+    def draw(self, observation: Observation) -> Scene | None:
+        """The observation as a scene for a report (`rote.envs.scene`); None, the default,
+        shows `render_text` instead."""
+        return None
 
     def observation_errors(self, observation: Any) -> list[tuple[str, str]]:
         """The first problem with an observation, as [(field path, message)]; empty when valid.
