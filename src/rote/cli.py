@@ -45,6 +45,8 @@ from rote.progress import progress_bar
 from rote.proposers import LLM_PROPOSERS, PROPOSERS, Budget, Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
+from rote.report.explanation import explain
+from rote.report.terminal import print_explanation
 from rote.rollout import episode_path, generate
 from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, parse_json, read_trajectory
 from rote.version import __version__
@@ -65,6 +67,7 @@ a first look:
 your own data:
   rote validate FILE...                        check trajectory files (docs/trajectory-format.md)
   rote predict --trajectory FILE --observe 20  infer from 20 steps, predict the rest
+  rote explain --trajectory FILE --observe 20  the programs found, and how the belief came about
   rote --plugin my_env.py envs                 your own environment (docs/bring-your-own-env.md)
 comparisons:
   rote bench --suite construction --out DIR    rote against the baselines (docs/bench.md)
@@ -332,21 +335,52 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
     )
 
 
-def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
-    trajectory = read_trajectory(args.trajectory)
-    if args.save_programs is not None:
-        check_program_directory(Path(args.save_programs))
+def _proposer(args: argparse.Namespace) -> tuple[Proposer, LLMConfig | None]:
+    """The proposer a run's flags ask for, and its LLM settings if it has any."""
     llm = _llm_config(args) if args.proposer in LLM_PROPOSERS else None
-    with make_proposer(
+    proposer = make_proposer(
         args.proposer,
         budget=args.budget,
         llm=llm,
         programs=args.programs or (),
         show_progress=sys.stderr.isatty(),
         on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
-    ) as proposer:
+    )
+    return proposer, llm
+
+
+def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
+    trajectory = read_trajectory(args.trajectory)
+    if args.save_programs is not None:
+        check_program_directory(Path(args.save_programs))
+    proposer, llm = _proposer(args)
+    with proposer:
         report = _prediction_report(args.trajectory, trajectory, proposer, args, llm)
     _print_report(report, args, out)
+
+
+def _cmd_explain(args: argparse.Namespace, out: Console) -> None:
+    trajectory = read_trajectory(args.trajectory)
+    proposer, llm = _proposer(args)
+    with proposer, progress_bar() as progress:
+        task = progress.add_task("predicting", total=None)
+        explanation = explain(
+            trajectory,
+            proposer,
+            observe=args.observe,
+            updating=args.updating,
+            particles=args.particles,
+            seed=args.seed,
+            horizon=args.horizon,
+            top=args.top,
+            llm=llm,
+            path=args.trajectory,
+            on_prediction=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if args.json:
+        print(json.dumps(explanation.to_json()))
+    else:
+        print_explanation(explanation, out)
 
 
 def _prediction_report(
@@ -472,6 +506,63 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
     )
 
 
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """What a run of ROTE on one trajectory takes: `predict`, `explain` and `report`."""
+    parser.add_argument(
+        "--trajectory", required=True, metavar="FILE", help="a rote.trajectory/1 file"
+    )
+    parser.add_argument(
+        "--observe",
+        type=int,
+        required=True,
+        metavar="N",
+        help="infer from the first N steps, predict the rest",
+    )
+    parser.add_argument(  # the pass is "updating" in the library; the flag keeps its name
+        "--mode",
+        dest="updating",
+        choices=UPDATING,
+        default="frozen",
+        help="frozen: the steps revealed after the observed ones do not update the model; "
+        "online: each does",
+    )
+    parser.add_argument(
+        "--proposer",
+        choices=PROPOSERS,
+        default="synth",
+        help="synth: the offline synthesizer (default); list: the programs given with "
+        "--programs; llm: an LLM writes them (docs/llm.md); hybrid: both",
+    )
+    parser.add_argument(
+        "--budget",
+        type=_up_to(MAX_BUDGET),
+        metavar="N",
+        default=Budget().programs,
+        help="synth: programs scored per search (more is slower and finds longer programs)",
+    )
+    parser.add_argument(
+        "--programs",
+        nargs="+",
+        metavar="PATH",
+        help="for --proposer list: .py files, or directories of them, each defining class Agent",
+    )
+    parser.add_argument(
+        "--particles",
+        type=_up_to(MAX_PARTICLES),
+        metavar="N",
+        default=30,
+        help="programs the posterior holds (SMC particles)",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="the same seed gives the same run")
+    parser.add_argument(
+        "--horizon",
+        type=_up_to(MAX_STEPS),
+        metavar="N",
+        help="predict only the next N steps after the observed ones (default: all)",
+    )
+    _add_llm_arguments(parser, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rote", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"rote {__version__}")
@@ -522,58 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser(
         "predict", help="infer programs from the first N steps, predict every later step"
     )
-    predict.add_argument(
-        "--trajectory", required=True, metavar="FILE", help="a rote.trajectory/1 file"
-    )
-    predict.add_argument(
-        "--observe",
-        type=int,
-        required=True,
-        metavar="N",
-        help="infer from the first N steps, predict the rest",
-    )
-    predict.add_argument(  # the pass is "updating" in the library; the flag keeps its name
-        "--mode",
-        dest="updating",
-        choices=UPDATING,
-        default="frozen",
-        help="frozen: the steps revealed after the observed ones do not update the model; "
-        "online: each does",
-    )
-    predict.add_argument(
-        "--proposer",
-        choices=PROPOSERS,
-        default="synth",
-        help="synth: the offline synthesizer (default); list: the programs given with "
-        "--programs; llm: an LLM writes them (docs/llm.md); hybrid: both",
-    )
-    predict.add_argument(
-        "--budget",
-        type=_up_to(MAX_BUDGET),
-        metavar="N",
-        default=Budget().programs,
-        help="synth: programs scored per search (more is slower and finds longer programs)",
-    )
-    predict.add_argument(
-        "--programs",
-        nargs="+",
-        metavar="PATH",
-        help="for --proposer list: .py files, or directories of them, each defining class Agent",
-    )
-    predict.add_argument(
-        "--particles",
-        type=_up_to(MAX_PARTICLES),
-        metavar="N",
-        default=30,
-        help="programs the posterior holds (SMC particles)",
-    )
-    predict.add_argument("--seed", type=_seed, default=0, help="the same seed gives the same run")
-    predict.add_argument(
-        "--horizon",
-        type=_up_to(MAX_STEPS),
-        metavar="N",
-        help="predict only the next N steps after the observed ones (default: all)",
-    )
+    _add_run_arguments(predict)
     predict.add_argument("--top", type=_count, default=3, metavar="K", help="programs to show")
     predict.add_argument("--source", action="store_true", help="print the top programs' source")
     predict.add_argument(
@@ -587,8 +627,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one JSON object on stdout (its schema: docs/predict.schema.json)",
     )
-    _add_llm_arguments(predict, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
     predict.set_defaults(run=_cmd_predict)
+
+    explain = commands.add_parser(
+        "explain",
+        help="the programs that explain one trajectory: their source, when the belief settled "
+        "on them, where they disagree with the agent, what SMC did",
+    )
+    _add_run_arguments(explain)
+    explain.add_argument(
+        "--top", type=_positive_int, default=3, metavar="K", help="programs to show"
+    )
+    explain.add_argument(
+        "--json", action="store_true", help="predict's JSON object, with belief and events"
+    )
+    explain.set_defaults(run=_cmd_explain)
 
     bench = commands.add_parser(
         "bench", help="rote and the baselines on a suite: results, tables and plots"

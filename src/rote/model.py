@@ -37,6 +37,7 @@ from rote.inference.resampling import RESAMPLERS
 from rote.inference.smc import (
     ParticleSet,
     StepRecord,
+    belief_over_steps,
     maybe_resample,
     posterior_predictive,
     refresh,
@@ -262,12 +263,6 @@ class ROTE(Predictor):
     def programs(self, k: int | None = 5) -> list[ProgramSummary]:
         """The k programs with the highest posterior weight (duplicates merged; all of them
         with k=None)."""
-        particles = self._inferred()
-        totals: dict[str, tuple[float, Program]] = {}
-        for program, log_weight in zip(particles.programs, particles.log_weights, strict=True):
-            previous = totals.get(program.id, (0.0, program))[0]
-            totals[program.id] = (previous + float(np.exp(log_weight)), program)
-        ranked = sorted(totals.values(), key=lambda item: -item[0])[:k]
         return [
             ProgramSummary(
                 weight,
@@ -276,8 +271,28 @@ class ROTE(Predictor):
                 describe(program.source),
                 tuple(self._scores[program.id].agreed),
             )
-            for weight, program in ranked
+            for weight, program in self._ranked()[:k]
         ]
+
+    def belief(self, k: int | None = 5) -> FloatArray:
+        """For each step seen, the posterior mass the k programs of `programs(k)` would have had
+        after it, among the programs held now (`belief_over_steps`): shape (steps, k); one minus
+        a row's sum is the other programs'. Shows when the belief settled on a program."""
+        ranked = [program for _, program in self._ranked()]
+        if not ranked or not self.history:
+            return np.zeros((len(self.history), len(ranked[:k])))
+        log_prior = np.array([program.log_prior for program in ranked])
+        steps = np.stack([np.stack(self._scores[program.id].steps) for program in ranked])
+        return belief_over_steps(log_prior, steps, self.eps)[:, : len(ranked[:k])]
+
+    def _ranked(self) -> list[tuple[float, Program]]:
+        """The distinct programs held and their total weight, highest first."""
+        particles = self._inferred()
+        totals: dict[str, tuple[float, Program]] = {}
+        for program, log_weight in zip(particles.programs, particles.log_weights, strict=True):
+            previous = totals.get(program.id, (0.0, program))[0]
+            totals[program.id] = (previous + float(np.exp(log_weight)), program)
+        return sorted(totals.values(), key=lambda item: -item[0])
 
     # -- helpers -----------------------------------------------------------------------------
 

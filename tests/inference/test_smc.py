@@ -11,6 +11,7 @@ from rote.inference.likelihood import EpsilonModel, log_marginal, step_log_likel
 from rote.inference.resampling import systematic
 from rote.inference.smc import (
     ParticleSet,
+    belief_over_steps,
     maybe_resample,
     posterior_predictive,
     refresh,
@@ -87,6 +88,27 @@ def test_after_refresh_weights_equal_a_full_replay(
     expected = log_marginal(full[indices], MODEL.log_prior)
     expected -= logsumexp(expected)
     assert np.allclose(refreshed.log_weights, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=histories, priors=st.lists(st.floats(-5, 0), min_size=6, max_size=6))
+def test_belief_after_each_step_is_refresh_on_that_prefix(
+    history: list[tuple[list[str | None], str]], priors: list[float]
+) -> None:
+    """Row t of the belief is what `refresh` would weigh the programs at after steps 0..t."""
+    steps = np.stack([step_loglik(outputs, action) for outputs, action in history], axis=1)
+    held = tuple(
+        Program(f"# program {i}", origin="test", log_prior=p) for i, p in enumerate(priors)
+    )
+    belief = belief_over_steps(np.array(priors), steps, MODEL)
+    assert belief.shape == (len(history), 6)
+    for t in range(len(history)):
+        prefix = steps[:, : t + 1].sum(axis=1)
+        refreshed = refresh(held, prefix, MODEL, n_max=6)
+        expected = np.zeros(6)
+        for program, log_weight in zip(refreshed.programs, refreshed.log_weights, strict=True):
+            expected[held.index(program)] = np.exp(log_weight)
+        assert np.allclose(belief[t], expected)
 
 
 def test_refresh_merges_duplicates_and_keeps_the_best() -> None:

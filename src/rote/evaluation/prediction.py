@@ -179,12 +179,15 @@ def prediction_report(
     llm: LLMConfig | None = None,
     path: str | None = None,
     on_prediction: Callable[[int, int], None] | None = None,
+    on_model: Callable[[ROTE], None] | None = None,
 ) -> PredictionReport:
     """ROTE with `proposer` and `particles` particles infers from the first `observe` steps of
     the trajectory, then predicts the later steps (the next `horizon` of them, or all);
     `updating` says whether the revealed steps update it. `llm` is the proposer's LLM settings
     and `path` the trajectory's file, to record with the results; `on_prediction` hears of
-    each step predicted: how many are done, of how many. The proposer stays the caller's."""
+    each step predicted: how many are done, of how many; `on_model` may read the model at the
+    end, before it closes (`rote explain` reads its belief and step records). The proposer
+    stays the caller's."""
     start = time.perf_counter()
     header = trajectory.header
     stop = None if horizon is None else observe + horizon
@@ -195,6 +198,8 @@ def prediction_report(
             model, trajectory.steps, observe, updating, stop=stop, on_prediction=on_prediction
         )
         programs = model.programs(k=None)
+        if on_model is not None:
+            on_model(model)
     swap_at = header.meta.get("swap_at")
     return PredictionReport(
         settings=PredictionSettings(

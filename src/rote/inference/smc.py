@@ -126,6 +126,20 @@ def refresh(
     return ParticleSet(tuple(programs[i] for i in keep), log_weights, loglik[keep])
 
 
+def belief_over_steps(
+    log_prior: FloatArray, step_loglik: FloatArray, eps_model: EpsilonModel
+) -> FloatArray:
+    """What the posterior over a set of distinct programs would have been after each step:
+    row t is prior times the likelihood of steps 0..t, normalised over the programs, as
+    `refresh` weighs them (so the last row is its weights). `step_loglik[i, t, e]` is
+    log p_e(a_t | program i). Shape (steps, programs). It shows when the belief settled and
+    where it changed, for the programs that hold it at the end."""
+    cumulative = np.cumsum(step_loglik, axis=1)  # (programs, steps, eps)
+    posterior = log_prior[:, None] + log_marginal(cumulative, eps_model.log_prior)
+    rows = [normalize(column)[0] for column in posterior.T]
+    return np.exp(np.stack(rows)) if rows else np.zeros((0, len(log_prior)))
+
+
 def posterior_predictive(
     particles: ParticleSet,
     outputs: Sequence[Output],
