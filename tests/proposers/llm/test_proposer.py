@@ -199,7 +199,7 @@ def run_llm(
 ) -> tuple[int, str, str]:
     args = predict(trajectory_file(tmp_path), tmp_path / "llm.sqlite").split()
     args += [f"--llm-base-url={server.base_url}", "--llm-model=fake", "--budget=200", *flags]
-    code = main([arg for arg in args if arg != "--json"])  # the text report prints programs
+    code = main([*(arg for arg in args if arg != "--json"), "--source"])  # programs printed
     out, err = capsys.readouterr()
     return code, out, err
 
