@@ -15,14 +15,15 @@ import pytest
 from rote.programs import Sandbox
 
 HEADER = {"format": "rote.trajectory/1", "env": "construction", "env_kwargs": {}, "agent": "t"}
+BIN = Path(sys.executable).parent
+"""The venv's bin, where the installed `rote` console script is."""
 
 
 def run_rote(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The installed `rote` console script in a subprocess, as a user runs it: what reaches the
     terminal (a traceback, the exit code) is what is asserted, not what main() returns."""
-    rote = Path(sys.executable).parent / "rote"
     return subprocess.run(
-        [str(rote), *argv],
+        [str(BIN / "rote"), *argv],
         capture_output=True,
         text=True,
         check=False,
