@@ -1,5 +1,5 @@
-"""docs/bring-your-own-env.md says what is true: its vocabulary class is the example's, and the
-commands it shows find the program it says they find (issue 18, item 15)."""
+"""docs/bring-your-own-env.md says what is true: its vocabulary class and its draw are the
+example's, and the commands it shows find the program it says they find (issue 18, item 15)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from rote import make_env
 from rote.cli import main
+from rote.envs.scene import scene_errors
 from rote.plugins import load_plugin
 from rote.proposers.synthesizer import vocabulary_for
 
@@ -54,3 +55,20 @@ def test_the_commands_shown_find_the_program_the_doc_says(
     top = printed[printed.index("# program 1") : printed.index("# program 2")]
     (claimed,) = [b for b in python_blocks() if b.startswith('if state["weight"]')]
     assert textwrap.indent(claimed.rstrip(), " " * 8) in top
+
+
+def test_the_draw_shown_is_the_examples_and_draws_a_well_formed_scene() -> None:
+    (shown,) = [block for block in python_blocks() if "def draw" in block]
+    bins = shown[shown.index("BINS") : shown.index("\n\n\nclass ConveyorSpec")]
+    method = shown[shown.index("    def draw") :].rstrip()
+    assert bins in EXAMPLE and method in EXAMPLE
+    load_plugin(PLUGIN)
+    spec = make_env("conveyor")
+    observation = {"t": 3, "colour": "blue", "weight": 7, "left": 2, "right": 0}
+    scene = spec.draw(observation)
+    assert scene is not None and scene_errors(scene) == []
+    assert scene["kind"] == "grid"
+    assert scene["items"] == [
+        {"x": 1, "y": 0, "shape": "rect", "fill": "blue", "size": 0.7, "label": "7"}
+    ]
+    assert scene["caption"] == spec.render_text(observation)

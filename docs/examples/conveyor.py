@@ -16,6 +16,7 @@ import gymnasium as gym
 import numpy as np
 
 from rote import EnvSpec, register
+from rote.envs.scene import Item, Scene
 from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 from rote.proposers.synthesizer.terms import Terms
@@ -26,6 +27,11 @@ ACTIONS = ("left", "right", "pass")
 HEAVY = 5
 """A parcel above this weight is heavy."""
 GYM_ID = "rote-example/Conveyor-v0"
+BINS: list[Item] = [
+    {"x": 0, "y": 1, "shape": "rect", "fill": "tan", "label": "left"},
+    {"x": 2, "y": 1, "shape": "rect", "fill": "tan", "label": "right"},
+]
+"""The two bins, below either side of the belt: they never move, so the report stores them once."""
 
 
 class ConveyorEnv(gym.Env[Any, np.int64]):
@@ -109,6 +115,27 @@ class ConveyorSpec(EnvSpec):
 
     def render_text(self, observation: Observation) -> str:
         return render(observation)
+
+    def draw(self, observation: Observation) -> Scene:
+        """The parcel on the belt in its colour, labelled with its weight, above the bins."""
+        colour, weight = observation["colour"], str(observation["weight"])
+        parcel: Item = {
+            "x": 1,
+            "y": 0,
+            "shape": "rect",
+            "fill": colour,
+            "size": 0.7,
+            "label": weight,
+        }
+        caption = render(observation)
+        return {
+            "kind": "grid",
+            "width": 3,
+            "height": 2,
+            "base": BINS,
+            "items": [parcel],
+            "caption": caption,
+        }
 
     @property
     def simulated(self) -> bool:

@@ -1,17 +1,21 @@
-"""Construction's dynamics, layouts, layout swap, rendering and configuration errors."""
+"""Construction's dynamics, layouts, layout swap, rendering, drawing and configuration errors."""
 
 from __future__ import annotations
 
 import pytest
 
+from rote.agents import make_agent
 from rote.envs import make_env
 from rote.envs.construction import (
     ACTIONS,
     ConstructionEnv,
     ConstructionState,
     apply_action,
+    draw,
 )
+from rote.envs.scene import PALETTE
 from rote.errors import EnvError
+from rote.rollout import rollout
 from rote.skills.grid import connected
 
 
@@ -132,3 +136,38 @@ def test_bad_config_is_one_line_env_error(kwargs: dict[str, object], message: st
     with pytest.raises(EnvError, match=message) as caught:
         make_env("construction", **kwargs)
     assert "\n" not in str(caught.value)
+
+
+def test_draw_shows_the_agent_where_it_is_over_its_block_and_what_it_holds() -> None:
+    spec = make_env("construction")
+    agent = make_agent("construction", "green-to-corner", seed=1)
+    steps = rollout(spec, agent, steps=80, seed=4, swap_at=40).steps
+    bases, held, stood_on_block = [], 0, 0
+    for step in steps:
+        observation = step.observation
+        state_ = ConstructionState.from_observation(observation)
+        scene = draw(observation)
+        bases.append(scene["base"])
+        walls = {(x, y) for y in range(7) for x in range(7) if state_.is_wall((x, y))}
+        assert {(item["x"], item["y"]) for item in scene["base"]} == walls
+        (agent_item,) = [item for item in scene["items"] if item["shape"] == "circle"]
+        assert [agent_item["x"], agent_item["y"]] == observation["agent"]
+        blocks = [item for item in scene["items"] if item.get("size") == 0.8]
+        assert {(b["x"], b["y"]): b["fill"] for b in blocks} == {
+            cell: PALETTE[colour] for cell, colour in state_.blocks.items()
+        }
+        carried = [item for item in scene["items"] if item.get("size") == 0.25]
+        assert [(c["x"], c["y"], c["fill"]) for c in carried] == (
+            [(*state_.agent, PALETTE[state_.held])] if state_.held else []
+        )
+        assert f"holding {state_.held or 'nothing'}" in scene["caption"]
+        held += state_.held is not None
+        if state_.agent in state_.blocks:  # drawn first and larger, so it shows around the agent
+            stood_on_block += 1
+            under = next(b for b in blocks if (b["x"], b["y"]) == state_.agent)
+            assert scene["items"].index(under) < scene["items"].index(agent_item)
+            assert f"standing on {state_.blocks[state_.agent]}" in scene["caption"]
+    assert held and stood_on_block
+    assert all(base == bases[0] for base in bases[:40])
+    assert all(base == bases[40] for base in bases[40:])
+    assert bases[0] != bases[40]  # the swap's new walls

@@ -11,17 +11,22 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import pytest
+from minigrid.core.constants import DIR_TO_VEC
 from minigrid.core.world_object import Ball, Door, Key
 
 from rote.agents import make_agent
 from rote.baselines.encoding import MiniGridEncoder, encoder_from_json, make_encoder
 from rote.envs import make_env, registered_envs
-from rote.envs.minigrid import MiniGridEpisodes, encode
+from rote.envs.minigrid import MiniGridEpisodes, draw, encode
+from rote.envs.scene import PALETTE, WALL, scene_errors
 from rote.errors import EnvError
 from rote.rollout import record
 from rote.trajectory import read_trajectory
 
 GO_TO = "minigrid:MiniGrid-GoToObject-8x8-N2-v0"
+PUT_NEXT = "minigrid:BabyAI-PutNextLocal-v0"
+POINTS = {0: (1, 0), 1: (0, 1), 2: (-1, 0), 3: (0, -1)}
+"""The cell a scene's triangle points to, by its `dir` (scene.py: 0 right, 1 down, 2 left, 3 up)."""
 EMPTY = "minigrid:MiniGrid-Empty-5x5-v0"
 
 
@@ -104,6 +109,59 @@ def test_encode_a_known_state() -> None:
     assert spec.observation_errors(observation) == []
     text = spec.render_text(observation)
     assert "^^" in text and "Kr" in text and "Ly" in text and "carrying=grey ball" in text
+
+
+def test_draw_a_known_state() -> None:
+    level = gym.make("MiniGrid-Empty-6x6-v0").unwrapped
+    level.reset(seed=0)
+    level.grid.set(3, 1, Key("red"))
+    level.grid.set(2, 4, Door("yellow", is_open=True))
+    level.agent_pos, level.agent_dir = (1, 2), 3
+    level.carrying = Ball("grey")
+    scene = draw(encode(level))
+    assert scene_errors(scene) == []
+    assert len(scene["base"]) == 20 and {item["fill"] for item in scene["base"]} == {WALL}
+    assert scene["items"] == [
+        {"x": 3, "y": 1, "shape": "text", "fill": PALETTE["red"], "label": "key"},
+        {"x": 2, "y": 4, "shape": "rect", "fill": PALETTE["yellow"], "size": 0.5, "label": "open"},
+        {"x": 4, "y": 4, "shape": "rect", "fill": PALETTE["green"], "label": "goal"},
+        {"x": 1, "y": 2, "shape": "triangle", "fill": "#d62828", "dir": 3},
+        {"x": 1, "y": 2, "shape": "circle", "fill": PALETTE["grey"], "size": 0.3},
+    ]
+    assert scene["caption"] == "mission: get to the green goal square | t=0, carrying grey ball"
+
+
+def test_draw_points_the_agent_the_way_minigrid_faces_it() -> None:
+    """Checked against the level itself, not rote's observation: MiniGrid's agent_dir steps
+    along DIR_TO_VEC, and the scene's triangle points to that same cell."""
+    spec = make_env(PUT_NEXT)
+    env = spec.make_gym()
+    env.reset(seed=3)
+    agent = make_agent(PUT_NEXT, "put-next")
+    noise = np.random.default_rng(0)
+    directions, carried = set(), 0
+    for _ in range(120):
+        level = env.unwrapped.level
+        scene = draw(spec.encode(env))
+        (triangle,) = [item for item in scene["items"] if item["shape"] == "triangle"]
+        assert (triangle["x"], triangle["y"]) == tuple(int(c) for c in level.agent_pos)
+        assert triangle["dir"] == level.agent_dir
+        assert POINTS[triangle["dir"]] == tuple(DIR_TO_VEC[level.agent_dir])
+        assert level.mission in scene["caption"]
+        discs = [item for item in scene["items"] if item.get("size") == 0.3]
+        if level.carrying is None:
+            assert discs == [] and "carrying nothing" in scene["caption"]
+        else:
+            assert [disc["fill"] for disc in discs] == [PALETTE[level.carrying.color]]
+            assert f"carrying {level.carrying.color} {level.carrying.type}" in scene["caption"]
+            carried += 1
+        directions.add(triangle["dir"])
+        if noise.random() < 0.3:
+            action = int(noise.integers(2))  # a turn, so every direction is met
+        else:
+            action = spec.action_names.index(agent.act(spec.encode(env)))
+        env.step(action)
+    assert directions == {0, 1, 2, 3} and carried
 
 
 def test_an_ended_episode_is_followed_by_a_new_one_and_the_clock_runs_on() -> None:

@@ -1,4 +1,5 @@
-"""The repeated game: rounds and histories, payoffs, the opponents, mirroring and bad kwargs."""
+"""The repeated game: rounds and histories, payoffs, the opponents, mirroring, the drawn table and
+bad kwargs."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 
 from rote.agents import agent_names, make_agent
 from rote.envs import EnvSpec, make_env
+from rote.envs.repeated_game import TABLE_ROUNDS
 from rote.errors import EnvError
 from rote.rollout import generate, rollout
-from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, parse, payoff
+from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, mirror, parse, payoff
 from rote.trajectory import read_trajectory
 
 
@@ -159,3 +161,40 @@ def test_generate_plays_strategies_against_each_other(tmp_path: Path) -> None:
     noisy = [read_trajectory(tmp_path / f"random-80-00{e}.jsonl") for e in range(2)]
     assert noisy[0].steps != noisy[1].steps  # each episode its own policy stream
     json.dumps(noisy[0].steps[-1].observation)  # plain JSON
+
+
+def test_draw_lists_every_past_round_with_both_payoffs() -> None:
+    spec = make_env("repeated-game", game="stag_hunt", opponent="tit-for-tat")
+    observations, rewards = play(spec, "SHHSSH")
+    for observation in observations:
+        scene = spec.draw(observation)
+        assert scene is not None and scene["kind"] == "table"
+        own, opp = observation["own_history"], observation["opponent_history"]
+        assert scene["rows"] == [
+            [i, own[i], opp[i], *PAYOFFS["stag_hunt"][(own[i], opp[i])]]
+            for i in range(observation["round"])
+        ]
+        assert f"round {observation['round']} " in scene["caption"]
+    assert f"total: you {sum(rewards):g}" in scene["caption"]
+    mirrored = spec.draw(mirror(observations[-1]))  # the column player's view of the same game
+    assert mirrored is not None and mirrored["kind"] == "table"
+    assert [row[1:] for row in mirrored["rows"]] == [
+        [row[2], row[1], row[4], row[3]] for row in scene["rows"]
+    ]
+
+
+def test_draw_lists_the_last_rounds_of_a_long_game() -> None:
+    spec = make_env("repeated-game")
+    own = ["C", "D"] * 60
+    observation = {
+        "game": "prisoners_dilemma",
+        "player": "row",
+        "round": 120,
+        "own_history": own,
+        "opponent_history": ["C"] * 120,
+    }
+    scene = spec.draw(observation)
+    assert scene is not None and scene["kind"] == "table"
+    assert [row[0] for row in scene["rows"]] == list(range(120 - TABLE_ROUNDS, 120))
+    assert f"rounds 0-{119 - TABLE_ROUNDS} not listed" in scene["caption"]
+    assert "total: you 480, opponent 180" in scene["caption"]

@@ -47,12 +47,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rote.envs.base import EnvSpec, check_env_kwargs
+from rote.envs.scene import PALETTE, WALL, GridScene, Item
 from rote.errors import EnvError
 from rote.observation import Observation
 from rote.skills.construction import ACTIONS, COLOURS, ConstructionState
 from rote.skills.grid import MOVES, connected, step_cell
 
 _COLOUR_CHAR = {"green": "G", "blue": "B", "purple": "P", "pink": "K", "yellow": "Y"}
+_AGENT_FILL = "#222222"
 _LAYOUT_ATTEMPTS = 1000
 GYM_ID = "rote/Construction-v0"
 MAX_SIZE = 32
@@ -319,6 +321,40 @@ def render_text(observation: Observation) -> str:
     return "\n".join([status, *rows, legend])
 
 
+def draw(observation: Observation) -> GridScene:
+    """Walls (border included) as the layout's base; blocks as coloured squares under the agent,
+    a dark disc small enough that a block it stands on shows around it, with what it holds as a
+    small square on it."""
+    state = ConstructionState.from_observation(observation)
+    cells = range(state.size)
+    base: list[Item] = [
+        {"x": x, "y": y, "shape": "rect", "fill": WALL}
+        for y in cells
+        for x in cells
+        if state.is_wall((x, y))
+    ]
+    items: list[Item] = [
+        {"x": x, "y": y, "shape": "rect", "fill": PALETTE[colour], "size": 0.8}
+        for (x, y), colour in state.blocks.items()
+    ]
+    x, y = state.agent
+    items.append({"x": x, "y": y, "shape": "circle", "fill": _AGENT_FILL, "size": 0.55})
+    if state.held is not None:
+        items.append({"x": x, "y": y, "shape": "rect", "fill": PALETTE[state.held], "size": 0.25})
+    caption = f"t={state.t}, holding {state.held or 'nothing'}"
+    under = state.blocks.get(state.agent)
+    if under:
+        caption += f", standing on {under}"
+    return {
+        "kind": "grid",
+        "width": state.size,
+        "height": state.size,
+        "base": base,
+        "items": items,
+        "caption": caption,
+    }
+
+
 class ConstructionSpec(EnvSpec):
     """Spec of the Construction gridworld; env_kwargs as for `ConstructionEnv`."""
 
@@ -344,6 +380,9 @@ class ConstructionSpec(EnvSpec):
 
     def render_text(self, observation: Observation) -> str:
         return render_text(observation)
+
+    def draw(self, observation: Observation) -> GridScene:
+        return draw(observation)
 
     @property
     def simulated(self) -> bool:

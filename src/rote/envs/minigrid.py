@@ -56,6 +56,7 @@ from gymnasium.envs.registration import load_env_creator
 from minigrid.minigrid_env import MiniGridEnv
 
 from rote.envs.base import EnvSpec, check_env_kwargs
+from rote.envs.scene import PALETTE, POINTING, WALL, GridScene, Item
 from rote.errors import EnvError
 from rote.observation import Observation
 from rote.skills.minigrid import ACTIONS, COLOURS, DIRECTIONS, TYPES, parse
@@ -75,6 +76,10 @@ _TYPE_CHAR = {
 _STATE_CHAR = {"open": "_", "closed": "D", "locked": "L"}
 _COLOUR_CHAR = {"red": "r", "green": "g", "blue": "b", "purple": "p", "yellow": "y", "grey": "e"}
 _DIRECTION_CHAR = {"right": ">", "down": "v", "left": "<", "up": "^"}
+_AGENT_FILL = "#d62828"
+"""MiniGrid draws its agent as a red triangle; so does the report."""
+_LAVA_FILL = "#f07000"
+_DOOR_LABEL = {"open": "open", "closed": "door", "locked": "locked"}
 
 
 def _integer(low: int, high: int) -> dict[str, Any]:
@@ -267,6 +272,53 @@ def render_text(observation: Observation) -> str:
     return "\n".join([f"mission: {state.mission}", status, *rows, legend])
 
 
+def _thing_item(thing: dict[str, Any], x: int, y: int) -> Item:
+    """One object as MiniGrid shows it: balls round, keys by name, doors, boxes, goals and lava
+    as squares (an open door a smaller one, as it no longer blocks)."""
+    kind, fill = thing["type"], PALETTE[thing["colour"]]
+    if kind == "ball":
+        return {"x": x, "y": y, "shape": "circle", "fill": fill, "size": 0.6}
+    if kind == "key":
+        return {"x": x, "y": y, "shape": "text", "fill": fill, "label": "key"}
+    if kind == "door":
+        size = 0.5 if thing["state"] == "open" else 1.0
+        label = _DOOR_LABEL[thing["state"]]
+        return {"x": x, "y": y, "shape": "rect", "fill": fill, "size": size, "label": label}
+    if kind == "box":
+        return {"x": x, "y": y, "shape": "rect", "fill": fill, "size": 0.7, "label": "box"}
+    if kind == "lava":
+        return {"x": x, "y": y, "shape": "rect", "fill": _LAVA_FILL, "label": "lava"}
+    return {"x": x, "y": y, "shape": "rect", "fill": fill, "label": kind}  # goal, floor
+
+
+def draw(observation: Observation) -> GridScene:
+    """Walls as the base; objects in their colours; the agent as MiniGrid's red triangle
+    pointing the way it faces, with what it carries as a small disc on it. The observation is
+    the full grid (encode reads the level's state, not the agent's partial view), so the scene
+    is too."""
+    base: list[Item] = [
+        {"x": x, "y": y, "shape": "rect", "fill": WALL} for x, y in observation["walls"]
+    ]
+    items = [_thing_item(thing, *thing["pos"]) for thing in observation["objects"]]
+    x, y = observation["agent"]
+    direction = POINTING.index(observation["direction"])
+    items.append({"x": x, "y": y, "shape": "triangle", "fill": _AGENT_FILL, "dir": direction})
+    carried = observation["carrying"]
+    held = "nothing"
+    if carried is not None:
+        fill = PALETTE[carried["colour"]]
+        items.append({"x": x, "y": y, "shape": "circle", "fill": fill, "size": 0.3})
+        held = f"{carried['colour']} {carried['type']}"
+    return {
+        "kind": "grid",
+        "width": observation["width"],
+        "height": observation["height"],
+        "base": base,
+        "items": items,
+        "caption": f"mission: {observation['mission']} | t={observation['t']}, carrying {held}",
+    }
+
+
 class MiniGridEpisodes(gym.Env[dict[str, Any], np.int64]):
     """A MiniGrid level that starts a new episode whenever one ends (see the module docstring).
 
@@ -382,6 +434,9 @@ class MiniGridSpec(EnvSpec):
 
     def render_text(self, observation: Observation) -> str:
         return render_text(observation)
+
+    def draw(self, observation: Observation) -> GridScene:
+        return draw(observation)
 
     @property
     def simulated(self) -> bool:

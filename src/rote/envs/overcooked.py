@@ -45,6 +45,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rote.envs.base import EnvSpec, check_env_kwargs
+from rote.envs.scene import POINTING, GridScene, Item
 from rote.observation import Observation
 from rote.skills.grid import MOVES
 from rote.skills.overcooked import ACTIONS, COOK_TIME, ITEMS, SOUP_SIZE, STATIONS
@@ -75,6 +76,19 @@ GRIDS: dict[str, tuple[str, ...]] = {
 
 POT_STATES: tuple[str, ...] = ("empty", "filling", "cooking", "ready")
 _ITEM_CHAR = {"onion": "o", "tomato": "t", "dish": "d", "soup": "s"}
+
+_STATION_LOOK: dict[str, tuple[str, str]] = {
+    "X": ("#c9a46c", ""),
+    "O": ("#e8c547", "onions"),
+    "T": ("#e0533c", "tomatoes"),
+    "D": ("#d9d9d9", "dishes"),
+    "P": ("#3c3c3c", "pot"),
+    "S": ("#8fd18f", "serve"),
+}
+"""The fill and label of each station of the layout (floor is left blank)."""
+_ITEM_FILL = {"onion": "#e8c547", "tomato": "#e0533c", "dish": "#f4f4f4", "soup": "#f08c2a"}
+_POT_FILL = {"cooking": "#f08c2a", "ready": "#2a9d3f"}
+_PLAYER_FILL = {"player": "#1f63c6", "partner": "#7b3fb5"}
 
 RULES = """\
 Overcooked is a two-player cooking game on a small grid kitchen seen from above; this \
@@ -216,6 +230,68 @@ def render_text(observation: Observation) -> str:
     return "\n".join(lines)
 
 
+def draw(observation: Observation) -> GridScene:
+    """The layout's stations as the base; per step, what pots hold (count, then cooking steps,
+    then ready), items on counters (their initial), and both players as triangles facing their
+    way, A (this player, blue) and B (the partner, purple), each with what it holds as a small
+    disc."""
+    layout = observation["layout"]
+    base: list[Item] = []
+    for y, row in enumerate(layout):
+        for x, char in enumerate(row):
+            if char in _STATION_LOOK:
+                fill, label = _STATION_LOOK[char]
+                station: Item = {"x": x, "y": y, "shape": "rect", "fill": fill}
+                if label:
+                    station["label"] = label
+                base.append(station)
+    items: list[Item] = []
+    for pot in observation["pots"]:
+        if pot["count"]:
+            items.append(_pot_item(pot))
+    for thing in observation["counters"]:
+        x, y = thing["pos"]
+        fill, label = _ITEM_FILL[thing["item"]], _ITEM_CHAR[thing["item"]]
+        items.append({"x": x, "y": y, "shape": "circle", "fill": fill, "size": 0.5, "label": label})
+    held = []
+    for key, char in (("player", "A"), ("partner", "B")):
+        who = observation[key]
+        x, y = who["pos"]
+        fill, direction = _PLAYER_FILL[key], POINTING.index(who["facing"])
+        items.append(
+            {"x": x, "y": y, "shape": "triangle", "fill": fill, "dir": direction, "label": char}
+        )
+        if who["held"] is not None:
+            fill = _ITEM_FILL[who["held"]]
+            items.append({"x": x, "y": y, "shape": "circle", "fill": fill, "size": 0.3})
+        held.append(f"{char} ({key}) holds {who['held'] or 'nothing'}")
+    caption = (
+        f"t={observation['t']}, {observation['time_left']:.0f} s left, "
+        f"score {observation['score']:g}; {', '.join(held)}"
+    )
+    return {
+        "kind": "grid",
+        "width": max(len(row) for row in layout),
+        "height": len(layout),
+        "base": base,
+        "items": items,
+        "caption": caption,
+    }
+
+
+def _pot_item(pot: dict[str, Any]) -> Item:
+    """A pot's soup: its count while filling, the steps cooked while cooking, then ready."""
+    x, y = pot["pos"]
+    state = pot["state"]
+    if state == "filling":
+        fill, label = _ITEM_FILL[pot["ingredient"]], f"{pot['count']}/{SOUP_SIZE}"
+    elif state == "cooking":
+        fill, label = _POT_FILL[state], f"{pot['cook_time']}/{COOK_TIME}"
+    else:
+        fill, label = _POT_FILL[state], "ready"
+    return {"x": x, "y": y, "shape": "circle", "fill": fill, "size": 0.7, "label": label}
+
+
 class OvercookedSpec(EnvSpec):
     """Spec of the Overcooked kitchen on one of LAYOUTS; replay-only."""
 
@@ -237,3 +313,6 @@ class OvercookedSpec(EnvSpec):
 
     def render_text(self, observation: Observation) -> str:
         return render_text(observation)
+
+    def draw(self, observation: Observation) -> GridScene:
+        return draw(observation)

@@ -68,12 +68,18 @@ import numpy as np
 
 from rote.envs.base import EnvSpec, check_env_kwargs
 from rote.envs.registry import agent_names, scripted_agent
+from rote.envs.scene import TableScene
 from rote.errors import EnvError
 from rote.observation import Observation
-from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, mirror
+from rote.skills.repeated_game import ACTIONS, GAMES, PAYOFFS, mirror, payoff
 
 GYM_ID = "rote/RepeatedGame-v0"
 _MAX_ROUND = 2**31 - 1
+_OTHER = {"row": "column", "column": "row"}
+TABLE_ROUNDS = 50
+"""The most recent rounds a drawn observation lists: every step's table holds all rounds before
+it, so a long game's report would grow with the square of its length; the caption's totals
+still count every round."""
 
 KWARGS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -232,6 +238,32 @@ def render_text(observation: Observation) -> str:
     )
 
 
+def draw(observation: Observation) -> TableScene:
+    """Each past round, most recent TABLE_ROUNDS, as a row: both moves and what each player got
+    for them (from the game's payoff table), under a caption with the round and both totals."""
+    game, player = observation["game"], observation["player"]
+    own, opp = observation["own_history"], observation["opponent_history"]
+    # a hand-written observation may have one history longer: only rounds both played count
+    mine = [payoff(game, player, a, b) for a, b in zip(own, opp, strict=False)]
+    theirs = [payoff(game, _OTHER[player], b, a) for a, b in zip(own, opp, strict=False)]
+    first = max(0, len(mine) - TABLE_ROUNDS)
+    rows: list[list[str | int | float]] = [
+        [i, own[i], opp[i], mine[i], theirs[i]] for i in range(first, len(mine))
+    ]
+    caption = (
+        f"{game.replace('_', ' ')}, round {observation['round']} (you are the {player} player); "
+        f"total: you {sum(mine)}, opponent {sum(theirs)}"
+    )
+    if first:
+        caption += f"; rounds 0-{first - 1} not listed"
+    return {
+        "kind": "table",
+        "columns": ["round", "you", "opponent", "your payoff", "their payoff"],
+        "rows": rows,
+        "caption": caption,
+    }
+
+
 def _rules(game: str, opponent: str) -> str:
     payoffs = ", ".join(
         f"({mine}, {theirs}) -> {row}" for (mine, theirs), (row, _) in PAYOFFS[game].items()
@@ -264,6 +296,9 @@ class RepeatedGameSpec(EnvSpec):
 
     def render_text(self, observation: Observation) -> str:
         return render_text(observation)
+
+    def draw(self, observation: Observation) -> TableScene:
+        return draw(observation)
 
     @property
     def simulated(self) -> bool:

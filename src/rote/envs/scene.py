@@ -62,6 +62,22 @@ class TextScene(TypedDict):
 Scene = GridScene | TableScene | TextScene
 
 SHAPES: tuple[Shape, ...] = ("rect", "circle", "triangle", "text")
+PALETTE: dict[str, str] = {
+    "red": "#d62828",
+    "green": "#2a9d3f",
+    "blue": "#1f63c6",
+    "purple": "#7b3fb5",
+    "pink": "#e0529c",
+    "yellow": "#e6b400",
+    "grey": "#8c8c8c",
+}
+"""Fills for the colour names envs give their things, one shade per name in every env: CSS's
+own yellow and pink are hard to see on a light board."""
+POINTING: tuple[str, ...] = ("right", "down", "left", "up")
+"""The way a triangle points, by its `dir`: a thing facing `way` has `dir`
+`POINTING.index(way)`."""
+WALL = "#4d4d4d"
+"""The fill of a wall cell in every grid env."""
 MAX_CELLS = 10_000
 """A board larger than 100 x 100 cells is no longer something a person reads in a report."""
 
