@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rote.inference.likelihood import (
-    agrees,
     EpsilonModel,
+    agrees,
     counted_log_likelihood,
     eps_posterior,
     log_marginal,

@@ -18,7 +18,8 @@ AGENT = "class Agent:\n    def act(self, observation):\n        return 'up'\n"
             "Synthesized: move right, when idle -> pace from down.",
         ),
         (
-            'class Agent:\n    """Climb.\n\n    More."""\n    def act(self, o):\n        return 1\n',
+            'class Agent:\n    """Climb.\n\n    More."""\n'
+            "    def act(self, o):\n        return 1\n",
             "Climb.",
         ),
         (AGENT, ""),
