@@ -61,6 +61,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/sandbox_throughput.py
 	$(BIN)/python benchmarks/synth_accuracy.py
 	$(BIN)/python benchmarks/step_cost.py
+	$(BIN)/python benchmarks/executors.py
 
 # Reliability figures (docs/security.md, "Figures"): hostile programs contained, fuzzed files and
 # CLI invocations without tracebacks or hangs, LLM faults handled, bench kills survived. About
