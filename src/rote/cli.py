@@ -27,7 +27,9 @@ from rote.data.overcooked import export_overcooked
 from rote.envs import make_env, registered_envs, registrations
 from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
+from rote.evaluation.batch import BatchSettings, find_trajectories, predict_many, summarize_batch
 from rote.evaluation.bench import results_path, run_bench
+from rote.evaluation.executors import EXECUTORS, Executor, make_executor
 from rote.evaluation.methods import METHODS, Context, bench_methods, method
 from rote.evaluation.prediction import (
     PredictionReport,
@@ -323,7 +325,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
         results = run_bench(
             context,
             methods,
-            jobs=args.jobs,
+            executor=_executor(args),
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_cell=lambda cell: progress.update(task, advance=1, description=cell.name),
             on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
@@ -350,6 +352,12 @@ def _proposer(args: argparse.Namespace) -> tuple[Proposer, LLMConfig | None]:
 
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
+    if args.trajectories is not None:
+        _predict_batch(args, out)
+        return
+    for flag, given in (("--out", args.out), ("--ray-address", args.ray_address)):
+        if given is not None:
+            raise RoteError(f"{flag} is for --trajectories (one --trajectory prints its report)")
     trajectory = read_trajectory(args.trajectory)
     if args.save_programs is not None:
         check_program_directory(Path(args.save_programs))
@@ -357,6 +365,51 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
     with proposer:
         report = _prediction_report(args.trajectory, trajectory, proposer, args, llm)
     _print_report(report, args, out)
+
+
+def _predict_batch(args: argparse.Namespace, out: Console) -> None:
+    """`predict --trajectories`: every file's --json object to --out, then a summary."""
+    if args.out is None:
+        raise RoteError("--trajectories needs --out: the results.jsonl its records go to")
+    for flag, given in (("--save-programs", args.save_programs), ("--source", args.source)):
+        if given:
+            raise RoteError(f"{flag} is for one --trajectory")
+    paths = find_trajectories(args.trajectories)
+    settings = BatchSettings(
+        observe=args.observe,
+        updating=args.updating,
+        particles=args.particles,
+        seed=args.seed,
+        horizon=args.horizon,
+        proposer=args.proposer,
+        budget=args.budget,
+        programs=tuple(args.programs or ()),
+        llm=_llm_config(args) if args.proposer in LLM_PROPOSERS else None,
+        top=args.top,
+    )
+    with progress_bar() as progress:
+        task = progress.add_task("predicting", total=None)
+        records = predict_many(
+            paths,
+            settings,
+            Path(args.out),
+            executor=_executor(args),
+            on_start=lambda total, done: progress.update(task, total=total, completed=done),
+            on_record=lambda record: progress.update(
+                task, advance=1, description=Path(record.trajectory).name
+            ),
+            on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
+        )
+    summary = summarize_batch(records)
+    mean = summary.mean_accuracy
+    accuracy = "" if mean is None else f", mean accuracy {mean:.3f}"
+    out.print(
+        f"{_how_many(summary.trajectories, 'trajectory', 'trajectories')} in {args.out}: "
+        f"{summary.predicted} predicted{accuracy}, "
+        f"{_how_many(len(summary.failures), 'failure', 'failures')}"
+    )
+    for failed in summary.failures:
+        out.print(f"  failed {failed.trajectory}: {failed.error}")
 
 
 def _cmd_explain(args: argparse.Namespace, out: Console) -> None:
@@ -506,11 +559,22 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
     )
 
 
-def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """What a run of ROTE on one trajectory takes: `predict`, `explain` and `report`."""
-    parser.add_argument(
-        "--trajectory", required=True, metavar="FILE", help="a rote.trajectory/1 file"
-    )
+def _add_run_arguments(parser: argparse.ArgumentParser, batch: bool = False) -> None:
+    """What a run of ROTE on one trajectory takes: `predict`, `explain` and `report`; with
+    `batch` (predict), --trajectories instead of --trajectory runs it on many."""
+    if batch:
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--trajectory", metavar="FILE", help="a rote.trajectory/1 file")
+        which.add_argument(
+            "--trajectories",
+            metavar="DIR_OR_GLOB",
+            help="many: a directory's .jsonl files or a quoted glob; each one's --json object "
+            "goes to --out as a line (see docs/scale.md)",
+        )
+    else:
+        parser.add_argument(
+            "--trajectory", required=True, metavar="FILE", help="a rote.trajectory/1 file"
+        )
     parser.add_argument(
         "--observe",
         type=int,
@@ -563,6 +627,30 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     _add_llm_arguments(parser, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
 
 
+def _add_executor_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Where the independent tasks of `bench` and batch `predict` run."""
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: processes on this machine; ray: a Ray cluster (the `cluster` extra; "
+        "docs/scale.md)",
+    )
+    parser.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="the cluster's head, host:port as `ray start --head` prints it (default: a local "
+        "cluster of --jobs CPUs, started for the run)",
+    )
+    parser.add_argument(
+        "--jobs", type=_positive_int, help="processes, or a local Ray's CPUs (default: cores)"
+    )
+
+
+def _executor(args: argparse.Namespace) -> Executor:
+    return make_executor(args.executor, jobs=args.jobs, address=args.ray_address)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rote", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"rote {__version__}")
@@ -613,7 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser(
         "predict", help="infer programs from the first N steps, predict every later step"
     )
-    _add_run_arguments(predict)
+    _add_run_arguments(predict, batch=True)
     predict.add_argument("--top", type=_count, default=3, metavar="K", help="programs to show")
     predict.add_argument("--source", action="store_true", help="print the top programs' source")
     predict.add_argument(
@@ -627,6 +715,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one JSON object on stdout (its schema: docs/predict.schema.json)",
     )
+    batch = predict.add_argument_group("many trajectories (--trajectories)")
+    batch.add_argument(
+        "--out", metavar="FILE", help="results.jsonl to append to (a rerun resumes it)"
+    )
+    _add_executor_arguments(batch)
     predict.set_defaults(run=_cmd_predict)
 
     explain = commands.add_parser(
@@ -667,7 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")
-    bench.add_argument("--jobs", type=_positive_int, help="processes (default: one per core)")
+    _add_executor_arguments(bench)
     _add_llm_arguments(bench, f"LLM (methods {llm_methods}; see docs/llm.md)")
     bench.set_defaults(run=_cmd_bench)
 

@@ -10,25 +10,20 @@ module only runs cells; `rote.evaluation.summary` writes the tables and plots fr
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import multiprocessing
-import os
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rote.errors import RoteError
+from rote.evaluation.executors import Executor, Failed, LocalPool
+from rote.evaluation.journal import load_records, only_writer
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import brier, tie_split_hit, top_action
 from rote.evaluation.protocols import UPDATING, Prediction, predict_trajectory
 from rote.evaluation.records import CellKey, CellResult, ScoredPrediction
 from rote.evaluation.suites import Suite, settings
 from rote.files import atomic_write, make_directory
-from rote.plugins import load_plugin, loaded_plugins
 
 
 def results_path(out: Path) -> Path:
@@ -88,50 +83,16 @@ def _scored(prediction: Prediction) -> ScoredPrediction:
 
 
 def load(path: Path, on_problem: Callable[[str], None] | None = None) -> dict[str, CellResult]:
-    """Finished cells by name, read from results.jsonl and repaired so that appending can go on.
-
-    A last line cut short by a kill is dropped: its cell reruns. A damaged line (not JSON, or
-    not a record) is appended, after its line number, to results.jsonl.corrupt, dropped, and
-    reported to `on_problem` in one line; its cell reruns. A cell recorded twice (two runs
-    racing) keeps its first record. Any change is written atomically, after the copy to
-    .corrupt, so a kill at any moment loses no line.
-    """
-    if not path.exists():
-        return {}
-    *lines, cut = path.read_bytes().split(b"\n")  # cut: what follows the last newline
-    results: dict[str, CellResult] = {}
-    kept: list[bytes] = []
-    damaged: list[tuple[int, bytes, str]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            kept.append(line)
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not text
-            damaged.append((number, line, "not JSON"))
-            continue
-        try:
-            result = CellResult.from_json(value)
-        except ValueError as error:
-            damaged.append((number, line, f"not a bench record: {error}"))
-            continue
-        if result.cell.name not in results:
-            results[result.cell.name] = result
-            kept.append(line)
-    corrupt = path.with_name(path.name + ".corrupt")
-    if damaged:
-        with corrupt.open("ab") as handle:
-            handle.writelines(b"%d:%s\n" % (number, line) for number, line, _ in damaged)
-            handle.flush()
-            os.fsync(handle.fileno())
-    if cut or len(kept) < len(lines):
-        with atomic_write(path) as tmp:
-            tmp.write_bytes(b"".join(line + b"\n" for line in kept))
-    if on_problem is not None:
-        for number, _, problem in damaged:
-            on_problem(f"{path}:{number}: {problem}; moved to {corrupt}, its cell reruns")
-    return results
+    """Finished cells by name, read from results.jsonl and repaired so that appending can go on
+    (`load_records`: a cut or damaged line's cell reruns)."""
+    return load_records(
+        path,
+        CellResult.from_json,
+        lambda result: result.cell.name,
+        what="bench record",
+        unit="cell",
+        on_problem=on_problem,
+    )
 
 
 def _check_suite(out: Path, suite: Suite) -> None:
@@ -159,41 +120,31 @@ def run_bench(
     methods: Sequence[str],
     *,
     jobs: int | None = None,
+    executor: Executor | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_cell: Callable[[CellKey], None] | None = None,
     on_problem: Callable[[str], None] | None = None,
 ) -> list[CellResult]:
-    """Run the missing cells (`jobs` processes), appending each to results.jsonl; return the
-    results of all of the suite's cells for these methods, in `cells` order.
-    `on_start(total, done)` and `on_cell` report progress, `on_problem` each damaged line of
-    results.jsonl (see `load`)."""
+    """Run the missing cells on `executor` (default: a local pool of `jobs` processes),
+    appending each to results.jsonl; return the results of all of the suite's cells for these
+    methods, in `cells` order. `on_start(total, done)` and `on_cell` report progress,
+    `on_problem` each damaged line of results.jsonl (see `load`). Cells whose workers kept
+    dying are listed in failed.jsonl and end the bench with a RoteError, after every other
+    cell is saved; a rerun retries them."""
     for name in methods:
         method(name)  # an unknown name fails before any work
     make_directory(context.out)
-    with _only_bench_in(context.out):
-        return _run_missing(context, methods, jobs, on_start, on_cell, on_problem)
-
-
-@contextlib.contextmanager
-def _only_bench_in(out: Path) -> Iterator[None]:
-    """Hold `out`'s lock while the bench runs there. Two benches on one directory would both
-    run the missing cells, doubling them in results.jsonl, and one's repair of a damaged line
-    could drop the other's new ones. The kernel drops the lock when its holder dies, however
-    it dies, so a killed bench never leaves the directory locked."""
-    with (out / ".lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RoteError(
-                f"{out} is in use by another rote bench; wait for it to end or use another --out"
-            ) from None
-        yield
+    busy = f"{context.out} is in use by another rote bench; wait for it to end or use another --out"
+    with only_writer(context.out / ".lock", busy):
+        return _run_missing(
+            context, methods, executor or LocalPool(jobs), on_start, on_cell, on_problem
+        )
 
 
 def _run_missing(
     context: Context,
     methods: Sequence[str],
-    jobs: int | None,
+    executor: Executor,
     on_start: Callable[[int, int], None] | None,
     on_cell: Callable[[CellKey], None] | None,
     on_problem: Callable[[str], None] | None,
@@ -209,57 +160,24 @@ def _run_missing(
         prepare = method(name).prepare
         if prepare is not None:
             prepare(context)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    failed: list[tuple[CellKey, Failed]] = []
     with log.open("a") as out:
-
-        def finish(result: CellResult, cell: CellKey) -> None:
+        for cell, result in executor.run(run_cell, context, pending):
+            if isinstance(result, Failed):
+                failed.append((cell, result))
+                continue
             out.write(json.dumps(result.to_json()) + "\n")
             out.flush()
             done[cell.name] = result
             if on_cell is not None:
                 on_cell(cell)
-
-        if workers == 1:
-            for cell in pending:
-                finish(run_cell(context, cell), cell)
-        else:
-            spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            with ProcessPoolExecutor(
-                workers,
-                mp_context=spawn,
-                initializer=_start_worker,
-                initargs=(os.getpid(), loaded_plugins()),
-            ) as pool:
-                futures = {pool.submit(run_cell, context, cell): cell for cell in pending}
-                for future in as_completed(futures):
-                    finish(future.result(), futures[future])
+    if failed:
+        path = context.out / "failed.jsonl"
+        with path.open("a") as handle:
+            for cell, failure in failed:
+                handle.write(json.dumps({"cell": cell.name, "error": failure.reason}) + "\n")
+        raise RoteError(
+            f"{len(failed)} cells failed ({failed[0][1].reason}), listed in {path}; "
+            "the others are saved, and a rerun retries these"
+        )
     return [done[cell.name] for cell in todo]
-
-
-_WATCH_SECONDS = 0.2
-"""How long a worker may outlive a killed bench: a getppid call this often costs nothing."""
-
-
-def _start_worker(parent: int, plugins: tuple[str, ...]) -> None:
-    """Pool initializer: load the plugins the bench loaded (a spawned worker starts from a
-    fresh interpreter, which knows no plugin env), and end the worker when the bench dies."""
-    for plugin in plugins:
-        load_plugin(plugin)
-    _watch_parent(parent)
-
-
-def _watch_parent(parent: int) -> None:
-    """End this worker when the bench dies. Nothing else would: a spawned
-    worker holds both ends of the pipe it waits on for work, so it never sees end of file,
-    and it holds multiprocessing's resource tracker's pipe open too, keeping that alive.
-    A polling thread rather than prctl(PR_SET_PDEATHSIG): that is Linux only, and it fires
-    when the thread that started the worker ends, not the bench."""
-
-    def watch() -> None:
-        # A dead parent's children are adopted (by init or a subreaper): the parent pid
-        # changes. Checking before the first sleep covers a bench killed during start-up.
-        while os.getppid() == parent:
-            time.sleep(_WATCH_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()

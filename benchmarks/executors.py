@@ -1,0 +1,59 @@
+"""Wall time of a bench on the local process pool vs a local Ray cluster with the same CPUs.
+
+    python benchmarks/executors.py [--jobs 2] [--methods M,...] [--out FILE]
+
+Runs `rote bench --suite construction --quick` twice into fresh directories, once with
+`--executor local --jobs N` and once with `--executor ray --jobs N` (a Ray cluster of N CPUs
+started by the run, its start counted), and writes both times and their ratio as JSON
+(benchmarks/results/ by default). The target is a ratio of at most 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def bench_seconds(executor: str, jobs: int, methods: str | None, out: Path) -> float:
+    argv = [sys.executable, "-m", "rote.cli", "bench", "--suite", "construction", "--quick"]
+    argv += ["--out", str(out), "--executor", executor, "--jobs", str(jobs)]
+    argv += ["--methods", methods] if methods else []
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--methods", help="the bench's --methods (default: the suite's)")
+    parser.add_argument("--out", default="benchmarks/results/executors.json")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        local = bench_seconds("local", args.jobs, args.methods, Path(scratch, "local"))
+        ray = bench_seconds("ray", args.jobs, args.methods, Path(scratch, "ray"))
+    result = {
+        "command": "rote bench --suite construction --quick --executor {local,ray} "
+        f"--jobs {args.jobs}" + (f" --methods {args.methods}" if args.methods else ""),
+        "local_seconds": round(local, 1),
+        "ray_seconds": round(ray, 1),
+        "ray_over_local": round(ray / local, 3),
+        "target": 1.3,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
