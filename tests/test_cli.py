@@ -404,3 +404,14 @@ def test_peak_memory_on_bad_inputs_stays_under_500_mb(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["codes"] == [2] * len(argvs)
     assert report["peak_kb"] < 500 * 1024
+
+
+def test_a_path_that_is_not_utf8_is_echoed_escaped_not_a_traceback(tmp_path: Path) -> None:
+    """Found by tests/test_cli_fuzz.py: a shell passes a name's bytes as they are, and echoing
+    one that is not UTF-8 on stdout was a UnicodeEncodeError traceback (exit 1, after the files
+    were written) wherever stdout is strict UTF-8, as under a en_US.UTF-8 locale."""
+    out = tmp_path / os.fsdecode(b"caf\xe9")
+    argv = ["generate", "--agent", "snake", "--episodes", "1", "--steps", "2", "--out", str(out)]
+    result = run_rote(*argv, env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote 1 trajectory to {tmp_path}/caf\\udce9 (kept 0 already there)\n"

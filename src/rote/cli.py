@@ -7,6 +7,7 @@ exit code 2; a traceback would mean a bug in rote.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import platform
 import sys
@@ -514,6 +515,8 @@ def _add_plugin_argument(parser: argparse.ArgumentParser, dest: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if isinstance(sys.stdout, io.TextIOWrapper):  # echoed paths may hold bytes that are not UTF-8
+        sys.stdout.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True, markup=False)  # never mangle program source
     try:
