@@ -187,15 +187,19 @@ def snake(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["predict", "--observe", "2", "--particles", "0"], "--particles: must be positive, not 0"),
         (["predict", "--observe", "2", "--particles", "100000000"], "--particles: must be at most"),
         (["predict", "--observe", "2", "--top", "-1"], "argument --top: must be 0 or more, not -1"),
+        (["render", "--step", "-1"], "argument --step: must be 0 or more, not -1"),
     ],
 )
 def test_a_bad_number_is_one_line_and_exit_2_in_the_users_words(
     snake: Path, tmp_path: Path, argv: list[str], fragment: str
 ) -> None:
     """Issue 18 items 1 and 6: numpy's and gymnasium's seed errors were tracebacks, the SMC's
-    n_particles was named, and --top -1 and --particles 10**8 were taken."""
+    n_particles was named, and --top -1 and --particles 10**8 were taken; and, found by the CLI
+    fuzz, `render --step -1` said "is past the last step"."""
     if argv[0] == "predict":
         argv = [*argv, "--trajectory", str(snake)]
+    if argv[0] == "render":
+        argv = [*argv, str(snake)]
     result = run_rote(*argv, cwd=tmp_path)
     assert_one_line_exit_2(result, fragment)
     assert "n_particles" not in result.stderr

@@ -405,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser("render", help="print one step of a trajectory as text")
     render.add_argument("file")
-    render.add_argument("--step", type=int, default=0)
+    render.add_argument("--step", type=_count, default=0)
     render.set_defaults(run=_cmd_render)
 
     predict = commands.add_parser(
