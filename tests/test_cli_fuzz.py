@@ -179,7 +179,7 @@ def _numbers(action: argparse.Action) -> tuple[list[str], list[str]]:
     sizes of work never grow large."""
     bound = _upper_bound(action)
     accepted, refused = [], []
-    for text in [*INTS, *([str(bound), str(bound + 1)] if bound is not None else [])]:
+    for text in [*INTS, *([str(bound + 1)] if bound is not None else [])]:
         ok, value = _parses(action, text)
         if not ok:
             refused.append(text)
@@ -227,6 +227,7 @@ def _trajectory_variants(tmp: Path, valid: Path) -> list[str]:
     data = valid.read_bytes()
     lines = data.splitlines(keepends=True)
     step = json.dumps({"observation": observation(), "action": "up"})
+    no_action = json.dumps({"observation": observation()})
     variants: dict[str, bytes] = {
         "truncated": data[: len(data) // 2],
         "garbled": bytes(b ^ 0x20 if i % 97 == 5 else b for i, b in enumerate(data)),
@@ -241,12 +242,7 @@ def _trajectory_variants(tmp: Path, valid: Path) -> list[str]:
         "array-header": b"[1, 2]\n" + b"".join(lines[1:]),
         "other-env": data.replace(b'"construction"', b'"repeated-game"', 1),
         "unknown-env": data.replace(b'"construction"', b'"nope"', 1),
-        "no-action-midway": json.dumps(HEADER).encode()
-        + b"\n"
-        + json.dumps({"observation": observation()}).encode()
-        + b"\n"
-        + step.encode()
-        + b"\n",
+        "no-action-midway": "\n".join([json.dumps(HEADER), no_action, step, ""]).encode(),
         "huge-int": data.replace(b'"t": 1', b'"t": ' + b"9" * 400, 1),
         "nan": data.replace(b'"t": 1', b'"t": NaN', 1),
         "surrogate": data.replace(b'"up"', b'"\\ud800"'),
@@ -271,49 +267,12 @@ PLUGINS = {
 
 def _make_world(tmp: Path, stub_url: str) -> World:
     generated = tmp / "generated"
-    _run_quietly(
-        [
-            "generate",
-            "--agent",
-            "snake",
-            "--episodes",
-            "1",
-            "--steps",
-            "8",
-            "--swap-at",
-            "4",
-            "--out",
-            str(generated / "long"),
-        ]
-    )
-    _run_quietly(
-        [
-            "generate",
-            "--agent",
-            "left-right",
-            "--episodes",
-            "1",
-            "--steps",
-            "2",
-            "--out",
-            str(generated / "short"),
-        ]
-    )
-    _run_quietly(
-        [
-            "generate",
-            "--env",
-            "repeated-game",
-            "--agent",
-            "tit-for-tat",
-            "--episodes",
-            "1",
-            "--steps",
-            "4",
-            "--out",
-            str(generated / "game"),
-        ]
-    )
+    for out, flags in [
+        ("long", "--agent snake --steps 8 --swap-at 4"),  # swap_at in the header's meta
+        ("short", "--agent left-right --steps 2"),
+        ("game", "--env repeated-game --agent tit-for-tat --steps 4"),
+    ]:
+        _run_quietly(["generate", *flags.split(), "--episodes", "1", "--out", str(generated / out)])
     valid = sorted(generated.rglob("*.jsonl"))
     existing = _write(tmp / "existing.txt", "I am a file\n")
     programs = tmp / "programs"
@@ -336,19 +295,8 @@ def _make_world(tmp: Path, stub_url: str) -> World:
         "binary.toml": b"\xff\xfe\x00garbage",
         "empty.toml": "",
     }
-    frame = pd.DataFrame(
-        {
-            column: ["x"]
-            for column in (
-                "state",
-                "joint_action",
-                "layout",
-                "layout_name",
-                "workerid_num",
-                "cur_gameloop",
-            )
-        }
-    )
+    columns = ("state", "joint_action", "layout", "layout_name", "workerid_num", "cur_gameloop")
+    frame = pd.DataFrame({column: ["x"] for column in columns})  # values that do not parse
     data_files = {
         "frame.pickle": pickle.dumps(frame),
         "list.pickle": pickle.dumps([1, 2]),
@@ -377,7 +325,10 @@ def _make_world(tmp: Path, stub_url: str) -> World:
             "name": names,
         },
         bad={
-            "trajectory": [*_trajectory_variants(tmp, valid[0]), existing],
+            "trajectory": [
+                *_trajectory_variants(tmp, generated / "long" / "snake-000.jsonl"),
+                existing,
+            ],
             "out": [existing, f"{existing}/below", "/proc/nope", "/dev/null", "", str(programs)],
             "programs": [
                 str(programs / "bad"),
