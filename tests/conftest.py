@@ -4,6 +4,7 @@ lines."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,9 +20,12 @@ BIN = Path(sys.executable).parent
 """The venv's bin, where the installed `rote` console script is."""
 
 
-def run_rote(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_rote(
+    *argv: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The installed `rote` console script in a subprocess, as a user runs it: what reaches the
-    terminal (a traceback, the exit code) is what is asserted, not what main() returns."""
+    terminal (a traceback, the exit code) is what is asserted, not what main() returns. `env`
+    adds to this process's environment."""
     return subprocess.run(
         [str(BIN / "rote"), *argv],
         capture_output=True,
@@ -29,6 +33,7 @@ def run_rote(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess
         check=False,
         stdin=subprocess.DEVNULL,
         cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
     )
 
 

@@ -188,15 +188,19 @@ def snake(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["predict", "--observe", "2", "--particles", "0"], "--particles: must be positive, not 0"),
         (["predict", "--observe", "2", "--particles", "100000000"], "--particles: must be at most"),
         (["predict", "--observe", "2", "--top", "-1"], "argument --top: must be 0 or more, not -1"),
+        (["render", "--step", "-1"], "argument --step: must be 0 or more, not -1"),
     ],
 )
 def test_a_bad_number_is_one_line_and_exit_2_in_the_users_words(
     snake: Path, tmp_path: Path, argv: list[str], fragment: str
 ) -> None:
     """Issue 18 items 1 and 6: numpy's and gymnasium's seed errors were tracebacks, the SMC's
-    n_particles was named, and --top -1 and --particles 10**8 were taken."""
+    n_particles was named, and --top -1 and --particles 10**8 were taken; and, found by the CLI
+    fuzz, `render --step -1` said "is past the last step"."""
     if argv[0] == "predict":
         argv = [*argv, "--trajectory", str(snake)]
+    if argv[0] == "render":
+        argv = [*argv, str(snake)]
     result = run_rote(*argv, cwd=tmp_path)
     assert_one_line_exit_2(result, fragment)
     assert "n_particles" not in result.stderr
@@ -443,3 +447,14 @@ def test_the_top_level_help_speaks_to_a_user(capsys: pytest.CaptureFixture[str])
     assert "predicts what another agent" in text and "rote demo" in text
     for word in ("issue", "embedded default", "main job"):
         assert word not in text
+
+
+def test_a_path_that_is_not_utf8_is_echoed_escaped_not_a_traceback(tmp_path: Path) -> None:
+    """Found by tests/test_cli_fuzz.py: a shell passes a name's bytes as they are, and echoing
+    one that is not UTF-8 on stdout was a UnicodeEncodeError traceback (exit 1, after the files
+    were written) wherever stdout is strict UTF-8, as under a en_US.UTF-8 locale."""
+    out = tmp_path / os.fsdecode(b"caf\xe9")
+    argv = ["generate", "--agent", "snake", "--episodes", "1", "--steps", "2", "--out", str(out)]
+    result = run_rote(*argv, env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote 1 trajectory to {tmp_path}/caf\\udce9 (kept 0 already there)\n"

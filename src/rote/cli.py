@@ -9,6 +9,7 @@ exit code 2; a traceback would mean a bug in rote.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import platform
 import sys
@@ -695,7 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser("render", help="print one step of a trajectory as text")
     render.add_argument("file", help="a rote.trajectory/1 file")
-    render.add_argument("--step", type=int, default=0, help="the step to print")
+    render.add_argument("--step", type=_count, default=0, help="the step to print")
     render.set_defaults(run=_cmd_render)
 
     predict = commands.add_parser(
@@ -827,6 +828,8 @@ def _add_plugin_argument(parser: argparse.ArgumentParser, dest: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if isinstance(sys.stdout, io.TextIOWrapper):  # echoed paths may hold bytes that are not UTF-8
+        sys.stdout.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, soft_wrap=True, markup=False)  # never mangle program source
     try:

@@ -8,6 +8,7 @@ import pytest
 
 from rote.errors import RoteError
 from rote.proposers.llm.config import LLMConfig
+from tests.conftest import assert_one_line_exit_2, run_rote
 
 
 @pytest.mark.parametrize(
@@ -40,3 +41,17 @@ def test_flags_are_checked_as_the_file_is() -> None:
     with pytest.raises(RoteError, match="must be finite"):
         LLMConfig.load(None, temperature=float("nan"))
     assert LLMConfig.load(None, base_url="https://host:8443/v1", temperature=0).temperature == 0
+
+
+def test_a_config_that_is_not_utf8_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Found by tests/test_cli_fuzz.py: a binary (or Latin-1) file given as --llm-config was a
+    UnicodeDecodeError traceback."""
+    config = tmp_path / "llm.toml"
+    config.write_bytes(b'model = "caf\xe9"\n')
+    result = run_rote("generate", "--agent", "snake", "--episodes", "1", "--steps", "3",
+                      "--out", str(tmp_path))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    trajectory = tmp_path / "snake-000.jsonl"
+    argv = ["predict", "--trajectory", str(trajectory), "--observe", "1", "--proposer", "llm"]
+    result = run_rote(*argv, "--llm-config", str(config))
+    assert_one_line_exit_2(result, f"error: {config}: the LLM config is not UTF-8 text (byte 13)")

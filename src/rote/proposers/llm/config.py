@@ -155,9 +155,13 @@ def _check_url(url: str) -> None:
 
 def _read(path: Path) -> Mapping[str, Any]:
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))  # TOML is UTF-8, whatever the locale
     except OSError as error:
         raise RoteError(f"{path}: cannot read the LLM config: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise RoteError(
+            f"{path}: the LLM config is not UTF-8 text (byte {error.start + 1})"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise RoteError(f"{path}: {error}") from None
     if "api_key" in data:
