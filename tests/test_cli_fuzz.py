@@ -86,6 +86,9 @@ ALWAYS_GIVEN: dict[tuple[str, ...], dict[str, st.SearchStrategy[str] | None]] = 
 """Per subcommand, flags whose default starts long work, with the values they get instead (None:
 a flag without a value): a bench of the reference methods on a quick suite takes a few seconds,
 of rote, bc or bip minutes, and the overcooked-human suite reads the installed dataset (45 s)."""
+SLOW_CHOICES = {"ray"}
+"""Choices never given: `--executor ray` starts a Ray cluster (15 s) per example;
+tests/evaluation/test_executors.py runs it."""
 PATH_DESTS = {("data", "overcooked"): "path"}
 """Flags always given a path written here, since without one the command reads installed data."""
 
@@ -499,7 +502,8 @@ def _values(world: World, action: argparse.Action, odds: int) -> st.SearchStrate
     kind = _kind(action)
     good: list[str]
     if action.choices is not None:
-        good, bad = [str(choice) for choice in action.choices], TEXT
+        good = [str(choice) for choice in action.choices if str(choice) not in SLOW_CHOICES]
+        bad = TEXT
     elif kind == "int":
         good, refused = _numbers(action)
         bad = st.sampled_from(refused) | TEXT
