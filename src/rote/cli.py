@@ -72,9 +72,12 @@ your own data:
   rote validate FILE...                        check trajectory files (docs/trajectory-format.md)
   rote predict --trajectory FILE --observe 20  infer from 20 steps, predict the rest
   rote explain --trajectory FILE --observe 20  the programs found, and how the belief came about
+  rote report --trajectory FILE --observe 20 --out report.html
+                                               the same as a page to step through, offline
   rote --plugin my_env.py envs                 your own environment (docs/bring-your-own-env.md)
 comparisons:
   rote bench --suite construction --out DIR    rote against the baselines (docs/bench.md)
+  rote report --bench DIR --out bench.html     the bench's results as one page
 
 Each command has its own --help. A malformed input ends with one line on stderr and exit
 code 2."""
