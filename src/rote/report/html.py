@@ -33,20 +33,16 @@ _TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 
-_SCRIPT_ESCAPES = {
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
-}
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 def script_json(value: Any) -> Markup:
     """JSON that is safe inside a `<script>` element: a string holding `</script>` (program
     source can) would otherwise end the element, as Django's `json_script` guards against.
-    NaN and infinities are refused: JSON.parse cannot read them."""
-    text = json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    ASCII only, so U+2028 and U+2029 (line ends to older JavaScript) and lone surrogates (an
+    LLM's program can hold them; UTF-8 cannot) are escapes too. NaN and infinities are
+    refused: JSON.parse cannot read them."""
+    text = json.dumps(value, allow_nan=False, separators=(",", ":"))
     return Markup(text.translate(_SCRIPT_ESCAPES))  # escaped just above
 
 
