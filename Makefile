@@ -22,6 +22,17 @@ $(VENV)/.stamp-system: | $(BIN)/python
 	else echo "note: install $(SYSTEM_PACKAGES) for the sandbox's OS layer (see docs/security.md)"; fi
 	touch $@
 
+# Headless Chromium for the report tests (tests/report/test_browser.py), driven by selenium
+# through Debian's chromedriver: nothing downloads a browser. Installed with apt-get where we are
+# root on Debian; otherwise say what is missing (those tests then fail, naming it).
+BROWSER_PACKAGES := chromium chromium-driver
+$(VENV)/.stamp-browser: | $(BIN)/python
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else echo "note: install $(BROWSER_PACKAGES) for the browser tests of rote report"; fi
+	touch $@
+
 # Runtime install (no dev tools); re-runs only when pyproject.toml changes.
 $(VENV)/.stamp-run: pyproject.toml | $(BIN)/python $(VENV)/.stamp-system
 	$(BIN)/python -m pip install -q -e .
@@ -50,7 +61,7 @@ lint: $(VENV)/.stamp-dev
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.stamp-dev
+unit: $(VENV)/.stamp-dev $(VENV)/.stamp-browser
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -25,7 +25,7 @@ from rich.table import Table
 from rote.agents import agent_description, agent_names, make_agent
 from rote.data.overcooked import SPLITS as OVERCOOKED_SPLITS
 from rote.data.overcooked import export_overcooked
-from rote.envs import make_env, registered_envs, registrations
+from rote.envs import EnvSpec, make_env, registered_envs, registrations
 from rote.envs.overcooked import LAYOUTS as OVERCOOKED_LAYOUTS
 from rote.errors import RoteError
 from rote.evaluation.batch import BatchSettings, find_trajectories, predict_many, summarize_batch
@@ -48,14 +48,18 @@ from rote.progress import progress_bar
 from rote.proposers import LLM_PROPOSERS, PROPOSERS, Budget, Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
-from rote.report.explanation import explain
+from rote.report.explanation import Explanation, explain
+from rote.report.html import bench_page, trajectory_page, write_page
 from rote.report.terminal import print_explanation
+from rote.report.trajectory import trajectory_data
 from rote.rollout import episode_path, generate
 from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, parse_json, read_trajectory
 from rote.version import __version__
 
 EXIT_USAGE = 2
 DEMO_ENV = "construction"
+REPORT_TOP = 5
+"""Programs a trajectory report shows: more make its belief plot hard to read."""
 
 
 DESCRIPTION = """\
@@ -71,9 +75,12 @@ your own data:
   rote validate FILE...                        check trajectory files (docs/trajectory-format.md)
   rote predict --trajectory FILE --observe 20  infer from 20 steps, predict the rest
   rote explain --trajectory FILE --observe 20  the programs found, and how the belief came about
+  rote report --trajectory FILE --observe 20 --out report.html
+                                               the same as a page to step through, offline
   rote --plugin my_env.py envs                 your own environment (docs/bring-your-own-env.md)
 comparisons:
   rote bench --suite construction --out DIR    rote against the baselines (docs/bench.md)
+  rote report --bench DIR --out bench.html     the bench's results as one page
 
 Each command has its own --help. A malformed input ends with one line on stderr and exit
 code 2."""
@@ -276,8 +283,14 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     )
     trajectory = read_trajectory(path)
     with make_proposer("synth", show_progress=sys.stderr.isatty()) as proposer:
-        report = _prediction_report(str(path), trajectory, proposer, args, None)
-    _print_report(report, args, out)
+        explanation = _explanation(str(path), trajectory, proposer, args, None, REPORT_TOP)
+    _print_report(explanation.report, args, out)
+    page = Path(args.out) / "report.html"
+    write_page(page, trajectory_page(trajectory_data(explanation, _spec(trajectory), path.name)))
+    out.print(
+        f"\nThe same run as a page to step through, offline: {page} (open it in a browser; "
+        "rote report makes one for any trajectory or bench)"
+    )
 
 
 def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
@@ -416,9 +429,27 @@ def _predict_batch(args: argparse.Namespace, out: Console) -> None:
 def _cmd_explain(args: argparse.Namespace, out: Console) -> None:
     trajectory = read_trajectory(args.trajectory)
     proposer, llm = _proposer(args)
-    with proposer, progress_bar() as progress:
+    with proposer:
+        explanation = _explanation(args.trajectory, trajectory, proposer, args, llm, args.top)
+    if args.json:
+        print(json.dumps(explanation.to_json()))
+    else:
+        print_explanation(explanation, out)
+
+
+def _explanation(
+    path: str,
+    trajectory: Trajectory,
+    proposer: Proposer,
+    args: argparse.Namespace,
+    llm: LLMConfig | None,
+    top: int,
+) -> Explanation:
+    """`explain` from the run flags, with the belief in the `top` programs, behind a progress
+    bar over the predictions."""
+    with progress_bar() as progress:
         task = progress.add_task("predicting", total=None)
-        explanation = explain(
+        return explain(
             trajectory,
             proposer,
             observe=args.observe,
@@ -426,15 +457,35 @@ def _cmd_explain(args: argparse.Namespace, out: Console) -> None:
             particles=args.particles,
             seed=args.seed,
             horizon=args.horizon,
-            top=args.top,
+            top=top,
             llm=llm,
-            path=args.trajectory,
+            path=path,
             on_prediction=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    if args.json:
-        print(json.dumps(explanation.to_json()))
+
+
+def _cmd_report(args: argparse.Namespace, out: Console) -> None:
+    if args.bench is not None:
+        if args.trajectory is not None:
+            raise RoteError("give --bench or --trajectory, not both")
+        page = bench_page(Path(args.bench))
+    elif args.trajectory is None or args.observe is None:
+        raise RoteError("give --trajectory FILE --observe N, or --bench DIR")
     else:
-        print_explanation(explanation, out)
+        trajectory = read_trajectory(args.trajectory)
+        proposer, llm = _proposer(args)
+        with proposer:
+            explanation = _explanation(args.trajectory, trajectory, proposer, args, llm, args.top)
+        page = trajectory_page(
+            trajectory_data(explanation, _spec(trajectory), Path(args.trajectory).name)
+        )
+    write_page(Path(args.out), page)
+    out.print(f"wrote {args.out}: open it in a browser (it needs no network)")
+
+
+def _spec(trajectory: Trajectory) -> EnvSpec:
+    """The env spec a trajectory's header names."""
+    return make_env(trajectory.header.env, **trajectory.header.env_kwargs)
 
 
 def _prediction_report(
@@ -560,9 +611,12 @@ def _add_llm_arguments(parser: argparse.ArgumentParser, title: str) -> None:
     )
 
 
-def _add_run_arguments(parser: argparse.ArgumentParser, batch: bool = False) -> None:
-    """What a run of ROTE on one trajectory takes: `predict`, `explain` and `report`; with
-    `batch` (predict), --trajectories instead of --trajectory runs it on many."""
+def _add_run_arguments(
+    parser: argparse.ArgumentParser, *, batch: bool = False, required: bool = True
+) -> None:
+    """What a run of ROTE on one trajectory takes: `predict`, `explain` and `report`. With
+    `batch` (predict), --trajectories instead of --trajectory runs it on many; `required` is
+    off where another flag replaces the run (`report --bench`)."""
     if batch:
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--trajectory", metavar="FILE", help="a rote.trajectory/1 file")
@@ -574,12 +628,12 @@ def _add_run_arguments(parser: argparse.ArgumentParser, batch: bool = False) -> 
         )
     else:
         parser.add_argument(
-            "--trajectory", required=True, metavar="FILE", help="a rote.trajectory/1 file"
+            "--trajectory", required=required, metavar="FILE", help="a rote.trajectory/1 file"
         )
     parser.add_argument(
         "--observe",
         type=int,
-        required=True,
+        required=required,
         metavar="N",
         help="infer from the first N steps, predict the rest",
     )
@@ -736,6 +790,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="predict's JSON object, with belief and events"
     )
     explain.set_defaults(run=_cmd_explain)
+
+    report = commands.add_parser(
+        "report",
+        help="one self-contained HTML file to open offline: a trajectory's step-through replay "
+        "with the predictions and the programs (--trajectory), or a bench's results (--bench)",
+    )
+    report.add_argument("--bench", metavar="DIR", help="a rote bench --out directory")
+    _add_run_arguments(report, required=False)
+    report.add_argument(
+        "--top", type=_positive_int, default=REPORT_TOP, metavar="K", help="programs to show"
+    )
+    report.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
+    report.set_defaults(run=_cmd_report)
 
     bench = commands.add_parser(
         "bench", help="rote and the baselines on a suite: results, tables and plots"
