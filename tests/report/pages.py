@@ -11,9 +11,6 @@ from typing import Any
 from rote import make_env
 from rote.agents import make_agent
 from rote.envs import EnvSpec
-from rote.envs.construction import ConstructionSpec
-from rote.envs.scene import GridScene, Item
-from rote.observation import Observation
 from rote.plugins import load_plugin
 from rote.proposers import make_proposer
 from rote.report.explanation import explain
@@ -25,59 +22,20 @@ from tests.envs.test_overcooked import kitchen
 
 ROOT = Path(__file__).parents[2]
 CONVEYOR = ROOT / "docs" / "examples" / "conveyor.py"
-FAMILIES = ("construction", "grid", "repeated-game", "minigrid", "overcooked", "conveyor")
-"""Every registered env family, the conveyor plugin, and `grid`: Construction drawn by a toy
-spec as a grid scene, so the grid renderer is covered before the built-in envs draw."""
+FAMILIES = ("construction", "repeated-game", "minigrid", "overcooked", "conveyor")
+"""Every registered env family and the conveyor plugin."""
 OBSERVE = 10
 """Steps the reports observe; Construction swaps its layout 2 steps later."""
 
 
-class GridConstructionSpec(ConstructionSpec):
-    """Construction drawn as a grid scene: walls as the base, blocks, and the agent as a
-    triangle carrying what it holds as its label."""
-
-    def draw(self, observation: Observation) -> GridScene:
-        size = observation["size"]
-        walls: list[Item] = [
-            {"x": x, "y": y, "shape": "rect", "fill": "#555"} for x, y in _walls(observation)
-        ]
-        items: list[Item] = [
-            {
-                "x": b["pos"][0],
-                "y": b["pos"][1],
-                "shape": "circle",
-                "fill": b["colour"],
-                "label": b["colour"][0],
-            }
-            for b in observation["blocks"]
-        ]
-        x, y = observation["agent"]
-        items.append(
-            {"x": x, "y": y, "shape": "triangle", "fill": "black", "dir": observation["t"] % 4}
-        )
-        held = observation["held"] or "nothing"
-        return {
-            "kind": "grid",
-            "width": size,
-            "height": size,
-            "base": walls,
-            "items": items,
-            "caption": f"t={observation['t']}, holding {held}",
-        }
-
-
-def _walls(observation: Observation) -> list[tuple[int, int]]:
-    return [(x, y) for x, y in observation["walls"]]
-
-
 def trajectory_of(family: str, steps: int = 30) -> tuple[Trajectory, EnvSpec]:
     """A recorded trajectory of the family and the spec that draws it."""
-    if family in ("construction", "grid"):
+    if family == "construction":
         spec = make_env("construction")
         trajectory = rollout(
             spec, make_agent("construction", "snake"), steps=steps, seed=0, swap_at=OBSERVE + 2
         )
-        return trajectory, GridConstructionSpec(**spec.kwargs) if family == "grid" else spec
+        return trajectory, spec
     if family == "repeated-game":
         spec = make_env("repeated-game")
         return rollout(spec, make_agent("repeated-game", "tit-for-tat"), steps=steps, seed=0), spec

@@ -126,11 +126,10 @@ def test_selecting_another_program_shows_its_source(browser: Any, pages: dict[st
 
 
 def test_a_grid_scene_is_drawn_as_svg(browser: Any, pages: dict[str, Path], tmp_path: Path) -> None:
-    open_page(browser, pages["grid"], "#t=3")
+    open_page(browser, pages["construction"], "#t=3")
     board = browser.find_element("css selector", "#board svg")
-    assert len(board.find_elements("css selector", "polygon")) == 1  # the agent
-    assert len(board.find_elements("css selector", "circle")) >= 3  # blocks
-    assert len(board.find_elements("css selector", "rect")) >= 3  # walls and the background
+    assert len(board.find_elements("css selector", "circle")) == 1  # the agent
+    assert len(board.find_elements("css selector", "rect")) >= 3 + 24  # blocks and the walls
     assert text(browser, "caption").startswith("t=3, holding")
     board.screenshot(str(tmp_path / "grid.png"))
     assert console_errors(browser) == []

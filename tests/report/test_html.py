@@ -52,11 +52,11 @@ def test_a_trajectory_page_embeds_its_data_and_needs_no_network(
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "@import" not in page and "fetch(" not in page
     scene_kinds = {step["scene"]["kind"] for step in data["steps"]}
-    assert scene_kinds == ({"grid"} if family == "grid" else {"text"})
+    assert scene_kinds == {"table" if family == "repeated-game" else "grid"}
 
 
 def test_a_grid_scene_stores_its_base_once(tmp_path: Path) -> None:
-    data = report_data("grid", tmp_path, steps=OBSERVE + 4)
+    data = report_data("construction", tmp_path, steps=OBSERVE + 4)
     assert len(data["bases"]) == 2  # the walls before and after the layout swap
     swap = OBSERVE + 2
     assert [step["scene"]["base"] for step in data["steps"]] == [0] * swap + [1] * 2
