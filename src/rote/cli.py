@@ -41,6 +41,7 @@ from rote.evaluation.prediction import (
 from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
 from rote.evaluation.summary import markdown, summarize, write_outputs
+from rote.files import file_target
 from rote.plugins import in_plugin, load_plugin
 from rote.programs.confinement import detect
 from rote.programs.sandbox import Sandbox
@@ -465,6 +466,7 @@ def _explanation(
 
 
 def _cmd_report(args: argparse.Namespace, out: Console) -> None:
+    file_target(args.out)  # before the run, which may take minutes
     if args.bench is not None:
         if args.trajectory is not None:
             raise RoteError("give --bench or --trajectory, not both")

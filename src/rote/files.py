@@ -48,6 +48,16 @@ def make_directory(path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def file_target(path: str | os.PathLike[str]) -> Path:
+    """The file a command will write, checked before the work that fills it: its directory is
+    made, and a directory of that name is a one-line RoteError now, not a traceback at the end."""
+    target = Path(path)
+    if target.is_dir():
+        raise RoteError(f"{target} is a directory; give a file to write")
+    make_directory(target.parent)
+    return target
+
+
 def _sync(path: Path) -> None:
     """Flush a file's or a directory's data to disk (fsync needs a descriptor, not a path)."""
     descriptor = os.open(path, os.O_RDONLY)

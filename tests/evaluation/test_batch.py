@@ -115,6 +115,7 @@ def test_a_results_file_of_other_settings_is_refused(trajectories: Path, tmp_pat
         (["--trajectories", "{dir}", "--out", "r.jsonl", "--source"], "--source is for one"),
         (["--trajectory", "{dir}/snake-000.jsonl", "--out", "r.jsonl"], "--out is for"),
         (["--trajectories", "{dir}", "--out", "r.jsonl", "--ray-address", "h:1"], "--ray-addr"),
+        (["--trajectories", "{dir}", "--out", "{dir}"], "is a directory"),
     ],
 )
 def test_flags_of_one_trajectory_or_many_are_one_line_errors(

@@ -149,3 +149,14 @@ def test_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and fragment in err, err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_out_is_checked_before_the_run(
+    bench_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--bench", str(bench_dir), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "is a directory" in err, err
+    out = tmp_path / "new" / "bench.html"  # a directory not there yet is made
+    assert main(["report", "--bench", str(bench_dir), "--out", str(out)]) == 0
+    assert out.is_file()

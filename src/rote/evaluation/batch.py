@@ -20,7 +20,7 @@ from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records, only_writer
 from rote.evaluation.prediction import SCHEMA, PredictionReport, prediction_report
 from rote.evaluation.protocols import Updating
-from rote.files import make_directory
+from rote.files import file_target
 from rote.plugins import in_plugin
 from rote.proposers import Budget, make_proposer
 from rote.proposers.llm.config import LLMConfig
@@ -83,7 +83,7 @@ def predict_many(
     of them, in order. Those `out` holds already are not predicted again. `on_start(total,
     done)` and `on_record` report progress, `on_problem` each damaged line of `out`."""
     paths = list(dict.fromkeys(trajectories))
-    make_directory(out.parent)
+    file_target(out)
     busy = f"{out} is in use by another rote predict; wait for it to end or use another --out"
     with only_writer(out.with_name(out.name + ".lock"), busy):
         done = load_records(
