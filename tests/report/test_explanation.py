@@ -50,6 +50,21 @@ def test_the_belief_settles_on_the_program_that_explains_the_agent(
     assert [(e.t, e.kind) for e in found.events] == [(6, "inferred"), (10, "swap")]
 
 
+def test_a_horizon_that_stops_before_the_swap_shows_no_swap(
+    trajectory: Trajectory, library: list[Path], tmp_path: Path
+) -> None:
+    with make_proposer("list", programs=library) as proposer:
+        found = explain(trajectory, proposer, observe=6, particles=4, top=2, horizon=2)
+    assert len(found.belief) == 8
+    assert [(e.t, e.kind) for e in found.events] == [(6, "inferred")]
+    path = tmp_path / "left-right.jsonl"
+    write_trajectory(path, trajectory)
+    argv = ["explain", "--trajectory", str(path), "--observe", "6", "--horizon", "2"]
+    result = run_rote(*argv, "--proposer", "list", "--programs", *map(str, library))
+    assert result.returncode == 0, result.stderr
+    assert "| marks the end of the observed steps. Events:" in result.stdout
+
+
 def test_online_updating_records_its_events(trajectory: Trajectory, library: list[Path]) -> None:
     with make_proposer("list", programs=library[1:]) as proposer:  # only the wrong program
         found = explain(trajectory, proposer, observe=6, updating="online", particles=2, top=1)

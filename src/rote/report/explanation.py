@@ -48,7 +48,7 @@ class Explanation:
 
 def events(report: PredictionReport, records: list[StepRecord]) -> list[Event]:
     """The run's events in step order: the inference after the observed steps, each step
-    record's resampling, rejuvenation and failures, and the layout swap."""
+    record's resampling, rejuvenation and failures, and the layout swap if the model saw it."""
     observe = report.settings.observe
     proposed = int(report.per_call[0]["programs"]) if report.per_call else 0
     found = [Event(observe, "inferred", f"{proposed} programs proposed from steps 0-{observe - 1}")]
@@ -60,7 +60,8 @@ def events(report: PredictionReport, records: list[StepRecord]) -> list[Event]:
             found.append(Event(record.t, "rejuvenated", detail))
         if record.failures:
             found.append(Event(record.t, "failed", f"{len(record.failures)} programs failed"))
-    if report.swap_at is not None:
+    seen = observe + len(report.predictions)  # --horizon may stop before the swap
+    if report.swap_at is not None and report.swap_at < seen:
         found.append(Event(report.swap_at, "swap", "the layout was re-sampled"))
     return sorted(found, key=lambda event: event.t)
 

@@ -89,7 +89,7 @@ def print_explanation(explanation: Explanation, out: Console) -> None:
             + (f"; later steps {step_ranges(later_misses)}" if later_misses else "; no later step")
         )
         out.print(Syntax(program.source.rstrip(), "python", theme="ansi_dark", line_numbers=False))
-    swap = "" if report.swap_at is None else ", s the layout swap"
+    swap = ", s the layout swap" if any(e.kind == "swap" for e in explanation.events) else ""
     out.print(f"\n| marks the end of the observed steps{swap}. Events:")
     for event in explanation.events:
         out.print(f"  step {event.t}: {event.kind}: {event.detail}")
