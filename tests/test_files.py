@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rote.errors import RoteError
 from rote.files import atomic_write
 
 
@@ -40,3 +41,14 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
         write_half()
     assert path.read_text() == "kept\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.jsonl"]
+
+
+def test_a_place_no_file_can_be_made_is_a_one_line_error(tmp_path: Path) -> None:
+    """`rote report --out /proc/x.html` was a FileNotFoundError traceback after the whole run."""
+    with (
+        pytest.raises(RoteError, match=r"^/proc/x\.html: cannot write: No such file"),
+        atomic_write("/proc/x.html"),
+    ):
+        pass
+    with pytest.raises(RoteError, match="cannot write"), atomic_write(tmp_path / "no" / "x"):
+        pass

@@ -18,13 +18,17 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A new, empty file beside `path` for the block to write, by any means (an open, savefig,
     torch.save). When the block ends normally, the file is synced to disk, renamed over
     `path` and the directory synced, so the rename itself survives a power cut; when it
-    raises, the file is removed and `path` is untouched."""
+    raises, the file is removed and `path` is untouched. A place no file can be made is a
+    one-line RoteError."""
     target = Path(path)
     # Same directory: a rename is atomic only within one file system. O_EXCL with mode 0o666
     # rather than mkstemp: mkstemp's 0o600 would make every replaced file private to its
     # owner, where a plain open follows the umask.
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as error:  # a missing directory, /proc, no permission: the user's to fix
+        raise RoteError(f"{target}: cannot write: {error.strerror}") from None
     try:
         yield tmp
         _sync(tmp)

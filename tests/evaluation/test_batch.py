@@ -135,3 +135,16 @@ def test_trajectory_and_trajectories_exclude_each_other(trajectories: Path) -> N
     with pytest.raises(SystemExit) as exit_:
         main(["predict", "--trajectory", path, "--trajectories", str(trajectories), *RUN])
     assert exit_.value.code == 2
+
+
+def test_a_directory_and_a_glob_name_the_same_files(
+    trajectories: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rerun finds its finished trajectories by name: `d`, `./d/` and `./d/*.jsonl` must give
+    the same names, or switching between them predicts (and records) everything twice."""
+    monkeypatch.chdir(trajectories.parent)
+    name = trajectories.name
+    forms = [name, f"./{name}/", f"./{name}/*.jsonl", f"{name}//*.jsonl"]
+    found = [find_trajectories(form) for form in forms]
+    assert all(names == found[0] for names in found) and found[0]
+    assert all(path.startswith(f"{name}/") for path in found[0])

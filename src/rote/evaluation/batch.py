@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -58,11 +59,13 @@ class BatchRecord(NamedTuple):
 
 def find_trajectories(where: str) -> list[str]:
     """The trajectory files `--trajectories` names: a directory's .jsonl files, or a glob's
-    matches, sorted."""
+    matches, sorted. Normalised (`d/x.jsonl`, however `d` or `./d/*.jsonl` was written), since a
+    rerun finds its finished trajectories by these names."""
     if Path(where).is_dir():
-        found = sorted(str(path) for path in Path(where).glob("*.jsonl"))
+        found = sorted(os.path.normpath(path) for path in Path(where).glob("*.jsonl"))
     else:
-        found = sorted(path for path in glob.glob(where) if Path(path).is_file())
+        matches = glob.glob(where)
+        found = sorted(os.path.normpath(path) for path in matches if Path(path).is_file())
     if not found:
         raise RoteError(f"{where}: no trajectory files (give a directory of .jsonl or a glob)")
     return found
