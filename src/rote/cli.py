@@ -17,7 +17,7 @@ import time
 from argparse import SUPPRESS
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -49,7 +49,7 @@ from rote.progress import progress_bar
 from rote.proposers import LLM_PROPOSERS, PROPOSERS, Budget, Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
-from rote.report.explanation import Explanation, explain
+from rote.report.explanation import explain
 from rote.report.html import bench_page, trajectory_page, write_page
 from rote.report.terminal import print_explanation
 from rote.report.trajectory import trajectory_data
@@ -58,6 +58,7 @@ from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, parse_jso
 from rote.version import __version__
 
 EXIT_USAGE = 2
+Run = TypeVar("Run")
 DEMO_ENV = "construction"
 REPORT_TOP = 5
 """Programs a trajectory report shows: more make its belief plot hard to read."""
@@ -284,7 +285,9 @@ def _cmd_demo(args: argparse.Namespace, out: Console) -> None:
     )
     trajectory = read_trajectory(path)
     with make_proposer("synth", show_progress=sys.stderr.isatty()) as proposer:
-        explanation = _explanation(str(path), trajectory, proposer, args, None, REPORT_TOP)
+        explanation = _with_progress(
+            explain, str(path), trajectory, proposer, args, None, top=REPORT_TOP
+        )
     _print_report(explanation.report, args, out)
     page = Path(args.out) / "report.html"
     write_page(page, trajectory_page(trajectory_data(explanation, _spec(trajectory), path.name)))
@@ -378,7 +381,7 @@ def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
         check_program_directory(Path(args.save_programs))
     proposer, llm = _proposer(args)
     with proposer:
-        report = _prediction_report(args.trajectory, trajectory, proposer, args, llm)
+        report = _with_progress(prediction_report, args.trajectory, trajectory, proposer, args, llm)
     _print_report(report, args, out)
 
 
@@ -431,38 +434,13 @@ def _cmd_explain(args: argparse.Namespace, out: Console) -> None:
     trajectory = read_trajectory(args.trajectory)
     proposer, llm = _proposer(args)
     with proposer:
-        explanation = _explanation(args.trajectory, trajectory, proposer, args, llm, args.top)
+        explanation = _with_progress(
+            explain, args.trajectory, trajectory, proposer, args, llm, top=args.top
+        )
     if args.json:
         print(json.dumps(explanation.to_json()))
     else:
         print_explanation(explanation, out)
-
-
-def _explanation(
-    path: str,
-    trajectory: Trajectory,
-    proposer: Proposer,
-    args: argparse.Namespace,
-    llm: LLMConfig | None,
-    top: int,
-) -> Explanation:
-    """`explain` from the run flags, with the belief in the `top` programs, behind a progress
-    bar over the predictions."""
-    with progress_bar() as progress:
-        task = progress.add_task("predicting", total=None)
-        return explain(
-            trajectory,
-            proposer,
-            observe=args.observe,
-            updating=args.updating,
-            particles=args.particles,
-            seed=args.seed,
-            horizon=args.horizon,
-            top=top,
-            llm=llm,
-            path=path,
-            on_prediction=lambda done, total: progress.update(task, completed=done, total=total),
-        )
 
 
 def _cmd_report(args: argparse.Namespace, out: Console) -> None:
@@ -477,7 +455,9 @@ def _cmd_report(args: argparse.Namespace, out: Console) -> None:
         trajectory = read_trajectory(args.trajectory)
         proposer, llm = _proposer(args)
         with proposer:
-            explanation = _explanation(args.trajectory, trajectory, proposer, args, llm, args.top)
+            explanation = _with_progress(
+                explain, args.trajectory, trajectory, proposer, args, llm, top=args.top
+            )
         page = trajectory_page(
             trajectory_data(explanation, _spec(trajectory), Path(args.trajectory).name)
         )
@@ -485,23 +465,21 @@ def _cmd_report(args: argparse.Namespace, out: Console) -> None:
     out.print(f"wrote {args.out}: open it in a browser (it needs no network)")
 
 
-def _spec(trajectory: Trajectory) -> EnvSpec:
-    """The env spec a trajectory's header names."""
-    return make_env(trajectory.header.env, **trajectory.header.env_kwargs)
-
-
-def _prediction_report(
+def _with_progress(
+    run: Callable[..., Run],
     path: str,
     trajectory: Trajectory,
     proposer: Proposer,
     args: argparse.Namespace,
     llm: LLMConfig | None,
-) -> PredictionReport:
-    """The report, with a progress bar over the predictions (on a terminal): an Overcooked
-    game's take minutes."""
+    **more: Any,
+) -> Run:
+    """`prediction_report` or `explain` (`run`, which take the same run flags; `more` for what
+    explain adds) behind a progress bar over the predictions: an Overcooked game's take
+    minutes."""
     with progress_bar() as progress:
         task = progress.add_task("predicting", total=None)
-        return prediction_report(
+        return run(
             trajectory,
             proposer,
             observe=args.observe,
@@ -512,7 +490,13 @@ def _prediction_report(
             llm=llm,
             path=path,
             on_prediction=lambda done, total: progress.update(task, completed=done, total=total),
+            **more,
         )
+
+
+def _spec(trajectory: Trajectory) -> EnvSpec:
+    """The env spec a trajectory's header names."""
+    return make_env(trajectory.header.env, **trajectory.header.env_kwargs)
 
 
 def _print_report(report: PredictionReport, args: argparse.Namespace, out: Console) -> None:
