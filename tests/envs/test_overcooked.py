@@ -131,32 +131,29 @@ def test_draw_puts_each_player_where_it_stands_facing_its_way(layout: str) -> No
     assert len(bases) == 1
 
 
+def pot_labels(observation: dict[str, Any]) -> dict[tuple[float, float], str | None]:
+    """Where the drawing puts a pot's contents (the items of pot size), and their labels."""
+    scene = make_env("overcooked", layout="asymmetric_advantages").draw(observation)
+    assert scene is not None and scene["kind"] == "grid"
+    return {
+        (item["x"], item["y"]): item.get("label")
+        for item in scene["items"]
+        if item.get("size") == 0.7
+    }
+
+
 def test_draw_labels_pots_by_what_they_hold() -> None:
     observation = kitchen("asymmetric_advantages")
     observation["pots"] = [
         {"pos": [4, 2], "ingredient": "onion", "count": 2, "cook_time": 0, "state": "filling"},
         {"pos": [4, 3], "ingredient": "onion", "count": 3, "cook_time": 7, "state": "cooking"},
     ]
-    scene = make_env("overcooked", layout="asymmetric_advantages").draw(observation)
-    assert scene is not None and scene["kind"] == "grid"
-    pots = {
-        (item["x"], item["y"]): item.get("label")
-        for item in scene["items"]
-        if item.get("size") == 0.7
-    }
-    assert pots == {(4, 2): "2/3", (4, 3): f"7/{COOK_TIME}"}
+    assert pot_labels(observation) == {(4, 2): "2/3", (4, 3): f"7/{COOK_TIME}"}
     observation["pots"] = [
         {"pos": [4, 2], "ingredient": None, "count": 0, "cook_time": 0, "state": "empty"},
         {"pos": [4, 3], "ingredient": "onion", "count": 3, "cook_time": 20, "state": "ready"},
     ]
-    scene = make_env("overcooked", layout="asymmetric_advantages").draw(observation)
-    assert scene is not None and scene["kind"] == "grid"
-    pots = {
-        (item["x"], item["y"]): item.get("label")
-        for item in scene["items"]
-        if item.get("size") == 0.7
-    }
-    assert pots == {(4, 3): "ready"}
+    assert pot_labels(observation) == {(4, 3): "ready"}
 
 
 @pytest.mark.skipif(not INSTALLED, reason="overcooked-ai (the `overcooked` extra) is not installed")
