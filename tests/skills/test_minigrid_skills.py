@@ -135,3 +135,16 @@ def test_dropping_beside_an_object_faces_a_free_cell_next_to_it() -> None:
     assert drop_beside(state, [(3, 1)]) == "drop"
     state.direction = "left"
     assert drop_beside(state, [(3, 1)]) == "right"
+
+
+def test_conventions_turn_round_and_prefer_straight() -> None:
+    behind = parse(observation(direction="left", mission="go to the red ball"))
+    assert go_to(behind, [(3, 1)]) == "left"  # the ball is behind: turn left by default
+    assert go_to(behind, [(3, 1)], turn="right") == "right"
+    # the blue key at (1, 4) seen from (3, 2) facing left: left and down both start a
+    # shortest path to face it; by the move order down comes first, straight on is neither
+    diagonal = parse(observation(agent=[3, 2], direction="left", mission="go to the blue key"))
+    keys = [(1, 4)]
+    assert step_toward(diagonal, keys) == "left"  # turn to face down, the order's first
+    assert step_toward(diagonal, keys, prefer="straight") == "forward"  # already facing left
+    assert step_toward(diagonal, keys, order="lrud") == "forward"

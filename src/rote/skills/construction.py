@@ -6,7 +6,9 @@ rote but `rote.skills.grid`, and each name in `__all__` is a skill a person woul
 gridworld ("walk to the nearest green block", "keep going until a wall"), never a whole plan.
 
 Cells are (x, y) tuples, x growing right and y down. Walking takes the first step of a shortest
-path over non-wall cells, ties broken up, down, left, right; blocks never obstruct.
+path over non-wall cells; blocks never obstruct. Ties between equally short paths, and between
+equally near cells, follow a move order (`order`, rote.skills.grid): a convention an agent
+keeps, "udlr" (up, down, left, right) unless it says otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rote.skills.grid import MOVES, OPPOSITE, Cell, first_step, manhattan, step_cell
+from rote.skills.grid import (
+    DEFAULT_ORDER,
+    MOVES,
+    OPPOSITE,
+    Cell,
+    by_order,
+    distances_to,
+    downhill,
+    first_step,
+    manhattan,
+    step_cell,
+)
 
 __all__ = [
     "ACTIONS",
@@ -126,40 +139,50 @@ def bounce(state: ConstructionState, direction: str) -> str:
     return OPPOSITE[direction] if blocked(state, direction) else direction
 
 
-def walk(state: ConstructionState, goals: Iterable[Cell]) -> str:
-    """First step toward the nearest goal; "stay" when on a goal or none can be reached."""
-    step = _route(state, goals)
-    return "stay" if step is None else step[0]
+def walk(state: ConstructionState, goals: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:
+    """First step toward the nearest goal, ties by `order`; "stay" when on a goal or none can
+    be reached."""
+    field = _distances(_open_cells(state.size, frozenset(state.walls)), frozenset(goals))
+    return downhill(state.agent, field, order) or "stay"
 
 
-def fetch(state: ConstructionState, goals: Iterable[Cell]) -> str:
+def fetch(state: ConstructionState, goals: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:
     """Interact when standing on a goal, else walk toward the nearest one."""
     goal_set = set(goals)
-    return "interact" if state.agent in goal_set else walk(state, goal_set)
+    return "interact" if state.agent in goal_set else walk(state, goal_set, order)
 
 
-def nearest(state: ConstructionState, goals: Iterable[Cell]) -> Cell | None:
+def nearest(
+    state: ConstructionState, goals: Iterable[Cell], order: str = DEFAULT_ORDER
+) -> Cell | None:
     """The goal a walk heads for: nearest by path, ties as `walk` breaks them."""
     goal_set = set(goals)
     if state.agent in goal_set:
         return state.agent
-    step = _route(state, goal_set)
+    step = _route(state, goal_set, order)
     return None if step is None else step[1]
 
 
-def _route(state: ConstructionState, goals: Iterable[Cell]) -> tuple[str, Cell] | None:
+def _route(state: ConstructionState, goals: Iterable[Cell], order: str) -> tuple[str, Cell] | None:
     """`first_step` from the agent to the goals over cells that are not walls."""
     open_cells = _open_cells(state.size, frozenset(state.walls))
-    return _first_step(open_cells, state.agent, frozenset(goals))
+    return _first_step(open_cells, state.agent, frozenset(goals), order)
+
+
+@functools.lru_cache(maxsize=4096)
+def _distances(open_cells: frozenset[Cell], goals: frozenset[Cell]) -> dict[Cell, int]:
+    """`distances_to`, remembered: every walk toward the same goals on the same grid shares
+    it, whatever the agent's cell and move order (callers only read it)."""
+    return distances_to(goals, open_cells)
 
 
 @functools.lru_cache(maxsize=4096)
 def _first_step(
-    open_cells: frozenset[Cell], start: Cell, goals: frozenset[Cell]
+    open_cells: frozenset[Cell], start: Cell, goals: frozenset[Cell], order: str
 ) -> tuple[str, Cell] | None:
     """`first_step`, remembered: a pure function of its arguments, and a search asks the same
     walk of the same state over and over (every program that walks the ring, at each step)."""
-    return first_step(start, goals, open_cells.__contains__)
+    return first_step(start, goals, open_cells.__contains__, order)
 
 
 @functools.lru_cache(maxsize=64)
@@ -200,10 +223,11 @@ def isolated(state: ConstructionState, colour: str) -> list[Cell]:
     return [cell for cell in state.cells_of(colour) if not same.intersection(neighbours(cell))]
 
 
-def closest(cells: Iterable[Cell], target: Cell) -> list[Cell]:
-    """The one cell of `cells` nearest `target` as the crow walks (Manhattan; ties to the upper,
-    then the left), as a list: empty when there are no cells."""
-    ranked = sorted(cells, key=lambda cell: (manhattan(cell, target), cell[1], cell[0]))
+def closest(cells: Iterable[Cell], target: Cell, order: str = DEFAULT_ORDER) -> list[Cell]:
+    """The one cell of `cells` nearest `target` as the crow walks (Manhattan; ties as `order`
+    ranks cells: the upper, then the left, by default), as a list: empty when there are no
+    cells."""
+    ranked = sorted(by_order(list(cells), order), key=lambda cell: manhattan(cell, target))
     return ranked[:1]
 
 
@@ -233,12 +257,14 @@ def ring(state: ConstructionState, clockwise: bool = True) -> list[Cell]:
     return [cell for cell in ordered if not state.is_wall(cell)]
 
 
-def ring_successor(state: ConstructionState, clockwise: bool = True) -> Cell | None:
+def ring_successor(
+    state: ConstructionState, clockwise: bool = True, order: str = DEFAULT_ORDER
+) -> Cell | None:
     """Where a walk round the outer ring goes next from here: the next ring cell when on the
     ring, else the nearest ring cell. None when there is nowhere to go."""
     cells = ring(state, clockwise)
     if state.agent not in cells:
-        return nearest(state, cells)
+        return nearest(state, cells, order)
     successor = cells[(cells.index(state.agent) + 1) % len(cells)]
     return None if successor == state.agent else successor
 
@@ -258,11 +284,12 @@ class RingWalk:
     """Walk round the outer ring. The next ring cell is remembered, so a detour round a wall on
     the ring does not turn back."""
 
-    def __init__(self, clockwise: bool = True) -> None:
+    def __init__(self, clockwise: bool = True, order: str = DEFAULT_ORDER) -> None:
         self.clockwise = clockwise
+        self.order = order
         self.target: Cell | None = None
 
     def act(self, state: ConstructionState) -> str:
         if self.target is None or self.target == state.agent or state.is_wall(self.target):
-            self.target = ring_successor(state, self.clockwise)
-        return "stay" if self.target is None else walk(state, [self.target])
+            self.target = ring_successor(state, self.clockwise, self.order)
+        return "stay" if self.target is None else walk(state, [self.target], self.order)

@@ -7,8 +7,12 @@ The agent faces one of DIRECTIONS and moves by turning (left, right) and steppin
 pickup, drop and toggle act on the cell in front of it.
 
 Walking to something takes the first move of a shortest path over passable cells (rote.skills.
-grid's breadth-first search, ties up, down, left, right), turning first when the move is not
-the way the agent faces; on arrival (facing a goal) the caller's action is taken instead.
+grid's breadth-first search), turning first when the move is not the way the agent faces; on
+arrival (facing a goal) the caller's action is taken instead. Three conventions, which agents
+keep differently and the synthesizer fits: `order`, the move order that breaks ties between
+equally short paths ("udlr", up, down, left, right, by default); `prefer`, "straight" to take
+the way the agent faces first when it starts a shortest path ("order": the order alone); and
+`turn`, the way to turn round when the move is behind ("left" by default).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from rote.skills.grid import MOVES, Cell, first_step, step_cell
+from rote.skills.grid import DEFAULT_ORDER, MOVES, Cell, first_step, step_cell
 
 __all__ = [
     "ACTIONS",
@@ -220,47 +224,67 @@ def beside(state: MiniGridState, cells: Iterable[Cell]) -> list[Cell]:
     return sorted(found, key=lambda cell: (cell[1], cell[0]))
 
 
-def turn_to(state: MiniGridState, direction: str) -> str:
-    """The turn toward `direction` (left when it is behind), or forward when already facing it."""
+def turn_to(state: MiniGridState, direction: str, turn: str = "left") -> str:
+    """The turn toward `direction` (`turn` when it is behind), or forward when already facing
+    it."""
     quarter = (DIRECTIONS.index(direction) - DIRECTIONS.index(state.direction)) % 4
-    return ("forward", "right", "left", "left")[quarter]
+    return ("forward", "right", turn, "left")[quarter]
 
 
-def step_toward(state: MiniGridState, cells: Iterable[Cell]) -> str | None:
+def step_toward(
+    state: MiniGridState,
+    cells: Iterable[Cell],
+    order: str = DEFAULT_ORDER,
+    turn: str = "left",
+    prefer: str = "order",
+) -> str | None:
     """Turn or forward toward facing the nearest of `cells`; None when already facing one, or
-    when none can be reached."""
+    when none can be reached. The conventions are the module's."""
     goals = set(cells)
     if state.front in goals:
         return None
-    step = first_step(state.agent, goals, state.passable)
-    return None if step is None else turn_to(state, step[0])
+    if prefer == "straight":
+        ahead = state.direction[0]
+        order = ahead + order.replace(ahead, "")
+    step = first_step(state.agent, goals, state.passable, order)
+    return None if step is None else turn_to(state, step[0], turn)
 
 
-def approach(state: MiniGridState, cells: Iterable[Cell], arrive: str) -> str:
+def approach(
+    state: MiniGridState,
+    cells: Iterable[Cell],
+    arrive: str,
+    order: str = DEFAULT_ORDER,
+    turn: str = "left",
+    prefer: str = "order",
+) -> str:
     """Walk to face the nearest of `cells`, then take `arrive`; "done" (a no-op in most
     levels) when none can be reached."""
     goals = set(cells)
-    step = step_toward(state, goals)
+    step = step_toward(state, goals, order, turn, prefer)
     if step is not None:
         return step
     return arrive if state.front in goals else "done"
 
 
-def go_to(state: MiniGridState, cells: Iterable[Cell]) -> str:
+# The walks below take the conventions as `approach` does (order=, turn=, prefer=).
+
+
+def go_to(state: MiniGridState, cells: Iterable[Cell], **conventions: str) -> str:
     """Walk to face the nearest of `cells`, then say done."""
-    return approach(state, cells, "done")
+    return approach(state, cells, "done", **conventions)
 
 
-def pick_up(state: MiniGridState, cells: Iterable[Cell]) -> str:
+def pick_up(state: MiniGridState, cells: Iterable[Cell], **conventions: str) -> str:
     """Walk to face the nearest of `cells`, then pick it up."""
-    return approach(state, cells, "pickup")
+    return approach(state, cells, "pickup", **conventions)
 
 
-def open_door(state: MiniGridState, cells: Iterable[Cell]) -> str:
+def open_door(state: MiniGridState, cells: Iterable[Cell], **conventions: str) -> str:
     """Walk to face the nearest of `cells`, then toggle it (opens a closed door)."""
-    return approach(state, cells, "toggle")
+    return approach(state, cells, "toggle", **conventions)
 
 
-def drop_beside(state: MiniGridState, cells: Iterable[Cell]) -> str:
+def drop_beside(state: MiniGridState, cells: Iterable[Cell], **conventions: str) -> str:
     """Walk to face a free cell next to one of `cells`, then drop what is carried there."""
-    return approach(state, beside(state, cells), "drop")
+    return approach(state, beside(state, cells), "drop", **conventions)

@@ -9,8 +9,9 @@ Cells are (x, y) tuples, x growing right and y down. The dynamics the skills rel
 walks on floor only; moving toward a cell it cannot enter (a counter, a dispenser, a pot, the
 partner) only turns it to face that cell; `interact` acts on the faced cell. So reaching a
 station means standing on a floor cell next to it and facing it. Walking takes the first step of
-a shortest path, ties broken up, down, left, right; the partner's cell counts as blocked, unless
-no path avoids it.
+a shortest path, ties broken by a move order (`order`, rote.skills.grid; "udlr", up, down,
+left, right, by default: a convention people keep differently, which the synthesizer fits); the
+partner's cell counts as blocked, unless no path avoids it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rote.skills.grid import MOVES, Cell, first_step, manhattan, step_cell
+from rote.skills.grid import (
+    DEFAULT_ORDER,
+    MOVES,
+    Cell,
+    first_step,
+    manhattan,
+    moves_in,
+    step_cell,
+)
 
 __all__ = [
     "ACTIONS",
@@ -199,23 +208,25 @@ def parse(observation: Mapping[str, Any]) -> Kitchen:
     )
 
 
-def approach(kitchen: Kitchen, targets: Iterable[Cell]) -> str:
+def approach(kitchen: Kitchen, targets: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:
     """Walk to the nearest target and turn to face it; "stay" once facing one, or when none
     can be reached. Targets are stations (not floor): one stands beside them."""
     goals = set(targets)
     me = kitchen.me.pos
     if kitchen.me.faced in goals:
         return "stay"
-    for direction in MOVES:
+    for direction, _, _ in moves_in(order):
         if step_cell(me, direction) in goals:
             return direction  # turn to face it: the cell cannot be entered
-    step = first_step(me, goals, kitchen.walkable)
+    step = first_step(me, goals, kitchen.walkable, order)
     if step is None:  # the partner stands in every way: head for it anyway
-        step = first_step(me, goals, _floor(tuple(kitchen.layout)).__contains__)
+        step = first_step(me, goals, _floor(tuple(kitchen.layout)).__contains__, order)
     return "stay" if step is None else step[0]
 
 
-def use(kitchen: Kitchen, targets: Iterable[Cell]) -> str:
+def use(kitchen: Kitchen, targets: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:
     """Approach the nearest target, then interact with it (pick up, put down, serve)."""
     goals = set(targets)
-    return "interact" if goals and kitchen.me.faced in goals else approach(kitchen, goals)
+    if goals and kitchen.me.faced in goals:
+        return "interact"
+    return approach(kitchen, goals, order)
