@@ -20,7 +20,7 @@ def test_the_task_carries_rules_schema_actions_helpers_and_history(variant: str)
     assert SPEC.rules in text
     assert "- agent (array): agent cell [x, y]" in text
     assert '"stay", "up", "down", "left", "right", "interact"' in text
-    assert "- walk(state, goals)" in text  # a skill with its signature
+    assert "- walk(state, goals, order='udlr')" in text  # a skill with its signature
     assert "Step 1:\nt=1 agent=(2,1)" in text and "Agent's action: down" in text
     assert ("class Agent" in text) == (variant != "two-stage")
     assert ("SEARCH" in text) == (variant == "fsm")

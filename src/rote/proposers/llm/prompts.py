@@ -103,13 +103,21 @@ def describe_helpers(module_name: str) -> str:
         value = getattr(module, name)
         if not (inspect.isfunction(value) or inspect.isclass(value)):
             continue
-        parameters = [
-            p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
-            for p in inspect.signature(value).parameters.values()
-        ]
+        parameters = [_parameter(p) for p in inspect.signature(value).parameters.values()]
         doc = (inspect.getdoc(value) or "").split("\n\n", 1)[0].replace("\n", " ")
         lines.append(f"- {name}({', '.join(parameters)})" + (f": {doc}" if doc else ""))
     return "\n".join(lines)
+
+
+def _parameter(parameter: inspect.Parameter) -> str:
+    """A parameter as a call would write it, without its annotation."""
+    if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+        return f"*{parameter.name}"
+    if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+        return f"**{parameter.name}"
+    if parameter.default is inspect.Parameter.empty:
+        return parameter.name
+    return f"{parameter.name}={parameter.default!r}"
 
 
 def task(env: EnvSpec, history: Sequence[Step], helpers: str, variant: str) -> str:
