@@ -11,6 +11,9 @@ per mode, then the mode acts.
 This shape covers reactive policies (one mode, many rules), cycles of activities (a mode per
 target colour, exit when idle), alternations (run, step, run back) and rhythms (timers). The
 vocabulary, which each env supplies, holds the guards and skills; none encodes a whole plan.
+Where a skill must break a tie (which of two equally short paths, which way to turn round), the
+vocabulary names the choice as a `Convention` with a default; a program may set it otherwise
+(`walk(state, cells, order="lrud")`), and pays for that once, however many skills follow it.
 Programs are interpreted here, in-process over precomputed tables, during search, and emitted as
 Python source (`to_source`) for the sandbox, which replays them identically.
 """
@@ -21,6 +24,7 @@ import copy
 import functools
 import math
 import pickle
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +33,32 @@ from typing import Any, NamedTuple, Protocol
 from rote.observation import Observation
 
 MAX_MODES = 4
+
+
+class Convention(NamedTuple):
+    """A tie a vocabulary's skills break one way by default and an agent may break another:
+    the keyword the skills take (`order`, `turn`) and its values, the default first."""
+
+    keyword: str
+    values: tuple[str, ...]
+
+    @property
+    def default(self) -> str:
+        return self.values[0]
+
+    @property
+    def cost(self) -> float:
+        """What a program pays for a value other than the default: a nat to say it departs,
+        then which of the others. So the default wins wherever the data cannot tell."""
+        return 1.0 + math.log(len(self.values) - 1)
+
+
+class Setting(NamedTuple):
+    """A convention set to a value other than its default, as a skill carries it."""
+
+    keyword: str
+    value: str
+    cost: float
 
 
 class Stateful(Protocol):
@@ -64,6 +94,14 @@ class Skill:
     """For a skill that is a whole program another proposer wrote (e.g. an LLM): its source.
     The program runs on every step, so its memory advances as when it acts alone, and the skill
     answers what it said; search reads its answers from a sandbox replay (`Tables.extra`)."""
+    settings: tuple[Setting, ...] = ()
+    """The conventions this skill sets other than by default (they are in its code too)."""
+    vary: Callable[[str, str], Skill] | None = field(
+        default=None, compare=False, hash=False, repr=False
+    )
+    """The same skill with a convention set to a value, for a skill that takes conventions."""
+    accepts: tuple[str, ...] = ()
+    """The keywords of the conventions `vary` takes."""
 
     @property
     def stateful(self) -> bool:
@@ -125,6 +163,8 @@ class Ring:
         after move right) names only its constant."""
         ring = len(self.modes) > 1
         total = math.log(MAX_MODES) + (len(self.modes) - 1) * 1.0
+        settings = {setting for skill in self.skills() for setting in skill.settings}
+        total += sum(setting.cost for setting in settings)  # one habit, said once
         kinds: dict[str, int] = {}
         for i, mode in enumerate(self.modes):
             spelled_kinds = dict(kinds)
@@ -139,6 +179,24 @@ class Ring:
                 total += spelled
                 kinds = spelled_kinds
         return total
+
+    def with_convention(self, keyword: str, value: str) -> Ring:
+        """The program with every skill that takes the convention `keyword` set to `value`: an
+        agent keeps one habit in all it does."""
+
+        def set_in(skill: Skill) -> Skill:
+            return skill.vary(keyword, value) if skill.vary and keyword in skill.accepts else skill
+
+        return Ring(
+            tuple(
+                Mode(
+                    set_in(mode.default),
+                    tuple(Rule(rule.guard, set_in(rule.skill)) for rule in mode.rules),
+                    mode.exit,
+                )
+                for mode in self.modes
+            )
+        )
 
     def skills(self) -> list[Skill]:
         """Every skill the program uses, defaults and rules, without repeats, in order."""
@@ -166,12 +224,16 @@ KIND_COST = 1.0
 number of choices of its constant) names the constant."""
 
 
+_SETTING = re.compile(r', \w+=""')
+
+
 @functools.cache
 def kind(code: str) -> str:
-    """A skill's kind: its code with the quoted constants blanked ("move right" and "move left"
-    are one kind). Cached: every program's cost asks it of each of its skills."""
+    """A skill's kind: its code with the quoted constants blanked and conventions dropped
+    ("move right" and "move left" are one kind, as are a walk by one move order and by
+    another). Cached: every program's cost asks it of each of its skills."""
     parts = code.split('"')
-    return '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts))
+    return _SETTING.sub("", '"'.join(part if i % 2 == 0 else "" for i, part in enumerate(parts)))
 
 
 def skill_cost(skill: Skill, kinds: dict[str, int]) -> float:
@@ -208,6 +270,11 @@ class Vocabulary(ABC):
 
     module: str
     """The skills module emitted programs import from (e.g. "rote.skills.construction")."""
+    conventions: tuple[Convention, ...] = ()
+    """The ties its skills break by a convention a program may set (`Skill.vary`)."""
+    habits: tuple[Mapping[str, str], ...] = ()
+    """Other settings of the conventions common enough to search for plans in
+    (`Habitual`) when the default ones leave steps unexplained."""
 
     @abstractmethod
     def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
@@ -223,6 +290,35 @@ class Vocabulary(ABC):
 
     parse_code: str = "parse(observation)"
     parse_imports: tuple[str, ...] = ("parse",)
+
+
+class Habitual(Vocabulary):
+    """Another vocabulary's guards and skills, every skill keeping the conventions `habit`
+    sets: a search in it finds the plans of an agent with that habit, whose steps the default
+    conventions would break into pieces."""
+
+    def __init__(self, vocabulary: Vocabulary, habit: Mapping[str, str]) -> None:
+        self.vocabulary = vocabulary
+        self.habit = dict(habit)
+        self.module = vocabulary.module
+        self.conventions = vocabulary.conventions
+        self.parse_code = vocabulary.parse_code
+        self.parse_imports = vocabulary.parse_imports
+
+    def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        return self.vocabulary.guards(observations)
+
+    def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
+        found = []
+        for skill in self.vocabulary.skills(observations):
+            for keyword, value in self.habit.items():
+                if skill.vary is not None and keyword in skill.accepts:
+                    skill = skill.vary(keyword, value)
+            found.append(skill)
+        return found
+
+    def parse(self, observation: Observation) -> Any:
+        return self.vocabulary.parse(observation)
 
 
 class FixedVocabulary(Vocabulary):
@@ -254,6 +350,7 @@ class Tables:
         answers: Answers | None = None,
     ) -> None:
         extra = extra or {}
+        self.conventions = vocabulary.conventions
         self.guards = vocabulary.guards(observations)
         skills = vocabulary.skills(observations)
         self.skills = [*skills, *extra]
@@ -275,6 +372,12 @@ class Tables:
 
     def __len__(self) -> int:
         return len(self.states)
+
+    def add(self, skill: Skill) -> None:
+        """Put a stateless skill the vocabulary did not list (one with a convention set) on the
+        tables, so programs using it are scored by columns like the rest."""
+        if skill.run is not None and skill.make is None and skill not in self.actions:
+            self.actions[skill] = [skill.run(state) for state in self.states]
 
     def policy(self, mode: Mode) -> list[str] | None:
         """The mode's choice at every step, read off the tables, or None unless the tables

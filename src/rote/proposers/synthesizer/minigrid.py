@@ -5,8 +5,10 @@ a colour, the mission's object, a wall, something in the way), next to the missi
 destination, the mission's kind, and their negations. Skills: each action, and four ways to
 reach something (go to it and say done, pick it up, open it, drop the carried object beside it)
 applied to what the mission names (its object, its destination) or to the nearest object of a
-type and colour. Each is a Python expression over `state` on `rote.skills.minigrid`, so the
-emitted program and the search evaluate the very same text.
+type and colour. The ways to reach something break ties by three conventions (`CONVENTIONS`:
+the move order, preferring straight on, the way to turn round). Each is a Python expression over
+`state` on `rote.skills.minigrid`, so the emitted program and the search evaluate the very same
+text.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import Any
 
 from rote.envs.base import EnvSpec
 from rote.observation import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
-from rote.proposers.synthesizer.terms import Terms
+from rote.proposers.synthesizer.dsl import Convention, Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.terms import ORDER, Terms
 from rote.skills import minigrid as skills
 from rote.skills.minigrid import ACTIONS, COLOURS, KINDS
 
@@ -36,10 +38,17 @@ REFERENTS: dict[str, str] = {
 OBJECT_TYPES: tuple[str, ...] = ("key", "ball", "box", "door", "goal")
 """Types a skill may head for (lava and floor are not destinations anyone names)."""
 FACED_TYPES: tuple[str, ...] = (*OBJECT_TYPES, "lava")
+CONVENTIONS = (
+    ORDER,
+    Convention("prefer", ("order", "straight")),
+    Convention("turn", ("left", "right")),
+)
+"""How `rote.skills.minigrid.approach` breaks ties: its keywords, defaults first."""
 
 
 class MiniGridVocabulary(Vocabulary):
     module = "rote.skills.minigrid"
+    conventions = CONVENTIONS
 
     def __init__(self, env: EnvSpec | None = None) -> None:
         self._guards = self._build_guards()
@@ -66,8 +75,9 @@ class MiniGridVocabulary(Vocabulary):
         for kind, colour in sorted(seen):
             cells = f'cells_of(state, "{kind}", "{colour}")'
             for verb, function in VERBS.items():
-                code = f"{function}(state, {cells})"
-                found.append(_TERMS.skill(f"{verb} the {colour} {kind}", code, choices))
+                code = f"{function}(state, {cells}$settings)"
+                name = f"{verb} the {colour} {kind}"
+                found.append(_TERMS.skill(name, code, choices, CONVENTIONS))
         return found
 
     @staticmethod
@@ -103,5 +113,6 @@ class MiniGridVocabulary(Vocabulary):
         choices = len(VERBS) * len(REFERENTS)
         for verb, function in VERBS.items():
             for name, cells in REFERENTS.items():
-                found.append(_TERMS.skill(f"{verb} {name}", f"{function}(state, {cells})", choices))
+                code = f"{function}(state, {cells}$settings)"
+                found.append(_TERMS.skill(f"{verb} {name}", code, choices, CONVENTIONS))
         return found

@@ -6,10 +6,10 @@ station (onion or dish dispenser, pot, serving counter, counter, floor) or the p
 partner next to me, and their negations. Skills: stay (the cheapest: people wait a lot),
 interact, each move, and for each kind of target (onion or dish dispenser, serving counter, any
 pot, a pot ready / cooking / with room, an empty counter, a counter with an onion / dish /
-soup) "go to" it (walk there and face it) and "use" it (go, then interact). Moving toward a cell
-one cannot enter only turns, so facing is part of arriving. Each is a Python expression over
-`state` on `rote.skills.overcooked`, so the emitted program and the search evaluate the very
-same text.
+soup) "go to" it (walk there and face it) and "use" it (go, then interact), breaking ties by the
+move order convention (`ORDER`). Moving toward a cell one cannot enter only turns, so facing is
+part of arriving. Each is a Python expression over `state` on `rote.skills.overcooked`, so the
+emitted program and the search evaluate the very same text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from rote.envs.base import EnvSpec
 from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import FixedVocabulary, Guard, Skill
-from rote.proposers.synthesizer.terms import Terms
+from rote.proposers.synthesizer.terms import ORDER, Terms
 from rote.skills import overcooked as skills
 from rote.skills.overcooked import MOVES
 
@@ -48,6 +48,7 @@ TARGETS: dict[str, str] = {
 
 class OvercookedVocabulary(FixedVocabulary):
     module = "rote.skills.overcooked"
+    conventions = (ORDER,)
 
     def __init__(self, env: EnvSpec | None = None) -> None:
         super().__init__(self._build_guards(), self._build_skills())
@@ -78,6 +79,7 @@ class OvercookedVocabulary(FixedVocabulary):
         found = [_skill("stay", '"stay"'), _skill("interact", '"interact"')]
         found += [_skill(f"move {d}", f'"{d}"', len(MOVES)) for d in MOVES]
         for name, cells in TARGETS.items():
-            found.append(_skill(f"go to {name}", f"approach(state, {cells})", len(TARGETS)))
-            found.append(_skill(f"use {name}", f"use(state, {cells})", len(TARGETS)))
+            for verb, function in (("go to", "approach"), ("use", "use")):
+                code = f"{function}(state, {cells}$settings)"
+                found.append(_skill(f"{verb} {name}", code, len(TARGETS), (ORDER,)))
         return found

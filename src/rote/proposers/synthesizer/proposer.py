@@ -22,13 +22,16 @@ from rote.envs.registry import registration
 from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
-from rote.proposers.synthesizer.dsl import Answers, Ring, Skill, Tables, Vocabulary
+from rote.proposers.synthesizer.dsl import Answers, Habitual, Ring, Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.emit import embed, to_source
 from rote.proposers.synthesizer.generic import GenericVocabulary
 from rote.proposers.synthesizer.search import Budget, Search
 
 MAX_EMBEDDED = 4
 """Foreign programs (failing ones first) made into skills per search."""
+HABIT_BUDGET = 0.25
+"""The share of the budget a search in each of the vocabulary's other habits gets
+(`Vocabulary.habits`): enough to find the plans, the rest is spent refining ours."""
 
 
 def vocabulary_for(env: EnvSpec) -> Vocabulary:
@@ -59,28 +62,21 @@ class SynthProposer(Proposer):
     def _propose(self, request: ProposalRequest) -> list[Program]:
         vocabulary = vocabulary_for(request.env)
         observations = [step.observation for step in request.history]
-        actions = [step.action or "" for step in request.history]
         given = (*request.failing, *request.current)
         seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), Ring)]
         foreign = [p for p in given if "dsl" not in p.meta and p.origin != self.name]
-        search = Search(
-            Tables(vocabulary, observations, self._embedded(request, foreign), self._answers),
-            actions,
-            request.env.action_names,
-            budget=self.budget,
-            seed=request.seed,
-            eps=request.eps,
+        embedded = self._embedded(request, foreign)
+        search = self._search(
+            request, Tables(vocabulary, observations, embedded, self._answers), seeds
         )
-        if self.show_progress:
-            with Progress(transient=True) as bar:
-                task = bar.add_task("synthesizing programs", total=1.0)
-                search.progress = lambda done: bar.update(task, completed=done)
-                search.run(seeds)
-        else:
-            search.run(seeds)
+        found = search.best(2 * request.n)
+        for habit in vocabulary.habits:  # another habit may join up what ours broke
+            tables = Tables(Habitual(vocabulary, habit), observations, embedded)
+            found += self._search(request, tables, seeds, HABIT_BUDGET).best(2 * request.n)
+        found.sort(key=lambda scored: -scored.score)
         held = {program.id for program in request.current}
         programs = []
-        for scored in search.best(2 * request.n):
+        for scored in found:
             source = to_source(scored.program, vocabulary)
             program = Program(
                 source,
@@ -92,6 +88,29 @@ class SynthProposer(Proposer):
                 held.add(program.id)
                 programs.append(program)
         return programs[: request.n]
+
+    def _search(
+        self, request: ProposalRequest, tables: Tables, seeds: list[Ring], share: float = 1.0
+    ) -> Search:
+        budget = self.budget
+        if share < 1.0:
+            budget = Budget(max(1, int(budget.programs * share)), budget.seconds * share)
+        search = Search(
+            tables,
+            [step.action or "" for step in request.history],
+            request.env.action_names,
+            budget=budget,
+            seed=request.seed,
+            eps=request.eps,
+        )
+        if self.show_progress:
+            with Progress(transient=True) as bar:
+                task = bar.add_task("synthesizing programs", total=1.0)
+                search.progress = lambda done: bar.update(task, completed=done)
+                search.run(seeds)
+        else:
+            search.run(seeds)
+        return search
 
     def _embedded(self, request: ProposalRequest, foreign: list[Program]) -> dict[Skill, list[str]]:
         """Skills for up to MAX_EMBEDDED foreign programs, with their answers on the history.

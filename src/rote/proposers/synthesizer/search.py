@@ -7,7 +7,7 @@ the SMC's own, summed by counts of hits, misses and failures (`counted_log_likel
 worked out once per count. A program is scored on what the sandbox would make of its outputs: one
 that says a name that is not an action fails there, and misses every step from then on.
 
-Six moves, all ranked by that score:
+Seven moves, all ranked by that score:
 
 1. singles: every skill alone;
 2. cycles: rings that visit the targets of one kind of skill in turn, when idle;
@@ -18,7 +18,10 @@ Six moves, all ranked by that score:
    first 2-4 runs (programming by demonstration, synthesis.md section 1); a run may be empty,
    a mode passed over because its skill is idle where it begins;
 5. repeats: in the best rings, one mode made a copy of another, or a copy put in;
-6. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
+6. conventions: the best programs that miss steps, with each convention the vocabulary names
+   set to each of its values (walking horizontally first, turning right to turn round), one
+   convention after another, keeping what scores better: the plan found, the habit fitted;
+7. local search: mutate the best programs (swap a constant, a skill, an exit; add or drop a
    rule) and keep what scores better, until the budget is spent.
 
 Programs that act alike on the history are one for the search (observational equivalence), but
@@ -63,6 +66,10 @@ MAX_CYCLE_GROUP = 6
 """Sibling skills (alike but for a constant) beyond this many are not cycled through."""
 EQUIVALENTS = 3
 """Programs kept per class of programs that act alike on the history."""
+CONVENTION_POOL = 60
+"""The best programs whose conventions are fitted, if they miss steps."""
+CONVENTION_SHARE = 0.1
+"""The share of the budget kept from the phases before for fitting conventions."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ class Scored(NamedTuple):
     the emitted program, up to a constant shared by all programs."""
     loglik: float
     program: Ring
+    misses: int = 0
+    """Observed steps where the program did not do what the agent did (or failed)."""
 
 
 class Search:
@@ -112,6 +121,7 @@ class Search:
         self.siblings = _siblings(tables.skills)
         self.classes: dict[tuple[str | None, ...], list[Scored]] = {}
         self.scored = 0
+        self._reserved = 0
         self._deadline = 0.0
         self._logliks: dict[tuple[int, int, int], float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
@@ -146,7 +156,8 @@ class Search:
         self.scored += 1
         outputs = self._sandboxed(run(program, self.tables))
         loglik = self.loglik(outputs)
-        scored = Scored(loglik - program.cost, loglik, program)
+        misses = sum(map(operator.ne, outputs, self.actions))
+        scored = Scored(loglik - program.cost, loglik, program, misses)
         members = self.classes.setdefault(outputs, [])
         if all(member.program != program for member in members):
             # members are kept best score first, ties by description; a newcomer goes after
@@ -157,12 +168,19 @@ class Search:
         return scored
 
     def out_of_budget(self) -> bool:
-        return self.scored >= self.budget.programs or time.monotonic() >= self._deadline
+        return (
+            self.scored >= self.budget.programs - self._reserved
+            or time.monotonic() >= self._deadline
+        )
 
     # -- the search --------------------------------------------------------------------------
 
     def run(self, seeds: Iterable[Ring] = ()) -> None:
         self._deadline = time.monotonic() + self.budget.seconds
+        # the rings may take every program they are allowed: keep some for conventions
+        self._reserved = (
+            int(self.budget.programs * CONVENTION_SHARE) if self.tables.conventions else 0
+        )
         phases: list[Callable[[], None]] = [
             lambda: self._seeds(seeds),
             self._singles,
@@ -170,12 +188,14 @@ class Search:
             self._decision_lists,
             self._rings,
             self._repeats,
+            self._conventions,
             self._local_search,
         ]
         for done, phase in enumerate(phases):
-            if self.out_of_budget():
-                break
-            phase()
+            if phase == self._repeats:  # few programs: they and the conventions share the rest
+                self._reserved = 0
+            if not self.out_of_budget():
+                phase()
             if self.progress is not None:
                 self.progress((done + 1) / len(phases))
 
@@ -437,6 +457,34 @@ class Search:
                         return
                     self.score(Ring((*modes[:j], modes[i], *modes[j:])))
 
+    # -- conventions -------------------------------------------------------------------------
+
+    def _conventions(self) -> None:
+        """The best programs with their conventions fitted: for each convention in turn, every
+        value, keeping the best. Many programs, not a few, because a plan kept with another
+        habit misses steps wherever ours breaks a tie, so its default form may rank well below
+        programs that fit by accident. A program that fits every step is left as it is: another
+        convention could only cost more."""
+        if not self.tables.conventions:
+            return
+        perfect = self.loglik(self.actions)
+        for scored in self._top(CONVENTION_POOL):
+            best = scored
+            for convention in self.tables.conventions:
+                for value in convention.values:
+                    if best.loglik >= perfect:
+                        break
+                    if self.out_of_budget():
+                        return
+                    candidate = best.program.with_convention(convention.keyword, value)
+                    if candidate == best.program:
+                        continue
+                    for skill in candidate.skills():
+                        self.tables.add(skill)
+                    tried = self.score(candidate)
+                    if tried.score > best.score:
+                        best = tried
+
     # -- local search ------------------------------------------------------------------------
 
     def _local_search(self) -> None:
@@ -499,7 +547,7 @@ def _mutate(
     mode = modes[index]
     move = rng.randrange(6)
     if move == 0:  # another constant for the default skill
-        mode = replace(mode, default=rng.choice(siblings[mode.default]))
+        mode = replace(mode, default=rng.choice(siblings.get(mode.default, [mode.default])))
     elif move == 1:  # any other skill
         mode = replace(mode, default=rng.choice(tables.skills))
     elif move == 2 and len(mode.rules) < MAX_RULES and tables.guards and tables.actions:
@@ -520,7 +568,7 @@ def _mutate(
     elif move == 5 and mode.rules:  # another constant in a rule's skill or guard
         at = rng.randrange(len(mode.rules))
         rule = mode.rules[at]
-        rule = Rule(rule.guard, rng.choice(siblings[rule.skill]))
+        rule = Rule(rule.guard, rng.choice(siblings.get(rule.skill, [rule.skill])))
         mode = replace(mode, rules=(*mode.rules[:at], rule, *mode.rules[at + 1 :]))
     else:
         return None

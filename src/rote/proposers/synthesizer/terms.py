@@ -3,17 +3,25 @@
 A vocabulary's guards and skills are Python expressions over `state`, evaluated against the
 names its skills module exports; the search compiles the very text the emitted program holds,
 so what the search scores is what the sandbox runs. `Terms` binds that to one module.
+
+A skill that breaks ties by conventions writes `$settings` where its calls take them; the
+marker becomes nothing by default and `, order="lrud"` (say) when a program sets one.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from string import Template
 from types import ModuleType
 from typing import Any
 
-from rote.proposers.synthesizer.dsl import Guard, Skill, Stateful
+from rote.proposers.synthesizer.dsl import Convention, Guard, Setting, Skill, Stateful
+from rote.skills.grid import ORDERS
+
+ORDER = Convention("order", ORDERS)
+"""The move order that breaks ties between equally short paths (rote.skills.grid)."""
 
 
 class Terms:
@@ -43,10 +51,52 @@ class Terms:
             Guard(f"not {name}", f"not ({code})", negated, cost + 0.5, imports),
         ]
 
-    def skill(self, name: str, code: str, choices: int = 1) -> Skill:
-        return Skill(name, code, self.compiled(code), 1.0 + math.log(choices), self.imports(code))
+    def skill(
+        self, name: str, code: str, choices: int = 1, conventions: Sequence[Convention] = ()
+    ) -> Skill:
+        """A stateless skill; with `conventions`, `code` marks where they go (`$settings`)."""
+        return self._skill(name, code, choices, tuple(conventions), {}, stateful=False)
 
-    def stateful(self, name: str, code: str, choices: int = 1) -> Skill:
+    def stateful(
+        self, name: str, code: str, choices: int = 1, conventions: Sequence[Convention] = ()
+    ) -> Skill:
+        """A skill with memory: `code` builds the object whose `act` answers."""
+        return self._skill(name, code, choices, tuple(conventions), {}, stateful=True)
+
+    def _skill(
+        self,
+        base: str,
+        template: str,
+        choices: int,
+        conventions: tuple[Convention, ...],
+        chosen: Mapping[str, str],
+        stateful: bool,
+    ) -> Skill:
+        """The skill named `base` with the conventions `chosen` (the rest by default)."""
+        settings = tuple(
+            Setting(c.keyword, chosen[c.keyword], c.cost)
+            for c in conventions
+            if chosen.get(c.keyword, c.default) != c.default
+        )
+        code, name, vary = template, base, None
+        if conventions:
+            text = "".join(f', {s.keyword}="{s.value}"' for s in settings)
+            code = Template(template).substitute(settings=text)
+            if settings:
+                name += f" ({', '.join(f'{s.keyword} {s.value}' for s in settings)})"
+            values = {c.keyword: c.values for c in conventions}
+
+            def vary(keyword: str, value: str) -> Skill:
+                if value not in values.get(keyword, ()):
+                    raise ValueError(f"{base}: no convention {keyword}={value!r}")
+                changed = {**chosen, keyword: value}
+                return self._skill(base, template, choices, conventions, changed, stateful)
+
+        cost, imports = 1.0 + math.log(choices), self.imports(code)
+        accepts = tuple(c.keyword for c in conventions)
+        if not stateful:
+            run = self.compiled(code)
+            return Skill(name, code, run, cost, imports, None, None, settings, vary, accepts)
         namespace = self.namespace
         built = compile(code, f"<{name}>", "eval")  # once: search makes fresh memories often
 
@@ -54,4 +104,4 @@ class Terms:
             memory: Stateful = eval(built, dict(namespace))
             return memory
 
-        return Skill(name, code, None, 1.0 + math.log(choices), self.imports(code), make)
+        return Skill(name, code, None, cost, imports, make, None, settings, vary, accepts)

@@ -1,0 +1,107 @@
+"""Conventions: ties the skills break one way by default, which programs may set otherwise,
+the prior charges once, the search fits, and the sandbox replays as the search scored."""
+
+from __future__ import annotations
+
+from rote.envs import make_env
+from rote.programs import Sandbox
+from rote.proposers.base import ProposalRequest
+from rote.proposers.synthesizer import Budget, SynthProposer
+from rote.proposers.synthesizer.construction import ConstructionVocabulary
+from rote.proposers.synthesizer.dsl import IDLE, Mode, Ring, Tables, kind, run
+from rote.proposers.synthesizer.emit import to_source
+from rote.proposers.synthesizer.search import Search
+from rote.rollout import rollout
+from rote.skills.construction import parse, walk
+from rote.trajectory import Step
+
+SPEC = make_env("construction")
+VOCABULARY = ConstructionVocabulary()
+SKILLS = {skill.name: skill for skill in VOCABULARY.skills()}
+CYCLE = ("green", "blue", "purple")
+
+
+class ColourCycle:
+    """Our colour-cycle family, walking by another move order."""
+
+    def __init__(self, order: str) -> None:
+        self.order = order
+        self.target = 0
+
+    def act(self, observation: dict[str, object]) -> str:
+        state = parse(observation)
+        for _ in CYCLE:
+            colour = CYCLE[self.target]
+            goals = state.cells_of(colour)
+            if goals and state.blocks.get(state.agent) != colour:
+                return walk(state, goals, self.order)
+            self.target = (self.target + 1) % len(CYCLE)
+        return "stay"
+
+
+def history(order: str, seed: int, steps: int = 20) -> list[Step]:
+    return list(rollout(SPEC, ColourCycle(order), steps=steps, seed=seed).steps)
+
+
+def cycle(order: str | None = None) -> Ring:
+    ring = Ring(tuple(Mode(SKILLS[f"walk to {colour}"], exit=IDLE) for colour in CYCLE))
+    return ring if order is None else ring.with_convention("order", order)
+
+
+def test_a_convention_is_in_the_code_and_charged_once_per_program() -> None:
+    walk_green = SKILLS["walk to green"]
+    assert walk_green.code == 'walk(state, state.cells_of("green"))'
+    varied = walk_green.vary("order", "lrud") if walk_green.vary else None
+    assert varied is not None and varied.code.endswith(', order="lrud")')
+    assert varied.name == "walk to green (order lrud)"
+    assert kind(varied.code) == kind(walk_green.code)
+    assert varied.vary is not None and varied.vary("order", "udlr") == walk_green
+    corner = SKILLS["drop near the top-left corner"]
+    assert corner.vary is not None and corner.vary("order", "lrud").code.count("lrud") == 2
+    (setting,) = {s for skill in cycle("lrud").skills() for s in skill.settings}
+    # three skills keep the habit, the prior charges it once: one more nat than naming which
+    assert cycle("lrud").cost - cycle().cost == setting.cost
+    assert cycle("lrud").with_convention("order", "udlr") == cycle()
+
+
+def test_the_default_wins_where_the_data_cannot_tell() -> None:
+    steps = history("udlr", seed=1)
+    tables = Tables(VOCABULARY, [step.observation for step in steps])
+    actions = [step.action or "" for step in steps]
+    search = Search(tables, actions, SPEC.action_names)
+    for program in (cycle(), *(cycle(order) for order in ("udrl", "dulr"))):
+        for skill in program.skills():
+            tables.add(skill)
+    default, *others = (search.score(p) for p in (cycle(), cycle("udrl"), cycle("dulr")))
+    assert default.misses == 0 and all(other.score < default.score for other in others)
+
+
+def test_the_search_fits_the_convention_of_a_plan_it_found() -> None:
+    """An agent of ours but for the order it breaks ties by: the search finds the plan with our
+    order, missing the ties, and the conventions phase fits the order."""
+    steps = history("rdlu", seed=5)
+    tables = Tables(VOCABULARY, [step.observation for step in steps])
+    actions = [step.action or "" for step in steps]
+    search = Search(tables, actions, SPEC.action_names, budget=Budget(programs=3000), seed=0)
+    assert run(cycle(), tables) != actions
+    search.run()
+    best = search.best(1)[0]
+    assert best.misses == 0, best.program.describe()
+    assert {s.value for skill in best.program.skills() for s in skill.settings} == {"rdlu"}
+
+
+def test_a_habit_of_walking_horizontally_first_is_found(sandbox: Sandbox) -> None:
+    """Horizontally first, the agent's walks differ from ours at nearly every step, so the plan
+    is found only by a search in that habit; its program replays in the sandbox as scored."""
+    steps = history("lrud", seed=1, steps=30)
+    observed = steps[:20]
+    request = ProposalRequest(env=SPEC, history=tuple(observed), n=5, seed=0)
+    with SynthProposer(Budget(programs=4000), sandbox=sandbox) as proposer:
+        (best, *_) = proposer.propose(request)
+    assert 'order="lrud"' in best.source, best.source
+    observations = [step.observation for step in steps]
+    (result,) = sandbox.replay([best.source], observations, SPEC.action_names)
+    assert result.error is None, result.error
+    assert result.outputs == [step.action for step in steps]  # ten steps it never saw, too
+    assert result.outputs[:20] == run(best.meta["dsl"], Tables(VOCABULARY, observations[:20]))
+    assert to_source(best.meta["dsl"], VOCABULARY) == best.source
