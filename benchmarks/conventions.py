@@ -16,7 +16,9 @@ variant is within 0.03 of its family and online accuracy on every variant is at 
 The cells run through rote's bench (rote.evaluation.bench.run_bench), into one bench directory
 per suite and episode count beside the JSON (`<out without .json>/<suite>-<N>ep`), so a killed
 run resumes with the cells it had not finished. `--quick` runs the suites' quick versions (one
-episode, a small search) as a smoke test.
+episode, a small search) as a smoke test. The JSON gives each suite's `cell_seconds`, the time
+its cells took (what a run from scratch costs, over `--jobs` processes), and this invocation's
+`wall_seconds`, which a resumed run makes short.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -92,7 +95,9 @@ def scores(chosen: Suite, results: list[CellResult]) -> Scores:
     return found
 
 
-def compare(variants: Suite, mine: Scores, ours: Scores) -> dict[str, Any]:
+def compare(
+    variants: Suite, mine: Scores, ours: Scores, results: list[CellResult]
+) -> dict[str, Any]:
     """Per variant and on average: the variant's scores, its family's, and the difference."""
     rows = {
         variant: {
@@ -124,6 +129,7 @@ def compare(variants: Suite, mine: Scores, ours: Scores) -> dict[str, Any]:
             "steps": variants.steps,
             "swap_at": variants.swap_at,
         },
+        "cell_seconds": round(sum(r.seconds for r in results), 1),
         "variants": rows,
         "means": means,
         "targets_met": {
@@ -165,6 +171,7 @@ def main() -> None:
         "benchmark": "conventions",
         "rote": __version__,
         "method": METHOD,
+        "command": " ".join(["python", *sys.argv]),
         "quick": args.quick,
         "targets": TARGETS,
         "suites": {},
@@ -175,11 +182,13 @@ def main() -> None:
             where = runs / f"{variants.name}-{variants.episodes}ep"
             mine = bench(variants, where / "variants", args.jobs, progress, variants.name)
             theirs = bench(ours, where / "families", args.jobs, progress, f"{ours.name} families")
-            compared = compare(variants, scores(variants, mine), scores(ours, theirs))
+            compared = compare(
+                variants, scores(variants, mine), scores(ours, theirs), [*mine, *theirs]
+            )
             report["suites"][name] = compared
             print(table(name, compared), flush=True)
     report.update(
-        seconds=round(time.perf_counter() - start, 1),
+        wall_seconds=round(time.perf_counter() - start, 1),
         python=platform.python_version(),
         machine=platform.machine(),
         cpu_count=os.cpu_count(),
