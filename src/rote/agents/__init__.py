@@ -10,6 +10,7 @@ from rote.agents.base import (
     NoisyAgent,
     agent_description,
     agent_source,
+    build_agent,
     make_agent,
 )
 from rote.envs.registry import agent_names
@@ -21,5 +22,6 @@ __all__ = [
     "agent_description",
     "agent_names",
     "agent_source",
+    "build_agent",
     "make_agent",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from rote.envs.registry import agent_factory, scripted_agent
+from rote.envs.registry import agent_factory, instantiate
 from rote.errors import AgentError
 from rote.observation import Observation
 from rote.programs.program import first_paragraph
@@ -64,7 +64,20 @@ def make_agent(
 ) -> Agent:
     """A fresh scripted agent of `env_id`'s family, wrapped in `NoisyAgent` when `noise` > 0
     (the noise draws from its own stream, apart from a stochastic agent's)."""
-    agent = scripted_agent(env_id, name, seed=seed)
+    factory = agent_factory(env_id, name)
+    return build_agent(factory, noise=noise, action_names=action_names, seed=seed)
+
+
+def build_agent(
+    factory: AgentFactory,
+    *,
+    noise: float = 0.0,
+    action_names: Sequence[str] = (),
+    seed: int = 0,
+) -> Agent:
+    """`make_agent` for an agent registered for no env (a test set's, e.g. rote.agents.
+    conventions): a fresh one from its factory, seeded and wrapped the same way."""
+    agent = instantiate(factory, seed=seed)
     if noise:
         return NoisyAgent(agent, noise, action_names, random.Random(seed))
     return agent

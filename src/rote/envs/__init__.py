@@ -45,7 +45,10 @@ register(
     vocabulary="rote.proposers.synthesizer.construction:ConstructionVocabulary",
     agents="rote.agents.construction:AGENTS",
     encoder="rote.baselines.encoding:GridEncoder",
-    suites={"construction": "rote.evaluation.suites:construction"},
+    suites={
+        "construction": "rote.evaluation.suites:construction",
+        "conventions": "rote.evaluation.suites:conventions",
+    },
 )
 register(
     "repeated-game",
@@ -63,7 +66,10 @@ register(
     vocabulary="rote.proposers.synthesizer.minigrid:MiniGridVocabulary",
     agents="rote.agents.minigrid:AGENTS",
     encoder="rote.baselines.encoding:MiniGridEncoder",
-    suites={"minigrid": "rote.evaluation.suites:minigrid"},
+    suites={
+        "minigrid": "rote.evaluation.suites:minigrid",
+        "minigrid-conventions": "rote.evaluation.suites:minigrid_conventions",
+    },
 )
 register(
     "overcooked",

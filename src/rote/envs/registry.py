@@ -178,7 +178,12 @@ def agent_factory(env_id: str, name: str) -> AgentFactory:
 def scripted_agent(env_id: str, name: str, *, seed: int = 0) -> Agent:
     """A fresh scripted agent; a stochastic one (its factory takes `rng`) gets its own stream,
     seeded from `seed`. Envs whose opponents are scripted agents build them here too."""
-    factory = agent_factory(env_id, name)
+    return instantiate(agent_factory(env_id, name), seed=seed)
+
+
+def instantiate(factory: AgentFactory, *, seed: int = 0) -> Agent:
+    """A fresh agent from its factory, registered or not; a stochastic one (the factory takes
+    `rng`) gets its own stream, seeded from `seed`."""
     if "rng" in inspect.signature(factory).parameters:
         return factory(rng=random.Random(f"policy:{seed}"))
     return factory()

@@ -18,6 +18,7 @@ Protocols, named as in the paper, from one frozen and one online pass per trajec
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import re
 from abc import ABC, abstractmethod
@@ -25,9 +26,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from rote.agents import make_agent
+from rote.agents import AgentFactory, build_agent
+from rote.agents import conventions as variants
 from rote.data.overcooked import LAYOUTS, load_overcooked
 from rote.envs import EnvSpec, LayoutSwappable, agent_names, make_env, registrations
+from rote.envs.registry import agent_factory
 from rote.errors import RoteError
 from rote.rollout import noise_seed, rollout
 from rote.trajectory import Step, Trajectory
@@ -133,7 +136,8 @@ class Suite(ABC):
 
 @dataclass(frozen=True)
 class ScriptedSuite(Suite):
-    """Trajectories of rote's scripted agents, each family an agent registered for its env."""
+    """Trajectories of rote's scripted agents: each family an agent registered for its env, or
+    one of a test set registered nowhere (`agents`)."""
 
     env_id: str = "construction"
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -143,6 +147,10 @@ class ScriptedSuite(Suite):
     train_episodes: int = 20
     """Episodes per family for population-trained methods (behaviour cloning)."""
     train_seed: int = 1000
+    agents: str | None = None
+    """Where the families' agents come from when they are not the registered agents of their
+    env (a test set's, registered nowhere): a "module:attribute" reference to a mapping from
+    family to agent factory. A reference rather than the mapping, so suite.json records it."""
 
     def env(self, family: str) -> EnvSpec:
         return make_env(self.family_envs.get(family, self.env_id), **self.env_kwargs)
@@ -160,9 +168,8 @@ class ScriptedSuite(Suite):
     def _trajectory(self, family: str, episode: int, seed: int) -> Trajectory:
         """Step for step the file `rote generate --seed SEED --noise P` writes."""
         spec = self.env(family)
-        agent = make_agent(
-            spec.id,
-            family,
+        agent = build_agent(
+            self._factory(spec, family),
             noise=self.noise,
             action_names=spec.action_names,
             seed=noise_seed(seed, family, episode),
@@ -176,18 +183,43 @@ class ScriptedSuite(Suite):
             agent_label=family,
         )
 
+    def _factory(self, spec: EnvSpec, family: str) -> AgentFactory:
+        if self.agents is None:
+            return agent_factory(spec.id, family)
+        return _agent_set(self.agents)[family]
+
     def quick(self) -> Suite:
         quick = super().quick()
         assert isinstance(quick, ScriptedSuite)
         return replace(quick, steps=quick.frozen_end, train_episodes=4)
 
 
-def construction() -> Suite:
+@functools.cache
+def _agent_set(reference: str) -> Mapping[str, AgentFactory]:
+    """The mapping of family to agent factory a "module:attribute" reference names."""
+    module, _, attribute = reference.partition(":")
+    found: Mapping[str, AgentFactory] = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def construction() -> ScriptedSuite:
     """The paper's ten families, 5 episodes each: 20 steps observed, the layout swapped at 30."""
     return ScriptedSuite(
         name="construction",
         families=tuple(agent_names("construction")),
         episodes=5,
+    )
+
+
+def conventions() -> ScriptedSuite:
+    """The Construction agents of other conventions (rote.agents.conventions), with the
+    construction suite's protocol and layouts (episode e of a variant is its family's episode
+    e), so each variant's results pair with its family's."""
+    return replace(
+        construction(),
+        name="conventions",
+        families=tuple(variants.CONSTRUCTION),
+        agents="rote.agents.conventions:CONSTRUCTION",
     )
 
 
@@ -270,7 +302,7 @@ MINIGRID_LEVELS = {
 """The minigrid suite's families: a mission-following agent of ours on each level."""
 
 
-def minigrid() -> Suite:
+def minigrid() -> ScriptedSuite:
     """Episodes end when a mission is done and the next begins at once, so 60 steps span
     several layouts and missions; 15 observed."""
     return ScriptedSuite(
@@ -284,6 +316,19 @@ def minigrid() -> Suite:
         methods=("rote", "bc", *REFERENCES),
         env_id=MINIGRID_LEVELS["go-to-object"],
         family_envs=MINIGRID_LEVELS,
+    )
+
+
+def minigrid_conventions() -> ScriptedSuite:
+    """The MiniGrid agents of other conventions (rote.agents.conventions), each on its family's
+    level with the minigrid suite's settings and seeds."""
+    levels = {v: MINIGRID_LEVELS[variants.FAMILY[v]] for v in variants.MINIGRID}
+    return replace(
+        minigrid(),
+        name="minigrid-conventions",
+        families=tuple(levels),
+        family_envs=levels,
+        agents="rote.agents.conventions:MINIGRID",
     )
 
 

@@ -1,0 +1,202 @@
+"""rote on agents with other conventions, against rote on our families they vary: issue 22.
+
+    python benchmarks/conventions.py [--episodes 5] [--quick] [--jobs 2]
+        [--suites conventions minigrid-conventions] [--out benchmarks/results/conventions.json]
+
+For each suite of agents with other conventions (`conventions`: the Construction variants;
+`minigrid-conventions`: the MiniGrid ones, rote.agents.conventions), rote with the offline
+synthesizer at the suite's settings (particles, search budget, observed window) predicts every
+variant and, on the same episodes (the same layout seeds), the family of ours whose plan it
+follows: one frozen pass (single-step, multi-step and, where layouts swap, after-swap) and one
+online pass per trajectory, exactly the cells `rote bench --methods rote` runs. Reported per
+variant: each protocol's mean accuracy on the variant and on its family, and the difference
+(variant minus family); then the means over variants. Issue 22 is done when after-swap on a
+variant is within 0.03 of its family and online accuracy on every variant is at least 0.95.
+
+The cells run through rote's bench (rote.evaluation.bench.run_bench), into one bench directory
+per suite and episode count beside the JSON (`<out without .json>/<suite>-<N>ep`), so a killed
+run resumes with the cells it had not finished. `--quick` runs the suites' quick versions (one
+episode, a small search) as a smoke test. The JSON gives each suite's `cell_seconds`, the time
+its cells took (what a run from scratch costs, over `--jobs` processes), and this invocation's
+`wall_seconds`, which a resumed run makes short.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.progress import Progress
+
+from rote.agents.conventions import FAMILY
+from rote.evaluation.bench import run_bench
+from rote.evaluation.methods import Context
+from rote.evaluation.records import CellResult
+from rote.evaluation.suites import Suite, suite
+from rote.evaluation.summary import protocol_scores, scored_in
+from rote.progress import progress_bar
+from rote.version import __version__
+
+OURS = {"conventions": "construction", "minigrid-conventions": "minigrid"}
+"""Each suite of variants and the suite of the families they vary."""
+METHOD = "rote"
+TARGETS = {"after_swap_gap": 0.03, "online": 0.95}
+"""Issue 22: after-swap within 0.03 of the family; online at least 0.95 on every variant."""
+
+Scores = dict[str, dict[str, float]]
+"""Family to protocol to mean accuracy over its episodes."""
+
+
+def paired_suites(name: str, *, quick: bool, episodes: int | None) -> tuple[Suite, Suite]:
+    """The suite of variants and the suite of ours cut to the families they vary, with the
+    same settings, so the same episodes pair up."""
+    variants = suite(name, quick=quick, episodes=episodes)
+    ours = suite(OURS[name], quick=quick, episodes=episodes)
+    families = tuple(dict.fromkeys(FAMILY[variant] for variant in variants.families))
+    return variants, replace(ours, families=families)
+
+
+def bench(chosen: Suite, out: Path, jobs: int, progress: Progress, label: str) -> list[CellResult]:
+    """rote's cells of `chosen`, those in `out` already kept, the missing ones run."""
+    task = progress.add_task(label, total=None)
+    return run_bench(
+        Context(chosen, out),
+        [METHOD],
+        jobs=jobs,
+        on_start=lambda total, done: progress.update(task, total=total, completed=done),
+        on_cell=lambda _: progress.advance(task),
+    )
+
+
+def scores(chosen: Suite, results: list[CellResult]) -> Scores:
+    """Each family's mean accuracy per protocol over its episodes."""
+    found: Scores = {}
+    for family in chosen.families:
+        mine = [r for r in results if r.family == family]
+        found[family] = {
+            protocol: round(
+                statistics.fmean(
+                    protocol_scores(chosen, r, protocol)["accuracy"]
+                    for r in mine
+                    if r.updating == scored_in(protocol)
+                ),
+                4,
+            )
+            for protocol in chosen.protocols
+        }
+    return found
+
+
+def compare(
+    variants: Suite, mine: Scores, ours: Scores, results: list[CellResult]
+) -> dict[str, Any]:
+    """Per variant and on average: the variant's scores, its family's, and the difference."""
+    rows = {
+        variant: {
+            "family": FAMILY[variant],
+            "variant": mine[variant],
+            "family_scores": ours[FAMILY[variant]],
+            "difference": {
+                protocol: round(score - ours[FAMILY[variant]][protocol], 4)
+                for protocol, score in mine[variant].items()
+            },
+        }
+        for variant in variants.families
+    }
+    means = {
+        side: {
+            protocol: round(statistics.fmean(row[side][protocol] for row in rows.values()), 4)
+            for protocol in variants.protocols
+        }
+        for side in ("variant", "family_scores", "difference")
+    }
+    gaps = [row["difference"].get("after-swap") for row in rows.values()]
+    return {
+        "settings": {
+            "episodes": variants.episodes,
+            "particles": variants.particles,
+            "budget": variants.budget,
+            "observe": variants.observe,
+            "horizon": variants.horizon,
+            "steps": variants.steps,
+            "swap_at": variants.swap_at,
+        },
+        "cell_seconds": round(sum(r.seconds for r in results), 1),
+        "variants": rows,
+        "means": means,
+        "targets_met": {
+            "after_swap_gap": None
+            if variants.swap_at is None
+            else all(gap is not None and gap >= -TARGETS["after_swap_gap"] for gap in gaps),
+            "online": all(row["variant"]["online"] >= TARGETS["online"] for row in rows.values()),
+        },
+    }
+
+
+def table(name: str, report: dict[str, Any]) -> str:
+    """The comparison as text: one line per variant, each protocol as family -> variant."""
+    protocols = list(report["means"]["variant"])
+    lines = [f"{name}: " + ", ".join(f"{p} family -> variant (difference)" for p in protocols)]
+    rows = [*report["variants"].items(), ("mean", {**report["means"], "family": ""})]
+    for variant, row in rows:
+        cells = [
+            f"{row['family_scores'][p]:.3f} -> {row['variant'][p]:.3f} "
+            f"({row['difference'][p]:+.3f})"
+            for p in protocols
+        ]
+        lines.append(f"  {variant:<36} " + " | ".join(cells))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, help="per family (default: the suite's, 5)")
+    parser.add_argument("--quick", action="store_true", help="the quick suites: a smoke test")
+    parser.add_argument("--jobs", type=int, default=2, help="cells run in parallel")
+    parser.add_argument("--suites", nargs="+", choices=list(OURS), default=list(OURS))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/conventions.json"))
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    runs = args.out.with_suffix("")
+    report: dict[str, Any] = {
+        "benchmark": "conventions",
+        "rote": __version__,
+        "method": METHOD,
+        "command": " ".join(["python", *sys.argv]),
+        "quick": args.quick,
+        "targets": TARGETS,
+        "suites": {},
+    }
+    with progress_bar() as progress:
+        for name in args.suites:
+            variants, ours = paired_suites(name, quick=args.quick, episodes=args.episodes)
+            where = runs / f"{variants.name}-{variants.episodes}ep"
+            mine = bench(variants, where / "variants", args.jobs, progress, variants.name)
+            theirs = bench(ours, where / "families", args.jobs, progress, f"{ours.name} families")
+            compared = compare(
+                variants, scores(variants, mine), scores(ours, theirs), [*mine, *theirs]
+            )
+            report["suites"][name] = compared
+            print(table(name, compared), flush=True)
+    report.update(
+        wall_seconds=round(time.perf_counter() - start, 1),
+        python=platform.python_version(),
+        machine=platform.machine(),
+        cpu_count=os.cpu_count(),
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
