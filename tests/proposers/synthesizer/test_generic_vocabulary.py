@@ -9,6 +9,8 @@ import random
 import re
 import time
 
+import pytest
+
 from rote import ROTE, EnvSpec
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.observation import Observation
@@ -24,6 +26,7 @@ from rote.proposers.synthesizer.generic import (
     _roundest,
     _thresholds,
 )
+from rote.proposers.synthesizer.search import Search
 from rote.trajectory import Step
 
 
@@ -125,6 +128,44 @@ def test_a_field_with_many_values_gets_its_roundest_thresholds() -> None:
     assert len(thresholds) == MAX_THRESHOLDS
     assert {100, 200, 500, 900} <= set(thresholds)
     assert all(t % 50 == 0 for t in thresholds)
+
+
+@pytest.mark.parametrize(
+    ("below", "above"),
+    [([14, 16, 17, 19], [20, 22, 23, 25]), ([19], [20, 22, 23, 25])],
+    ids=["four values below", "one value below"],
+)
+def test_the_prior_prefers_a_threshold_to_equalities_on_values_seen_once(
+    below: list[int], above: list[int]
+) -> None:
+    """Issue 22: programs that fit only through equalities on values seen once must not beat a
+    threshold that fits as well. Each value is seen once, and both programs act as the person
+    did at every step, so only the prior tells them apart; with one value below 20, the two
+    programs have the same shape, and `temp == 19` tied `temp < 20` until equalities on numbers
+    cost more."""
+    steps = thermostat(below + above)
+    tables = Tables(GenericVocabulary(SPEC), [step.observation for step in steps])
+    search = Search(tables, [step.action or "" for step in steps], SPEC.action_names)
+    heat, cool = skill_named(tables, "heat"), skill_named(tables, "cool")
+    equalities = ring(cool, *((guard_named(tables, f"temp is {t}"), heat) for t in below))
+    threshold = ring(cool, (guard_named(tables, "temp is below 20"), heat))
+    for program in (equalities, threshold):
+        assert run(program, tables) == [step.action for step in steps]
+    assert search.score(threshold).score > search.score(equalities).score
+    assert threshold.cost < equalities.cost
+
+
+def test_the_proposer_writes_the_threshold_where_an_equality_fits_as_well() -> None:
+    """The case the prior alone decides, through the whole proposer: one temperature below 20
+    seen, so `temp == 19` fits every step as `temp < 20` does."""
+    steps = thermostat([19, 20, 22, 23, 25, 20, 19, 23, 25, 22])
+    request = ProposalRequest(env=SPEC, history=steps, n=5, seed=0)
+    with SynthProposer(Budget(programs=1500)) as proposer:
+        best = proposer.propose(request)[0].meta["dsl"]
+    assert best.describe() in {
+        "if temp is below 20: heat; else cool",
+        "if temp is at least 20: cool; else heat",
+    }, best.describe()
 
 
 def setpoint_keeper(rows: list[tuple[int, int]]) -> list[Step]:

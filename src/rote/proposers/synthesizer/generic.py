@@ -54,22 +54,31 @@ threshold: where "below 20" and "below the setpoint" fit the history alike, the 
 choose between them either."""
 DIFFERENCE_COST = THRESHOLD_COST + 1.0
 """`a - b < t`: a second field and a constant."""
+NUMBER_EQUALITY_COST = 1.0
+"""What an equality (or its negation) on a numeric field adds. An equality must name its value
+exactly, where a threshold names only the gap it falls in (and takes its roundest number), so it
+is the longer description; without this, `temp == 19` and `temp < 20` tied wherever 19 was the
+only value seen below 20, and the equality, which says nothing of 18, took half the posterior
+(tests/proposers/synthesizer/test_generic_vocabulary.py)."""
 
 
-def _equals(field: str, value: object) -> Guard:
+def _equals(field: str, value: object, extra: float = 0.0) -> Guard:
     code = f"state[{field!r}] == {value!r}"
     return Guard(
-        f"{field} is {value!r}", code, lambda state: state.get(field) == value, 1.0 + math.log(2)
+        f"{field} is {value!r}",
+        code,
+        lambda state: state.get(field) == value,
+        1.0 + math.log(2) + extra,
     )
 
 
-def _differs(field: str, value: object) -> Guard:
+def _differs(field: str, value: object, extra: float = 0.0) -> Guard:
     code = f"state[{field!r}] != {value!r}"
     return Guard(
         f"{field} is not {value!r}",
         code,
         lambda state: state.get(field) != value,
-        1.5 + math.log(2),
+        1.5 + math.log(2) + extra,
     )
 
 
@@ -236,9 +245,10 @@ class GenericVocabulary(Vocabulary):
         guards = []
         for field in sorted(values):
             seen = list(values[field])
+            extra = NUMBER_EQUALITY_COST if field in numeric else 0.0
             if 1 < len(seen) <= MAX_VALUES:
                 for value in seen:
-                    guards += [_equals(field, value), _differs(field, value)]
+                    guards += [_equals(field, value, extra), _differs(field, value, extra)]
         for field in numeric:
             for bound in _thresholds([observation[field] for observation in observations]):
                 guards += _below(field, bound)
