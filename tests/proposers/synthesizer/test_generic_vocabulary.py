@@ -168,6 +168,25 @@ def test_the_proposer_writes_the_threshold_where_an_equality_fits_as_well() -> N
     }, best.describe()
 
 
+def test_the_prior_prefers_below_the_setpoint_to_below_a_number_where_both_fit() -> None:
+    """The setpoint moved, but only where the room was far from it: "heat below the setpoint"
+    and "heat below 20" both fit, and the rule that names no number wins (a comparison costs
+    half a nat less than a threshold)."""
+    rows = [(18, 20), (19, 20), (21, 20), (22, 20), (15, 17), (24, 23), (16, 18), (20, 20)]
+    steps = [
+        Step({"temp": temp, "setpoint": setpoint}, "heat" if temp < setpoint else "cool")
+        for temp, setpoint in rows
+    ]
+    tables = Tables(GenericVocabulary(SPEC), [step.observation for step in steps])
+    search = Search(tables, [step.action or "" for step in steps], SPEC.action_names)
+    heat, cool = skill_named(tables, "heat"), skill_named(tables, "cool")
+    comparison = ring(cool, (guard_named(tables, "temp is below setpoint"), heat))
+    threshold = ring(cool, (guard_named(tables, "temp is below 20"), heat))
+    for program in (comparison, threshold):
+        assert run(program, tables) == [step.action for step in steps]
+    assert search.score(comparison).score > search.score(threshold).score
+
+
 def setpoint_keeper(rows: list[tuple[int, int]]) -> list[Step]:
     """A person who heats when the room is more than a degree below the setpoint: rows of
     (temperature, setpoint)."""

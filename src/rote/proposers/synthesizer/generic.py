@@ -48,10 +48,12 @@ THRESHOLD_COST = 1.0 + math.log(2)
 """`field < t`, as an equality costs on a field that is not a number."""
 ABOVE_COST = 0.5
 """What the `>=` side of a threshold adds, as a negation adds to an equality."""
-COMPARISON_COST = THRESHOLD_COST
-"""`a < b`: a second field named where a threshold names its constant, so the same as a
-threshold: where "below 20" and "below the setpoint" fit the history alike, the prior does not
-choose between them either."""
+COMPARISON_COST = THRESHOLD_COST - 0.5
+"""`a < b`: a second field named where a threshold names a constant. Half a nat less, because
+fields to pair are few and a constant is one of many: where "below the setpoint" and "below 20"
+fit the history alike (the setpoint was 20 whenever it mattered), the rule that names no number
+wins, as a person reading a `setpoint` field would assume; at the same cost the tie went to
+"below 20" by the alphabet, which heats at 19 whatever the setpoint."""
 DIFFERENCE_COST = THRESHOLD_COST + 1.0
 """`a - b < t`: a second field and a constant."""
 NUMBER_EQUALITY_COST = 1.0
