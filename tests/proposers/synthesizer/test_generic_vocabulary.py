@@ -8,15 +8,19 @@ import itertools
 import random
 import re
 import time
+from pathlib import Path
 
 import pytest
 
-from rote import ROTE, EnvSpec
+from rote import ROTE, EnvSpec, make_env, rollout
+from rote.agents import agent_names, make_agent
 from rote.evaluation.protocols import accuracy, predict_trajectory
+from rote.evaluation.suites import suite_builders
 from rote.observation import Observation
+from rote.plugins import load_plugin
 from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
-from rote.proposers.synthesizer import Budget, SynthProposer
+from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.dsl import Guard, Mode, Ring, Rule, Skill, Tables, run
 from rote.proposers.synthesizer.emit import to_source
 from rote.proposers.synthesizer.generic import (
@@ -33,7 +37,7 @@ from rote.trajectory import Step
 class Thermostat(EnvSpec):
     """A replay-only toy: the room's temperature, its setpoint and the hour; heat or cool."""
 
-    id = "thermostat"
+    id = "room"  # not the example plugin's "thermostat", which tests below load
 
     def __init__(self) -> None:
         super().__init__(
@@ -229,3 +233,36 @@ def test_differences_are_guarded_for_a_bounded_number_of_fields() -> None:
     assert {fields for fields in named if len(fields) == 2} == set(itertools.combinations(first, 2))
     assert len(guards) <= (40 + len(first) ** 2) * 2 * MAX_THRESHOLDS
     assert seconds < 1.0
+
+
+THERMOSTAT = str(Path(__file__).parents[3] / "docs" / "examples" / "thermostat.py")
+
+
+def test_the_thermostat_example_has_threshold_agents_and_no_vocabulary() -> None:
+    load_plugin(THERMOSTAT)
+    spec = make_env("thermostat")
+    assert isinstance(vocabulary_for(spec), GenericVocabulary)
+    assert "thermostat" in suite_builders()  # its scripted agents make it a bench suite
+    room = {"temp": 19, "setpoint": 21, "outside": 10, "hour": 6}
+    acts = {name: make_agent("thermostat", name).act(room) for name in agent_names("thermostat")}
+    assert acts == {"fixed": "heat", "setpoint": "heat", "eco": "heat"}
+    steps = rollout(spec, make_agent("thermostat", "fixed"), steps=12, seed=0, swap_at=6).steps
+    assert all(set(step.observation) == {"temp", "setpoint", "outside", "hour"} for step in steps)
+
+
+def test_rote_predicts_the_thermostat_setpoint_keeper_on_differences_never_seen() -> None:
+    """Through the plugin: 20 hours observed, then home from a trip to another season."""
+    load_plugin(THERMOSTAT)
+    spec = make_env("thermostat")
+    steps = rollout(spec, make_agent("thermostat", "setpoint"), steps=50, seed=0, swap_at=30).steps
+    seen = {step.observation["temp"] - step.observation["setpoint"] for step in steps[:20]}
+    with ROTE(spec, SynthProposer(Budget(programs=5000)), n_particles=10, seed=0) as model:
+        predictions = predict_trajectory(model, steps, 20, "frozen").predictions
+        best = model.programs(1)[0].source
+    new = [
+        p
+        for p, step in zip(predictions, steps[20:], strict=True)
+        if step.observation["temp"] - step.observation["setpoint"] not in seen
+    ]
+    assert len(new) >= 5 and accuracy(new) == 1.0
+    assert "state['temp'] - state['setpoint'] < -1" in best, best
