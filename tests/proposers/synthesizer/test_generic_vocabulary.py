@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import textwrap
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from rote import ROTE, EnvSpec, make_env, rollout
 from rote.agents import agent_names, make_agent
+from rote.cli import main
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.evaluation.suites import suite_builders
 from rote.observation import Observation
@@ -266,3 +268,24 @@ def test_rote_predicts_the_thermostat_setpoint_keeper_on_differences_never_seen(
     ]
     assert len(new) >= 5 and accuracy(new) == 1.0
     assert "state['temp'] - state['setpoint'] < -1" in best, best
+
+
+def test_the_thermostat_commands_in_the_doc_find_the_program_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/bring-your-own-env.md, "Without a vocabulary", says what is true."""
+    doc = (Path(THERMOSTAT).parents[1] / "bring-your-own-env.md").read_text(encoding="utf-8")
+    (commands,) = re.findall(
+        r"```sh\n(rote --plugin docs/examples/thermostat\.py .*?)```", doc, re.S
+    )
+    (claimed,) = re.findall(r"```python\n(def act\(self, observation\):\n.*?)```", doc, re.S)
+    monkeypatch.chdir(tmp_path)
+    for line in commands.replace("\\\n", " ").splitlines():
+        argv = line.split()[1:]
+        argv[argv.index("docs/examples/thermostat.py")] = THERMOSTAT
+        capsys.readouterr()
+        assert main(argv) == 0
+    printed = capsys.readouterr().out
+    top = printed[printed.index("# program 1") : printed.index("# program 2")]
+    assert textwrap.indent(claimed.rstrip(), " " * 4) in top
+    assert "accuracy 1.000 over 30 steps after observing 20" in printed
