@@ -244,7 +244,8 @@ def test_the_thermostat_example_has_threshold_agents_and_no_vocabulary() -> None
     load_plugin(THERMOSTAT)
     spec = make_env("thermostat")
     assert isinstance(vocabulary_for(spec), GenericVocabulary)
-    assert "thermostat" in suite_builders()  # its scripted agents make it a bench suite
+    suite = suite_builders()["thermostat"]()  # its scripted agents make it a bench suite
+    assert suite.swap_at == 30 and "bip" not in suite.methods  # bip plans Construction only
     room = {"temp": 19, "setpoint": 21, "outside": 10, "hour": 6}
     acts = {name: make_agent("thermostat", name).act(room) for name in agent_names("thermostat")}
     assert acts == {"fixed": "heat", "setpoint": "heat", "eco": "heat"}
