@@ -41,7 +41,11 @@ def test_the_vocabulary_shown_whole_runs_as_written_and_is_the_examples() -> Non
 def test_the_commands_shown_find_the_program_the_doc_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (commands,) = re.findall(r"```sh\n(rote --plugin .*?)```", DOC, re.S)
+    (commands,) = [
+        block
+        for block in re.findall(r"```sh\n(rote --plugin .*?)```", DOC, re.S)
+        if "docs/examples/conveyor.py generate" in block
+    ]
     monkeypatch.chdir(tmp_path)
     lines = commands.replace("\\\n", " ").splitlines()
     generate = next(line for line in lines if " generate " in line)

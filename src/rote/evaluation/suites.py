@@ -225,7 +225,9 @@ def conventions() -> ScriptedSuite:
 
 def scripted(env_id: str) -> Suite:
     """The suite of a family that registered scripted agents and no suite of its own: every
-    agent, 5 episodes of 50 steps, 20 observed, the layout swapped at 30 where it can be."""
+    agent, 5 episodes of 50 steps, 20 observed, the layout swapped at 30 where it can be. The
+    methods are the offline ones but `bip`, whose planner knows only Construction's goals (it
+    failed the whole bench of a plugin env that can swap its layout)."""
     spec = make_env(env_id)
     swaps = spec.simulated and isinstance(spec.make_gym().unwrapped, LayoutSwappable)
     return ScriptedSuite(
@@ -233,7 +235,7 @@ def scripted(env_id: str) -> Suite:
         families=tuple(agent_names(env_id)),
         episodes=5,
         swap_at=30 if swaps else None,
-        methods=OFFLINE_METHODS if swaps else ("rote", "bc", *REFERENCES),
+        methods=tuple(method for method in OFFLINE_METHODS if method != "bip"),
         particle_sweep=(),
         env_id=env_id,
     )

@@ -1,19 +1,33 @@
 """The fallback vocabulary for an env that brings none: its observation fields and actions.
 
-Guards: a top-level field of the observation equals a value it took on the history (strings,
-integers and booleans with at most MAX_VALUES distinct values), and the negations; a numeric
-field is at most a threshold between two values it took, or above it (up to MAX_THRESHOLDS
-thresholds per field, spread over its values), so that "heat when below 20" is one rule that
-holds on temperatures never seen, not an equality per temperature seen. Skills: each action by
-name. With the DSL's rings and step counts this covers constant, periodic and
-field-triggered behaviour; anything that needs geometry wants an env vocabulary
-(docs/synthesizer.md says how to write one).
+Guards, each with its negation:
+- a top-level field equals a value it took on the history (strings, integers and booleans with
+  at most MAX_VALUES distinct values);
+- a numeric field (a number in every observation) is below a threshold: `state["temp"] < 20`;
+- the difference of two numeric fields is below a threshold, `state["temp"] -
+  state["setpoint"] < -1`, or, at zero, one field is below the other: `state["temp"] <
+  state["setpoint"]` (for pairs of the first MAX_PAIRED_FIELDS numeric fields that vary).
+
+A threshold goes in a gap between two neighbouring values seen (up to MAX_THRESHOLDS gaps per
+quantity), at the roundest number in the gap: the one a person would have written, so "heat
+below 20" is found as 20 from temperatures 19 and 21, and holds on temperatures never seen, where
+equalities on the values seen predict them no better than chance. Skills: each action by name.
+With the DSL's rings and step counts this covers constant, periodic, field-triggered and
+threshold behaviour; anything that needs geometry wants an env vocabulary (docs/synthesizer.md
+says how to write one).
+
+What the vocabulary cannot say: a field's change since the last step. Guards are functions of
+one parsed observation, and the search tabulates them observation by observation (`dsl.Tables`,
+whose `Answers` cache keys each row on that observation alone), so nothing here can see the
+previous step without a change to the DSL.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Any, TypeGuard
 
 from rote.envs.base import EnvSpec
@@ -22,44 +36,116 @@ from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
 
 MAX_VALUES = 10
 MAX_THRESHOLDS = 16
-"""Thresholds per numeric field: between every two neighbouring values seen, up to this many."""
+"""Thresholds per numeric quantity (a field, or the difference of two): in the gaps between
+neighbouring values seen, the roundest first when there are more gaps than this."""
+MAX_PAIRED_FIELDS = 6
+"""Numeric fields whose differences get guards: the first this many that vary over the history,
+in the observation's order, so at most 15 pairs (each with up to 2 * MAX_THRESHOLDS guards)
+whatever the number of numeric fields. Twenty numeric fields would otherwise make 190 pairs and
+six thousand guards, which the decision lists and local search would wade through."""
+
+THRESHOLD_COST = 1.0 + math.log(2)
+"""`field < t`, as an equality costs on a field that is not a number."""
+ABOVE_COST = 0.5
+"""What the `>=` side of a threshold adds, as a negation adds to an equality."""
+COMPARISON_COST = THRESHOLD_COST - 0.5
+"""`a < b`: a second field named where a threshold names a constant. Half a nat less, because
+fields to pair are few and a constant is one of many: where "below the setpoint" and "below 20"
+fit the history alike (the setpoint was 20 whenever it mattered), the rule that names no number
+wins, as a person reading a `setpoint` field would assume; at the same cost the tie went to
+"below 20" by the alphabet, which heats at 19 whatever the setpoint."""
+DIFFERENCE_COST = THRESHOLD_COST + 1.0
+"""`a - b < t`: a second field and a constant."""
+NUMBER_EQUALITY_COST = 1.0
+"""What an equality (or its negation) on a numeric field adds. An equality must name its value
+exactly, where a threshold names only the gap it falls in (and takes its roundest number), so it
+is the longer description; without this, `temp == 19` and `temp < 20` tied wherever 19 was the
+only value seen below 20, and the equality, which says nothing of 18, took half the posterior
+(tests/proposers/synthesizer/test_generic_vocabulary.py)."""
 
 
-def _equals(field: str, value: object) -> Guard:
+def _equals(field: str, value: object, extra: float = 0.0) -> Guard:
     code = f"state[{field!r}] == {value!r}"
     return Guard(
-        f"{field} is {value!r}", code, lambda state: state.get(field) == value, 1.0 + math.log(2)
+        f"{field} is {value!r}",
+        code,
+        lambda state: state.get(field) == value,
+        1.0 + math.log(2) + extra,
     )
 
 
-def _differs(field: str, value: object) -> Guard:
+def _differs(field: str, value: object, extra: float = 0.0) -> Guard:
     code = f"state[{field!r}] != {value!r}"
     return Guard(
         f"{field} is not {value!r}",
         code,
         lambda state: state.get(field) != value,
-        1.5 + math.log(2),
+        1.5 + math.log(2) + extra,
     )
 
 
-def _at_most(field: str, bound: float) -> list[Guard]:
-    """`field <= bound` and its negation: a threshold at a value seen, which the emitted program
-    states as it reads (`state["temp"] <= 19`). The search's test is false where the field is
-    no number, as `_equals` is where it is missing; the emitted code would fail there, but
-    guards are only made for fields that are numbers in every observation."""
-    cost = 1.0 + math.log(2)
+def _below(field: str, bound: float) -> list[Guard]:
+    """`field < bound` and its negation, as the emitted program states them. The search's test
+    is false where the field is no number, as `_equals` is where it is missing; the emitted code
+    would fail there, but these guards are only made for fields that are numbers in every
+    observation."""
+    code = f"state[{field!r}]"
     return [
         Guard(
-            f"{field} is at most {bound!r}",
-            f"state[{field!r}] <= {bound!r}",
-            lambda state: _is_number(value := state.get(field)) and value <= bound,
-            cost,
+            f"{field} is below {bound!r}",
+            f"{code} < {bound!r}",
+            lambda state: _is_number(value := state.get(field)) and value < bound,
+            THRESHOLD_COST,
         ),
         Guard(
-            f"{field} is above {bound!r}",
-            f"state[{field!r}] > {bound!r}",
-            lambda state: _is_number(value := state.get(field)) and value > bound,
-            cost + 0.5,
+            f"{field} is at least {bound!r}",
+            f"{code} >= {bound!r}",
+            lambda state: _is_number(value := state.get(field)) and value >= bound,
+            THRESHOLD_COST + ABOVE_COST,
+        ),
+    ]
+
+
+def _difference_below(first: str, second: str, bound: float) -> list[Guard]:
+    """`first - second < bound` and its negation; at 0, `first < second` and `first >= second`.
+    The test computes the very expression the code holds, so float rounding agrees."""
+    a, b = f"state[{first!r}]", f"state[{second!r}]"
+
+    def difference(state: Any) -> float | None:
+        x, y = state.get(first), state.get(second)
+        return x - y if _is_number(x) and _is_number(y) else None
+
+    if bound == 0:
+
+        def below(state: Any) -> bool:
+            x, y = state.get(first), state.get(second)
+            return _is_number(x) and _is_number(y) and x < y
+
+        def at_least(state: Any) -> bool:
+            x, y = state.get(first), state.get(second)
+            return _is_number(x) and _is_number(y) and x >= y
+
+        return [
+            Guard(f"{first} is below {second}", f"{a} < {b}", below, COMPARISON_COST),
+            Guard(
+                f"{first} is at least {second}",
+                f"{a} >= {b}",
+                at_least,
+                COMPARISON_COST + ABOVE_COST,
+            ),
+        ]
+    return [
+        Guard(
+            f"{first} - {second} is below {bound!r}",
+            f"{a} - {b} < {bound!r}",
+            lambda state: (value := difference(state)) is not None and value < bound,
+            DIFFERENCE_COST,
+        ),
+        Guard(
+            f"{first} - {second} is at least {bound!r}",
+            f"{a} - {b} >= {bound!r}",
+            lambda state: (value := difference(state)) is not None and value >= bound,
+            DIFFERENCE_COST + ABOVE_COST,
         ),
     ]
 
@@ -68,18 +154,78 @@ def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _roundest(low: float, high: float) -> tuple[float, Decimal]:
+    """The roundest number t with low < t <= high, and its grain (a larger grain is rounder;
+    0 is the roundest number of all). Grains are 10^k and 5 * 10^k, coarsest first; among the
+    multiples of the first grain that has one in the gap, the one nearest its middle. `< t`
+    then holds at `low` and not at `high`, whichever t the gap gives."""
+    if low < 0 <= high:
+        return 0, Decimal("Infinity")
+    lo, hi = Decimal(repr(low)), Decimal(repr(high))
+    grain = Decimal(10) ** (max(abs(lo), abs(hi)).adjusted() + 1)
+    middle = (lo + hi) / 2
+    while True:
+        for step in (grain, grain / 2):
+            first = (lo / step).to_integral_value(ROUND_FLOOR) + 1
+            last = (hi / step).to_integral_value(ROUND_FLOOR)
+            if first <= last:
+                near = (middle / step).to_integral_value(ROUND_HALF_EVEN)
+                found = min(max(near, first), last) * step
+                number: float = int(found) if found == found.to_integral_value() else float(found)
+                if low < number <= high:
+                    return number, step
+                return high, Decimal(0)  # rounding to a float left the gap: the value itself
+        grain /= 10
+
+
 def _thresholds(seen: Sequence[float]) -> list[float]:
-    """Every value seen but the largest (a threshold at it splits the values below from those
-    above), spread evenly when there are more than MAX_THRESHOLDS."""
-    values = sorted(set(seen))[:-1]
-    if len(values) <= MAX_THRESHOLDS:
-        return values
-    step = len(values) / MAX_THRESHOLDS
-    return [values[int(i * step)] for i in range(MAX_THRESHOLDS)]
+    """Thresholds for a quantity that took the values `seen`: one in each gap between
+    neighbouring values (a threshold below the least or above the greatest would split
+    nothing), at its roundest number. With more than MAX_THRESHOLDS gaps, the roundest
+    thresholds are kept, and among equally round ones, a spread of them."""
+    values = sorted(set(seen))
+    cuts = [_roundest(low, high) for low, high in itertools.pairwise(values)]
+    if len(cuts) <= MAX_THRESHOLDS:
+        return [number for number, _ in cuts]
+    grains = sorted({grain for _, grain in cuts}, reverse=True)
+    kept: list[float] = []
+    for grain in grains:
+        alike = [number for number, g in cuts if g == grain]
+        room = MAX_THRESHOLDS - len(kept)
+        if len(alike) > room:
+            step = len(alike) / room
+            alike = [alike[int(i * step)] for i in range(room)]
+        kept += alike
+        if len(kept) == MAX_THRESHOLDS:
+            break
+    return sorted(kept)
 
 
 def _action(name: str, choices: int) -> Skill:
     return Skill(name, repr(name), lambda state: name, 1.0 + math.log(choices))
+
+
+def numeric_fields(observations: Sequence[Observation]) -> list[str]:
+    """The top-level fields that are numbers in every observation, in the first one's order."""
+    if not observations:
+        return []
+    return [
+        field
+        for field in observations[0]
+        if all(_is_number(observation.get(field)) for observation in observations)
+    ]
+
+
+def paired_fields(observations: Sequence[Observation]) -> list[str]:
+    """The numeric fields whose differences get guards: the first MAX_PAIRED_FIELDS that take
+    more than one value over the history (a field that never moved tells a difference from the
+    other field alone only on steps not yet seen)."""
+    varying = [
+        field
+        for field in numeric_fields(observations)
+        if len({observation[field] for observation in observations}) > 1
+    ]
+    return varying[:MAX_PAIRED_FIELDS]
 
 
 class GenericVocabulary(Vocabulary):
@@ -92,6 +238,7 @@ class GenericVocabulary(Vocabulary):
         return observation
 
     def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
+        numeric = numeric_fields(observations)
         values: dict[str, dict[object, None]] = {}
         for observation in observations:
             for field, value in observation.items():
@@ -100,21 +247,19 @@ class GenericVocabulary(Vocabulary):
         guards = []
         for field in sorted(values):
             seen = list(values[field])
+            extra = NUMBER_EQUALITY_COST if field in numeric else 0.0
             if 1 < len(seen) <= MAX_VALUES:
                 for value in seen:
-                    guards += [_equals(field, value), _differs(field, value)]
-        numeric = (
-            [
-                field
-                for field in observations[0]
-                if all(_is_number(observation.get(field)) for observation in observations)
-            ]
-            if observations
-            else []
-        )
-        for field in sorted(numeric):
+                    guards += [_equals(field, value, extra), _differs(field, value, extra)]
+        for field in numeric:
             for bound in _thresholds([observation[field] for observation in observations]):
-                guards += _at_most(field, bound)
+                guards += _below(field, bound)
+        paired = paired_fields(observations)
+        for i, first in enumerate(paired):
+            for second in paired[i + 1 :]:
+                differences = [obs[first] - obs[second] for obs in observations]
+                for bound in _thresholds(differences):
+                    guards += _difference_below(first, second, bound)
         return guards
 
     def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
