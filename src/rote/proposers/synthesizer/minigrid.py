@@ -49,6 +49,9 @@ CONVENTIONS = (
 class MiniGridVocabulary(Vocabulary):
     module = "rote.skills.minigrid"
     conventions = CONVENTIONS
+    habits = ({"order": "lrud"}, {"prefer": "straight"})
+    """Walking horizontally first, and keeping straight on: where ours turns at every step of
+    such an agent's way, its plan is found only in its habit."""
 
     def __init__(self, env: EnvSpec | None = None) -> None:
         self._guards = self._build_guards()

@@ -9,6 +9,10 @@ Programs it did not write (an LLM's, in the hybrid) become skills of their own: 
 in the sandbox and its answers join the search's tables, so the search can patch one with rules
 ("if blocked up: move left; else do what program 1a2b3c4d does") or put it in a ring. The
 emitted source embeds the program, so such a refinement is again a plain sandbox program.
+
+Where the vocabulary lists habits (conventions other agents commonly keep, such as walking
+horizontally first), the history is searched again in each, with a share of the budget, and the
+programs of every search compete by score.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ class SynthProposer(Proposer):
         self.show_progress = show_progress
         self.sandbox = sandbox or Sandbox(workers=1)  # its worker starts on first replay
         self._owns_sandbox = sandbox is None
-        self._answers = Answers()  # what the vocabulary said of the histories searched so far
+        self._answers: dict[tuple[tuple[str, str], ...], Answers] = {}
+        """What the vocabulary, in each habit, said of the histories searched so far."""
 
     def _propose(self, request: ProposalRequest) -> list[Program]:
         vocabulary = vocabulary_for(request.env)
@@ -66,12 +71,11 @@ class SynthProposer(Proposer):
         seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), Ring)]
         foreign = [p for p in given if "dsl" not in p.meta and p.origin != self.name]
         embedded = self._embedded(request, foreign)
-        search = self._search(
-            request, Tables(vocabulary, observations, embedded, self._answers), seeds
-        )
-        found = search.best(2 * request.n)
+        tables = Tables(vocabulary, observations, embedded, self._answered(()))
+        found = self._search(request, tables, seeds).best(2 * request.n)
         for habit in vocabulary.habits:  # another habit may join up what ours broke
-            tables = Tables(Habitual(vocabulary, habit), observations, embedded)
+            answers = self._answered(tuple(sorted(habit.items())))
+            tables = Tables(Habitual(vocabulary, habit), observations, embedded, answers)
             found += self._search(request, tables, seeds, HABIT_BUDGET).best(2 * request.n)
         found.sort(key=lambda scored: -scored.score)
         held = {program.id for program in request.current}
@@ -88,6 +92,9 @@ class SynthProposer(Proposer):
                 held.add(program.id)
                 programs.append(program)
         return programs[: request.n]
+
+    def _answered(self, habit: tuple[tuple[str, str], ...]) -> Answers:
+        return self._answers.setdefault(habit, Answers())
 
     def _search(
         self, request: ProposalRequest, tables: Tables, seeds: list[Ring], share: float = 1.0
