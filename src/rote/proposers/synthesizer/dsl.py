@@ -273,8 +273,8 @@ class Vocabulary(ABC):
     conventions: tuple[Convention, ...] = ()
     """The ties its skills break by a convention a program may set (`Skill.vary`)."""
     habits: tuple[Mapping[str, str], ...] = ()
-    """Other settings of the conventions common enough to search for plans in
-    (`Habitual`) when the default ones leave steps unexplained."""
+    """Other settings of the conventions, common enough that the synthesizer searches for
+    plans in each (`Habitual`) beside the default ones."""
 
     @abstractmethod
     def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
