@@ -107,6 +107,10 @@ class Skill:
     def stateful(self) -> bool:
         return self.make is not None
 
+    def with_convention(self, keyword: str, value: str) -> Skill:
+        """This skill with the convention `keyword` set to `value`; itself if it takes none."""
+        return self.vary(keyword, value) if self.vary and keyword in self.accepts else self
+
 
 @dataclass(frozen=True)
 class Exit:
@@ -163,14 +167,14 @@ class Ring:
         after move right) names only its constant."""
         ring = len(self.modes) > 1
         total = math.log(MAX_MODES) + (len(self.modes) - 1) * 1.0
-        settings = {setting for skill in self.skills() for setting in skill.settings}
-        total += sum(setting.cost for setting in settings)  # one habit, said once
+        settings: set[Setting] = set()
         kinds: dict[str, int] = {}
         for i, mode in enumerate(self.modes):
             spelled_kinds = dict(kinds)
             spelled = len(mode.rules) * 0.5 + sum(rule.guard.cost for rule in mode.rules)
             for skill in (*(rule.skill for rule in mode.rules), mode.default):
                 spelled += skill_cost(skill, spelled_kinds)
+                settings.update(skill.settings)
             if ring:
                 spelled += exit_cost(mode.exit)
             if mode in self.modes[:i] and repeat_cost(i) < spelled:
@@ -178,20 +182,19 @@ class Ring:
             else:
                 total += spelled
                 kinds = spelled_kinds
-        return total
+        return total + sum(setting.cost for setting in settings)  # one habit, said once
 
     def with_convention(self, keyword: str, value: str) -> Ring:
         """The program with every skill that takes the convention `keyword` set to `value`: an
         agent keeps one habit in all it does."""
-
-        def set_in(skill: Skill) -> Skill:
-            return skill.vary(keyword, value) if skill.vary and keyword in skill.accepts else skill
-
         return Ring(
             tuple(
                 Mode(
-                    set_in(mode.default),
-                    tuple(Rule(rule.guard, set_in(rule.skill)) for rule in mode.rules),
+                    mode.default.with_convention(keyword, value),
+                    tuple(
+                        Rule(rule.guard, rule.skill.with_convention(keyword, value))
+                        for rule in mode.rules
+                    ),
                     mode.exit,
                 )
                 for mode in self.modes
@@ -312,8 +315,7 @@ class Habitual(Vocabulary):
         found = []
         for skill in self.vocabulary.skills(observations):
             for keyword, value in self.habit.items():
-                if skill.vary is not None and keyword in skill.accepts:
-                    skill = skill.vary(keyword, value)
+                skill = skill.with_convention(keyword, value)
             found.append(skill)
         return found
 

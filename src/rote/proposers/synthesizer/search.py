@@ -134,7 +134,10 @@ class Search:
         and failures, so it is worked out once per count."""
         if len(outputs) != len(self.actions):
             raise ValueError(f"{len(outputs)} outputs for {len(self.actions)} actions")
-        hits = sum(map(operator.eq, outputs, self.actions))
+        return self._counted(outputs, sum(map(operator.eq, outputs, self.actions)))
+
+    def _counted(self, outputs: Sequence[str | None], hits: int) -> float:
+        """`loglik` of outputs of the history's length with `hits` already counted."""
         failures = sum(output is None for output in outputs)
         counts = (hits, len(outputs) - hits - failures, failures)
         found = self._logliks.get(counts)
@@ -155,9 +158,9 @@ class Search:
         """Score a program and file it under its behaviour on the history."""
         self.scored += 1
         outputs = self._sandboxed(run(program, self.tables))
-        loglik = self.loglik(outputs)
-        misses = sum(map(operator.ne, outputs, self.actions))
-        scored = Scored(loglik - program.cost, loglik, program, misses)
+        hits = sum(map(operator.eq, outputs, self.actions))
+        loglik = self._counted(outputs, hits)
+        scored = Scored(loglik - program.cost, loglik, program, len(outputs) - hits)
         members = self.classes.setdefault(outputs, [])
         if all(member.program != program for member in members):
             # members are kept best score first, ties by description; a newcomer goes after
@@ -467,12 +470,11 @@ class Search:
         convention could only cost more."""
         if not self.tables.conventions:
             return
-        perfect = self.loglik(self.actions)
         for scored in self._top(CONVENTION_POOL):
             best = scored
             for convention in self.tables.conventions:
                 for value in convention.values:
-                    if best.loglik >= perfect:
+                    if not best.misses:
                         break
                     if self.out_of_budget():
                         return
