@@ -21,6 +21,7 @@ from rote.evaluation.suites import MINIGRID_LEVELS
 from rote.skills import construction as construction_skills
 from rote.skills import minigrid as minigrid_skills
 from rote.skills.grid import Cell
+from tests.minigrid_rooms import room
 
 VARIANTS: dict[str, AgentFactory] = {**CONSTRUCTION, **MINIGRID}
 WALKING = {"walk", "fetch", "nearest", "closest", "first_step", "RingWalk", "ring_successor"}
@@ -62,24 +63,6 @@ def play(
         env.step(ACTIONS.index(action))
         taken.append(action)
     return taken, env.state
-
-
-def minigrid(**changes: Any) -> dict[str, Any]:
-    """A 6x6 MiniGrid room (border wall), agent at (1, 1) facing right; `changes` override."""
-    border = [[x, y] for y in range(6) for x in range(6) if x in (0, 5) or y in (0, 5)]
-    found: dict[str, Any] = {
-        "t": 0,
-        "width": 6,
-        "height": 6,
-        "mission": "go to the red ball",
-        "agent": [1, 1],
-        "direction": "right",
-        "carrying": None,
-        "walls": border,
-        "objects": [{"type": "ball", "colour": "red", "pos": [3, 3]}],
-    }
-    found.update(changes)
-    return found
 
 
 def test_each_variant_names_its_family_and_none_is_registered() -> None:
@@ -228,19 +211,24 @@ def test_patrol_clockwise_enters_the_ring_on_the_left_then_goes_round() -> None:
 def test_go_to_object_turns_right_to_turn_around() -> None:
     agent = MINIGRID["go-to-object-turn-right"]()
     ball = {"type": "ball", "colour": "red", "pos": [3, 1]}
-    behind = minigrid(agent=[3, 3], direction="down", objects=[ball])
+    behind = room(agent=[3, 3], direction="down", objects=[ball])
     assert agent.act(behind) == "right"
     assert make_agent(MINIGRID_LEVELS["go-to-object"], "go-to-object").act(behind) == "left"
-    beside = minigrid(agent=[3, 3], direction="right", objects=[ball])
+    beside = room(agent=[3, 3], direction="right", objects=[ball])
     assert agent.act(beside) == "left"  # a quarter turn is the same in both conventions
+
+
+BALL_33 = {"type": "ball", "colour": "red", "pos": [3, 3]}
 
 
 def test_fetch_straight_keeps_going_the_way_it_faces_when_as_short() -> None:
     agent = MINIGRID["fetch-straight"]()
-    ahead = minigrid(mission="pick up the red ball")  # facing right; down or right are as short
+    # facing right, the ball at (3, 3): down or right are as short
+    ahead = room(mission="pick up the red ball", objects=[BALL_33])
     assert agent.act(ahead) == "forward"  # ours turns to go down first
     assert make_agent(MINIGRID_LEVELS["fetch"], "fetch").act(ahead) == "right"
-    facing_up = minigrid(mission="pick up the red ball", direction="up")  # that way is longer
+    # facing up, that way is longer
+    facing_up = room(mission="pick up the red ball", direction="up", objects=[BALL_33])
     assert agent.act(facing_up) == "left"  # the order's first move, down, is behind: turn left
 
 
@@ -251,6 +239,6 @@ def test_put_next_moves_sideways_first() -> None:
         {"type": "ball", "colour": "red", "pos": [3, 3]},
         {"type": "key", "colour": "blue", "pos": [4, 4]},
     ]
-    facing_down = minigrid(mission=mission, direction="down", objects=objects)
+    facing_down = room(mission=mission, direction="down", objects=objects)
     assert agent.act(facing_down) == "left"  # a left turn faces right, its order's first move
     assert make_agent(MINIGRID_LEVELS["put-next"], "put-next").act(facing_down) == "forward"

@@ -25,27 +25,7 @@ from rote.skills.minigrid import (
     target_cells,
     turn_to,
 )
-
-
-def observation(**changes: Any) -> dict[str, Any]:
-    """A 6x6 room (border wall), agent at (1, 1) facing right; `changes` override fields."""
-    border = [[x, y] for y in range(6) for x in range(6) if x in (0, 5) or y in (0, 5)]
-    found: dict[str, Any] = {
-        "t": 0,
-        "width": 6,
-        "height": 6,
-        "mission": "go to the red ball",
-        "agent": [1, 1],
-        "direction": "right",
-        "carrying": None,
-        "walls": border,
-        "objects": [
-            {"type": "ball", "colour": "red", "pos": [3, 1]},
-            {"type": "key", "colour": "blue", "pos": [1, 4]},
-        ],
-    }
-    found.update(changes)
-    return found
+from tests.minigrid_rooms import room
 
 
 @pytest.mark.parametrize(
@@ -66,11 +46,11 @@ def observation(**changes: Any) -> dict[str, Any]:
     ],
 )
 def test_mission_texts_are_read(text: str, expected: Mission) -> None:
-    assert mission(parse(observation(mission=text))) == expected
+    assert mission(parse(room(mission=text))) == expected
 
 
 def test_cells_of_a_type_and_colour_and_what_the_mission_names() -> None:
-    state = parse(observation(mission="put the red ball next to the blue key"))
+    state = parse(room(mission="put the red ball next to the blue key"))
     assert cells_of(state, "ball") == [(3, 1)]
     assert cells_of(state, None, "blue") == [(1, 4)]
     assert cells_of(state, "ball", "blue") == []
@@ -79,7 +59,7 @@ def test_cells_of_a_type_and_colour_and_what_the_mission_names() -> None:
 
 
 def test_turns_take_the_short_way_and_forward_when_facing() -> None:
-    state = parse(observation(direction="right"))
+    state = parse(room(direction="right"))
     assert turn_to(state, "right") == "forward"
     assert turn_to(state, "down") == "right"
     assert turn_to(state, "up") == "left"
@@ -87,7 +67,7 @@ def test_turns_take_the_short_way_and_forward_when_facing() -> None:
 
 
 def test_walking_to_an_object_stops_facing_it_and_takes_the_arrival_action() -> None:
-    state = parse(observation())
+    state = parse(room())
     assert step_toward(state, [(3, 1)]) == "forward"
     state.agent = (2, 1)
     assert state.front == (3, 1)
@@ -100,16 +80,16 @@ def test_walking_to_an_object_stops_facing_it_and_takes_the_arrival_action() -> 
 
 def test_objects_block_paths_and_open_doors_do_not() -> None:
     # a wall down column 3 with one door at (3, 2): the way to (4, 1) goes through it
-    walls = observation()["walls"] + [[3, y] for y in (1, 3, 4)]
+    walls = room()["walls"] + [[3, y] for y in (1, 3, 4)]
     door: dict[str, Any] = {"type": "door", "colour": "red", "pos": [3, 2], "state": "closed"}
     target = {"type": "ball", "colour": "green", "pos": [4, 1]}
-    closed = parse(observation(objects=[door, target], walls=walls))
+    closed = parse(room(objects=[door, target], walls=walls))
     assert not closed.passable((3, 2))
     assert step_toward(closed, [(4, 1)]) is None  # unreachable
     assert approach(closed, [(4, 1)], "pickup") == "done"
     # the door itself can be reached: two paths of 3 cells, ties go down before right
     assert step_toward(closed, [(3, 2)]) == "right"
-    opened = parse(observation(objects=[{**door, "state": "open"}, target], walls=walls))
+    opened = parse(room(objects=[{**door, "state": "open"}, target], walls=walls))
     assert opened.passable((3, 2))
     assert step_toward(opened, [(4, 1)]) == "right"
     opened.agent = (2, 2)  # facing the open door: walk through it
@@ -117,19 +97,17 @@ def test_objects_block_paths_and_open_doors_do_not() -> None:
 
 
 def test_guards_on_carrying_facing_and_adjacency() -> None:
-    state = parse(observation(agent=[2, 1], carrying={"type": "key", "colour": "grey"}))
+    state = parse(room(agent=[2, 1], carrying={"type": "key", "colour": "grey"}))
     assert state.carrying == Thing("key", "grey")
     assert carrying(state) and carrying(state, "key") and carrying(state, None, "grey")
     assert not carrying(state, "ball")
     assert facing(state) and facing(state, "ball", "red") and not facing(state, "key")
     assert adjacent(state, [(3, 1)]) and not adjacent(state, [(1, 4)])
-    assert not carrying(parse(observation()))
+    assert not carrying(parse(room()))
 
 
 def test_dropping_beside_an_object_faces_a_free_cell_next_to_it() -> None:
-    state = parse(
-        observation(agent=[2, 2], direction="up", carrying={"type": "box", "colour": "red"})
-    )
+    state = parse(room(agent=[2, 2], direction="up", carrying={"type": "box", "colour": "red"}))
     # free cells beside the red ball at (3, 1): (2, 1), (4, 1), (3, 2); the agent faces (2, 1)
     assert beside(state, [(3, 1)]) == [(2, 1), (4, 1), (3, 2)]
     assert drop_beside(state, [(3, 1)]) == "drop"
@@ -138,12 +116,12 @@ def test_dropping_beside_an_object_faces_a_free_cell_next_to_it() -> None:
 
 
 def test_conventions_turn_round_and_prefer_straight() -> None:
-    behind = parse(observation(direction="left", mission="go to the red ball"))
+    behind = parse(room(direction="left", mission="go to the red ball"))
     assert go_to(behind, [(3, 1)]) == "left"  # the ball is behind: turn left by default
     assert go_to(behind, [(3, 1)], turn="right") == "right"
     # the blue key at (1, 4) seen from (3, 2) facing left: left and down both start a
     # shortest path to face it; by the move order down comes first, straight on is neither
-    diagonal = parse(observation(agent=[3, 2], direction="left", mission="go to the blue key"))
+    diagonal = parse(room(agent=[3, 2], direction="left", mission="go to the blue key"))
     keys = [(1, 4)]
     assert step_toward(diagonal, keys) == "left"  # turn to face down, the order's first
     assert step_toward(diagonal, keys, prefer="straight") == "forward"  # already facing left
