@@ -6,10 +6,10 @@ import rote
 
 EXPECTED = {
     "FORMAT", "Agent", "EnvSpec", "Header", "HybridProposer", "LLMConfig", "LLMProposer",
-    "ListProposer", "Observation", "Program", "Proposer",
+    "Library", "ListProposer", "Observation", "Program", "Proposer",
     "ROTE", "RoteError", "Step", "SynthProposer", "Trajectory", "TrajectoryError",
-    "TrajectoryReader", "TrajectoryWriter", "__version__", "agent_names", "generate", "make_agent",
-    "make_env",
+    "TrajectoryReader", "TrajectoryWriter", "__version__", "agent_names", "generate",
+    "load_library", "make_agent", "make_env",
     "read_trajectory", "register", "registered_envs", "rollout", "write_trajectory",
 }  # fmt: skip
 

@@ -7,6 +7,7 @@ from rote.agents import Agent, agent_names, make_agent
 from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
 from rote.errors import RoteError
 from rote.model import ROTE
+from rote.programs.library import Library, load_library
 from rote.programs.program import Program
 from rote.proposers import ListProposer, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer
@@ -35,6 +36,7 @@ __all__ = [
     "HybridProposer",
     "LLMConfig",
     "LLMProposer",
+    "Library",
     "ListProposer",
     "Observation",
     "Program",
@@ -49,6 +51,7 @@ __all__ = [
     "__version__",
     "agent_names",
     "generate",
+    "load_library",
     "make_agent",
     "make_env",
     "read_trajectory",

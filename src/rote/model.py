@@ -44,9 +44,11 @@ from rote.inference.smc import (
     reweight,
 )
 from rote.predictor import Predictor
+from rote.programs.library import Library
 from rote.programs.program import Program, describe
 from rote.programs.sandbox import Limits, Output, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
+from rote.proposers.library import LibraryProposer
 from rote.proposers.synthesizer import SynthProposer
 from rote.trajectory import Step
 
@@ -105,12 +107,15 @@ class ROTE(Predictor):
         sandbox: Sandbox | None = None,
         limits: Limits | None = None,
         takes_ownership: bool = False,
+        library: Library | None = None,
     ) -> None:
         """`env` is a spec or a registered env id; without a proposer, the model writes its
         programs with the offline synthesizer (`SynthProposer`), so `ROTE("construction")`
         needs nothing else. With `takes_ownership`, the proposer and sandbox given were made
         for this model alone and `close()` closes them; otherwise they stay the caller's. A
-        proposer or sandbox the model makes itself (none given) is always its own."""
+        proposer or sandbox the model makes itself (none given) is always its own. With a
+        `library` (`rote.programs.library`), its programs come first and the proposer writes
+        only what it cannot explain (`LibraryProposer`)."""
         if n_particles < 1:
             raise RoteError(f"n_particles must be at least 1, not {n_particles}")
         if resampler not in RESAMPLERS:
@@ -126,6 +131,11 @@ class ROTE(Predictor):
         self.sandbox = sandbox or Sandbox(limits=limits or Limits())
         self._owns_proposer = proposer is None or takes_ownership
         self.proposer = proposer or SynthProposer(sandbox=self.sandbox)
+        if library is not None:
+            self.proposer = LibraryProposer(
+                library, self.proposer, sandbox=self.sandbox, closes_novel=self._owns_proposer
+            )
+            self._owns_proposer = True
         self.rng = np.random.default_rng(seed)
         self.history: list[Step] = []
         self.particles: ParticleSet | None = None

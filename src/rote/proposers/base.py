@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from abc import abstractmethod
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import ClassVar, NamedTuple
 
 from rote.closing import Closeable
@@ -52,6 +52,13 @@ class Usage:
     rejected: int = 0
     """LLM answers that held no program, even after repair."""
     seconds: float = 0.0
+
+    def count_inner(self, *inner: Usage) -> None:
+        """For a proposer made of others: its LLM accounting is the sum of theirs (its calls,
+        programs and time it counts itself)."""
+        for field in fields(self):
+            if field.name not in ("calls", "programs", "seconds"):
+                setattr(self, field.name, sum(getattr(usage, field.name) for usage in inner))
 
     def as_dict(self) -> dict[str, float]:
         return {**asdict(self), "seconds": round(self.seconds, 6)}

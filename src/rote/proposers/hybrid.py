@@ -12,7 +12,7 @@ failing programs. Accounting is the sum of the two.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import ClassVar
 
 from rote.programs.program import Program
@@ -45,10 +45,7 @@ class HybridProposer(Proposer):
             if synthesized:  # the shortest synthesized program on a par with an LLM sample
                 top = max(program.log_prior for program in synthesized)
                 programs += [replace(p, log_prior=p.log_prior - top) for p in synthesized]
-        for field in fields(self.usage):
-            if field.name not in ("calls", "programs", "seconds"):
-                total = getattr(self.llm.usage, field.name) + getattr(self.synth.usage, field.name)
-                setattr(self.usage, field.name, total)
+        self.usage.count_inner(self.llm.usage, self.synth.usage)
         return programs
 
     def close(self) -> None:

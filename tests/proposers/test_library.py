@@ -1,0 +1,84 @@
+"""LibraryProposer: the library's programs first, new ones only where none fits."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rote.agents import agent_source, make_agent
+from rote.envs import make_env
+from rote.errors import RoteError
+from rote.model import ROTE
+from rote.programs.library import Library, LibraryProgram
+from rote.proposers import ListProposer, ProposalRequest
+from rote.proposers.library import LibraryProposer
+from rote.rollout import rollout
+from rote.trajectory import Step
+
+ENV = make_env("construction")
+LEFT = agent_source("construction", "left-right")
+UP = agent_source("construction", "up-down")
+SNAKE = agent_source("construction", "snake")
+
+
+def library() -> Library:
+    return Library(
+        "construction", (LibraryProgram(LEFT, 3.0), LibraryProgram(UP, 1.0)), dict(ENV.kwargs)
+    )
+
+
+def history(family: str, steps: int = 12) -> list[Step]:
+    agent = make_agent("construction", family, action_names=ENV.action_names)
+    return rollout(ENV, agent, steps=steps, seed=3).steps
+
+
+def request(family: str) -> ProposalRequest:
+    return ProposalRequest(ENV, history(family), n=10)
+
+
+def test_a_library_program_that_fits_means_no_search() -> None:
+    novel = ListProposer([SNAKE])
+    with LibraryProposer(library(), novel) as proposer:
+        programs = proposer.propose(request("up-down"))
+    assert [p.source for p in programs] == [UP, LEFT]  # the fitting one first
+    assert programs[0].log_prior == pytest.approx(math.log(1 / 5))
+    assert programs[0].origin.startswith("library:")
+    assert novel.usage.calls == 0
+
+
+def test_without_a_fit_new_programs_pay_for_leaving_the_library() -> None:
+    novel = ListProposer([SNAKE])
+    with LibraryProposer(library(), novel) as proposer:
+        programs = proposer.propose(request("snake"))
+    assert novel.usage.calls == 1
+    assert programs[0].source == SNAKE  # it fits, so it outranks the library's
+    assert programs[0].log_prior == pytest.approx(math.log(1 / 5))
+    assert {p.source for p in programs} == {SNAKE, LEFT, UP}
+
+
+def test_programs_the_particles_hold_are_not_proposed_again() -> None:
+    with LibraryProposer(library()) as proposer:
+        held = proposer.programs[:1]
+        programs = proposer.propose(request("left-right")._replace(current=tuple(held)))
+    assert [p.source for p in programs] == [UP]
+
+
+def test_a_library_of_another_env_is_refused() -> None:
+    game = make_env("repeated-game")
+    other = ProposalRequest(game, [Step({"round": 0}, "C")], n=3)
+    with LibraryProposer(library()) as proposer, pytest.raises(RoteError, match="of env"):
+        proposer.propose(other)
+
+
+def test_rote_with_a_library_predicts_by_the_program_that_explains_the_agent() -> None:
+    steps = history("left-right", steps=14)
+    with ROTE(ENV, library=library(), n_particles=5) as model:
+        for step in steps[:12]:
+            assert step.action is not None
+            model.observe(step.observation, step.action)
+        predicted = model.predict(steps[12].observation)
+        top = model.programs(k=1)[0]
+    assert max(predicted, key=predicted.__getitem__) == steps[12].action
+    assert top.source == LEFT and top.origin.startswith("library:")
+    assert model.proposer.usage.calls == 1
