@@ -66,8 +66,9 @@ import rote.plugins
 import rote.skills
 from rote.agents import agent_source
 from rote.cli import build_parser, main
-from rote.envs import agent_names, registered_envs
+from rote.envs import agent_names, make_env, registered_envs
 from rote.evaluation.suites import REFERENCES, suite_builders
+from rote.programs.library import Library, LibraryProgram, save_library
 from tests.conftest import HEADER, observation
 
 SMALL = 3
@@ -268,6 +269,23 @@ PLUGINS = {
 }
 
 
+def _libraries(root: Path) -> list[str]:
+    """Program libraries: a good one of Construction, then one of another env, one with a
+    damaged index and one whose program file is gone."""
+    paths = []
+    for name, env in (("good", "construction"), ("game", "repeated-game"), ("damaged", ""),
+                      ("gone", "")):  # fmt: skip
+        spec = make_env(env or "construction")
+        source = agent_source(spec.id, agent_names(spec.id)[0])
+        library = Library(spec.id, (LibraryProgram(source, 1.0),), dict(spec.kwargs))
+        save_library(library, root / name)
+        paths.append(str(root / name))
+    (root / "damaged" / "index.json").write_text('{"format": "rote.library/1", "programs": 3}')
+    for program in (root / "gone" / "programs").glob("*.py"):
+        program.unlink()
+    return paths
+
+
 def _make_world(tmp: Path, stub_url: str) -> World:
     generated = tmp / "generated"
     for out, flags in [
@@ -289,6 +307,7 @@ def _make_world(tmp: Path, stub_url: str) -> World:
     }
     for name, text in bad.items():
         _write(programs / "bad" / name, text)
+    libraries = _libraries(tmp / "libraries")
     configs = {
         "fast.toml": "timeout = 2\nretries = 0\n",
         "bad.toml": "this is = = not toml\n",
@@ -326,6 +345,7 @@ def _make_world(tmp: Path, stub_url: str) -> World:
             "path": [],
             "llm_base_url": [stub_url],
             "name": names,
+            "library": libraries[:1],
         },
         bad={
             "trajectory": [
@@ -367,6 +387,7 @@ def _make_world(tmp: Path, stub_url: str) -> World:
                 "",
             ],
             "name": ["nope", "", "minigrid:Nope-v0", "CONSTRUCTION", "all"],
+            "library": [*libraries[1:], existing, str(programs), "/nope"],
         },
     )
 

@@ -31,6 +31,7 @@ from rote.errors import RoteError
 from rote.evaluation.batch import BatchSettings, find_trajectories, predict_many, summarize_batch
 from rote.evaluation.bench import results_path, run_bench
 from rote.evaluation.executors import EXECUTORS, Executor, make_executor
+from rote.evaluation.library import CANDIDATES, CandidateSettings, build_library
 from rote.evaluation.methods import METHODS, Context, bench_methods, method
 from rote.evaluation.prediction import (
     PredictionReport,
@@ -44,9 +45,19 @@ from rote.evaluation.summary import markdown, summarize, write_outputs
 from rote.files import file_target
 from rote.plugins import in_plugin, load_plugin
 from rote.programs.confinement import detect
+from rote.programs.library import DEFAULT_CONCENTRATION, Library, library_table, load_library
 from rote.programs.sandbox import Sandbox
 from rote.progress import progress_bar
-from rote.proposers import LLM_PROPOSERS, PROPOSERS, Budget, Proposer, make_proposer
+from rote.proposers import (
+    LLM_PROPOSERS,
+    PROPOSERS,
+    Budget,
+    ListProposer,
+    ProposalRequest,
+    Proposer,
+    make_proposer,
+)
+from rote.proposers.library import with_library
 from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
 from rote.report.explanation import explain
@@ -141,6 +152,17 @@ def _whole(low: int, meaning: str, most: int | None = None) -> Callable[[str], i
 _positive_int = _whole(1, "positive")
 _count = _whole(0, "0 or more")
 _seed = _count  # numpy and gymnasium take no negative seeds
+
+
+def _positive_number(text: str) -> float:
+    """An argparse type: a finite number above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
 
 
 def _up_to(most: int) -> Callable[[str], int]:
@@ -314,6 +336,64 @@ def _cmd_data_overcooked(args: argparse.Namespace, out: Console) -> None:
     )
 
 
+def _cmd_library_build(args: argparse.Namespace, out: Console) -> None:
+    if not args.trajectories and not args.programs:
+        raise RoteError("give --trajectories to learn from, --programs to start from, or both")
+    paths = [path for where in args.trajectories or () for path in find_trajectories(where)]
+    trajectories = [(path, read_trajectory(path)) for path in dict.fromkeys(paths)]
+    envs = {
+        (t.header.env, json.dumps(t.header.env_kwargs, sort_keys=True)) for _, t in trajectories
+    }
+    if len(envs) > 1:
+        raise RoteError(f"the trajectories are of {len(envs)} envs; a library holds one")
+    if args.env is None and not trajectories:
+        raise RoteError("--env is needed when the library has no trajectories to learn from")
+    spec = _spec(trajectories[0][1]) if trajectories else make_env(args.env)
+    if args.env is not None and args.env != spec.id:
+        raise RoteError(f"--env {args.env}, but the trajectories are of env {spec.id}")
+    seeds: list[tuple[str, str]] = []
+    if args.programs:  # each checked on the first trajectory: a broken one is a warning
+        listed = ListProposer.from_paths(args.programs, on_problem=_warn)
+        history = trajectories[0][1].steps if trajectories else []
+        checked = listed.propose(ProposalRequest(spec, history, n=len(listed.programs)))
+        seeds = [(program.origin.removeprefix("list:"), program.source) for program in checked]
+    settings = CandidateSettings(
+        proposer=args.proposer,
+        budget=args.budget,
+        llm=_llm_config(args) if args.proposer in LLM_PROPOSERS else None,
+        keep=args.candidates,
+        seed=args.seed,
+    )
+    with progress_bar() as progress:
+        task = progress.add_task("programs per trajectory", total=None)
+        library = build_library(
+            spec,
+            trajectories,
+            Path(args.out),
+            settings=settings,
+            seeds=seeds,
+            concentration=args.concentration,
+            data=args.trajectories or (),
+            executor=_executor(args),
+            on_start=lambda total, done: progress.update(task, total=total, completed=done),
+            on_done=lambda name: progress.update(task, advance=1, description=Path(name).name),
+        )
+    out.print(library_table(library).rstrip())
+    out.print(f"\nwrote {args.out}/: index.json, README.md, programs/ ({len(library.programs)})")
+
+
+def _cmd_library_show(args: argparse.Namespace, out: Console) -> None:
+    library = load_library(args.library)
+    out.print(library_table(library).rstrip())
+    if args.source:
+        for program in library.programs:
+            out.print(f"\n# {program.file} ({program.count:.3g} agents)\n{program.source.rstrip()}")
+
+
+def _warn(problem: str) -> None:
+    print(f"warning: {problem}", file=sys.stderr)
+
+
 def _llm_config(args: argparse.Namespace) -> LLMConfig:
     return LLMConfig.load(
         args.llm_config,
@@ -346,7 +426,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
             executor=_executor(args),
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_cell=lambda cell: progress.update(task, advance=1, description=cell.name),
-            on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
+            on_problem=_warn,
         )
     written = [results_path(context.out), *write_outputs(context.out, chosen, results)]
     out.print(markdown(summarize(chosen, results)).rstrip())
@@ -355,8 +435,19 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
     )
 
 
+def _library(args: argparse.Namespace) -> Library | None:
+    """The --library a run's flags name, with their --concentration."""
+    if args.library is None:
+        if args.concentration is not None:
+            raise RoteError("--concentration is for --library")
+        return None
+    return load_library(args.library).with_concentration(args.concentration)
+
+
 def _proposer(args: argparse.Namespace) -> tuple[Proposer, LLMConfig | None]:
-    """The proposer a run's flags ask for, and its LLM settings if it has any."""
+    """The proposer a run's flags ask for (behind their --library), and its LLM settings if
+    it has any."""
+    library = _library(args)  # a bad library fails before a model loads
     llm = _llm_config(args) if args.proposer in LLM_PROPOSERS else None
     proposer = make_proposer(
         args.proposer,
@@ -364,9 +455,9 @@ def _proposer(args: argparse.Namespace) -> tuple[Proposer, LLMConfig | None]:
         llm=llm,
         programs=args.programs or (),
         show_progress=sys.stderr.isatty(),
-        on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
+        on_problem=_warn,
     )
-    return proposer, llm
+    return with_library(proposer, library), llm
 
 
 def _cmd_predict(args: argparse.Namespace, out: Console) -> None:
@@ -404,7 +495,10 @@ def _predict_batch(args: argparse.Namespace, out: Console) -> None:
         programs=tuple(args.programs or ()),
         llm=_llm_config(args) if args.proposer in LLM_PROPOSERS else None,
         top=args.top,
+        library=args.library,
+        concentration=args.concentration,
     )
+    _library(args)  # a bad library fails here, not in every trajectory's record
     with progress_bar() as progress:
         task = progress.add_task("predicting", total=None)
         records = predict_many(
@@ -416,7 +510,7 @@ def _predict_batch(args: argparse.Namespace, out: Console) -> None:
             on_record=lambda record: progress.update(
                 task, advance=1, description=Path(record.trajectory).name
             ),
-            on_problem=lambda problem: print(f"warning: {problem}", file=sys.stderr),
+            on_problem=_warn,
         )
     summary = summarize_batch(records)
     mean = summary.mean_accuracy
@@ -652,6 +746,18 @@ def _add_run_arguments(
         help="for --proposer list: .py files, or directories of them, each defining class Agent",
     )
     parser.add_argument(
+        "--library",
+        metavar="DIR",
+        help="a program library (rote library build): its programs come first, and the "
+        "proposer writes new ones only where none fits (docs/library.md)",
+    )
+    parser.add_argument(
+        "--concentration",
+        type=_positive_number,
+        metavar="ALPHA",
+        help="with --library: a new program's prior weight, in agents (default: the library's)",
+    )
+    parser.add_argument(
         "--particles",
         type=_up_to(MAX_PARTICLES),
         metavar="N",
@@ -837,6 +943,68 @@ def build_parser() -> argparse.ArgumentParser:
     overcooked.add_argument("--out", required=True, help="output directory (a rerun resumes it)")
     overcooked.set_defaults(run=_cmd_data_overcooked)
 
+    library = commands.add_parser(
+        "library",
+        help="program libraries: what a population of agents runs, learned from many, as the "
+        "prior for the next (docs/library.md)",
+    )
+    libraries = library.add_subparsers(dest="library_command", required=True, parser_class=_Parser)
+    build = libraries.add_parser("build", help="learn a library from trajectory files")
+    build.add_argument(
+        "--trajectories",
+        nargs="+",
+        metavar="DIR_OR_GLOB",
+        help="the training agents: directories of .jsonl files or quoted globs",
+    )
+    build.add_argument(
+        "--programs",
+        nargs="+",
+        metavar="PATH",
+        help=".py files or directories of them (e.g. hand-written programs) to start from; "
+        "they compete with the learned programs for the agents",
+    )
+    build.add_argument("--env", help="the env id (default: the trajectories')")
+    build.add_argument(
+        "--out", required=True, metavar="DIR", help="the library's directory (a rerun resumes it)"
+    )
+    build.add_argument(
+        "--proposer",
+        choices=("synth", *LLM_PROPOSERS),
+        default="synth",
+        help="what writes each trajectory's programs",
+    )
+    build.add_argument(
+        "--budget",
+        type=_up_to(MAX_BUDGET),
+        metavar="N",
+        default=Budget().programs,
+        help="synth: programs scored per search",
+    )
+    build.add_argument(
+        "--candidates",
+        type=_up_to(MAX_PARTICLES),
+        metavar="K",
+        default=CANDIDATES,
+        help="programs kept per trajectory before they compete for the agents",
+    )
+    build.add_argument(
+        "--concentration",
+        type=_positive_number,
+        metavar="ALPHA",
+        default=DEFAULT_CONCENTRATION,
+        help="a new program's prior weight, in agents",
+    )
+    build.add_argument("--seed", type=_seed, default=0, help="the same seed gives the same library")
+    _add_executor_arguments(build)
+    _add_llm_arguments(build, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
+    build.set_defaults(run=_cmd_library_build)
+    show = libraries.add_parser(
+        "show", help="a library's programs, with how many agents each explains"
+    )
+    show.add_argument("library", metavar="DIR", help="a library's directory")
+    show.add_argument("--source", action="store_true", help="print every program's source")
+    show.set_defaults(run=_cmd_library_show)
+
     demo = commands.add_parser(
         "demo",
         help="a first look: record every Construction family, then predict one of them "
@@ -861,8 +1029,9 @@ def build_parser() -> argparse.ArgumentParser:
         save_programs=None,
         json=False,
     )
-    for command in (*commands.choices.values(), *datasets.choices.values()):
-        if command is not data:  # its subcommand's namespace would overwrite data's
+    nested = (*datasets.choices.values(), *libraries.choices.values())
+    for command in (*commands.choices.values(), *nested):
+        if command not in (data, library):  # a subcommand's namespace would overwrite theirs
             _add_plugin_argument(command, "plugin_after")
     return parser
 

@@ -248,3 +248,19 @@ def test_fewer_episodes_on_request() -> None:
 def test_an_observed_window_past_the_steps_is_refused() -> None:
     with pytest.raises(RoteError, match="observe"):
         suite("repeated-game", observe=40)
+
+
+def test_rote_library_learns_from_training_agents_only_and_predicts_them(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    results = run_bench(Context(TWO, out), ["rote-library"], jobs=1)
+    libraries = list((out / "library").glob("*/index.json"))
+    assert len(libraries) == 1  # one env
+    index = json.loads(libraries[0].read_text())
+    trained = {name for program in index["programs"] for name, _ in program["agents"]}
+    assert trained == {f"{f}-{k}" for f in TWO.families for k in range(TWO.library_episodes)}
+    assert index["built"]["data"] == ["suite construction-quick: training episodes 0-1"]
+    frozen = [r for r in results if r.updating == "frozen"]
+    assert len(frozen) == 2 and all(r.usage["calls"] == 1 for r in frozen)
+    assert all(math.isclose(min(p.hit for p in r.predictions), 1.0) for r in frozen)
+    again = run_bench(Context(TWO, out), ["rote-library"], jobs=1)
+    assert scores(again) == scores(results)  # the library and the cells are reused

@@ -47,6 +47,7 @@ register(
     encoder="rote.baselines.encoding:GridEncoder",
     suites={
         "construction": "rote.evaluation.suites:construction",
+        "construction-noisy": "rote.evaluation.suites:construction_noisy",
         "conventions": "rote.evaluation.suites:conventions",
     },
 )

@@ -23,7 +23,9 @@ from rote.evaluation.prediction import SCHEMA, PredictionReport, prediction_repo
 from rote.evaluation.protocols import Updating
 from rote.files import file_target
 from rote.plugins import in_plugin
+from rote.programs.library import load_library
 from rote.proposers import Budget, make_proposer
+from rote.proposers.library import LibraryProposer, with_library
 from rote.proposers.llm.config import LLMConfig
 from rote.trajectory import read_trajectory
 from rote.version import __version__
@@ -47,6 +49,11 @@ class BatchSettings(NamedTuple):
     llm: LLMConfig | None = None
     top: int | None = None
     """Programs kept in each record, best first (None: all)."""
+    library: str | None = None
+    """A program library's directory (on every node): its programs first, the proposer's
+    behind them."""
+    concentration: float | None = None
+    """The library's concentration, if not its own."""
 
 
 class BatchRecord(NamedTuple):
@@ -117,12 +124,16 @@ def predict_one(settings: BatchSettings, path: str) -> dict[str, Any]:
     here. A RoteError (a malformed file, too few steps) makes a failure record."""
     try:
         trajectory = read_trajectory(path)
-        with make_proposer(
+        library = None
+        if settings.library is not None:
+            library = load_library(settings.library).with_concentration(settings.concentration)
+        proposer = make_proposer(
             settings.proposer,
             budget=settings.budget,
             llm=settings.llm,
             programs=settings.programs,
-        ) as proposer:
+        )
+        with with_library(proposer, library) as proposer:
             report = prediction_report(
                 trajectory,
                 proposer,
@@ -174,7 +185,7 @@ def _check_settings(out: Path, records: Iterable[BatchRecord], settings: BatchSe
         "mode": settings.updating,
         "particles": settings.particles,
         "seed": settings.seed,
-        "proposer": settings.proposer,
+        "proposer": LibraryProposer.name if settings.library else settings.proposer,
         "horizon": settings.horizon,
     }
     for record in records:

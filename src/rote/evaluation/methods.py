@@ -1,11 +1,12 @@
 """The methods `rote bench` compares: each makes a fresh `Predictor` per trajectory.
 
 `rote` is ROTE with the offline synthesizer; `rote@N` the same with N particles (for the
-accuracy-against-particles plot); `rote-hybrid` mixes LLM programs in; `bc`, `bip`, `nllm` and
+accuracy-against-particles plot); `rote-library` the same behind a program library learned from
+the suite's training agents; `rote-hybrid` mixes LLM programs in; `bc`, `bip`, `nllm` and
 the references are the baselines of `rote.baselines`. Methods that learn from the population
-(`bc`) do it once per bench in `prepare`, one model per env of the suite, and their predictors
-load what it saved. Each method declares what it needs (an LLM) and where it stands on the
-particle plot, so the CLI and the report ask this table rather than list names.
+(`bc`, `rote-library`) do it once per bench in `prepare`, one model per env of the suite, and
+their predictors load what it saved. Each method declares what it needs (an LLM) and where it
+stands on the particle plot, so the CLI and the report ask this table rather than list names.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from rote.baselines.references import (
     UniformPredictor,
 )
 from rote.errors import RoteError
+from rote.evaluation.library import CandidateSettings, build_library
 from rote.evaluation.suites import Suite
 from rote.model import ROTE
 from rote.predictor import Predictor
+from rote.programs.library import load_library
 from rote.programs.sandbox import Sandbox
 from rote.proposers import Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
@@ -92,6 +95,50 @@ def _hybrid(context: Context, family: str) -> Predictor:
     return _model(context, family, proposer, context.suite.particles)
 
 
+def _envs(suite: Suite) -> list[tuple[str, ...]]:
+    """The suite's families grouped by env: each group shares a population-trained model."""
+    groups: dict[str, list[str]] = {}
+    for family in suite.families:
+        groups.setdefault(suite.env_key(family), []).append(family)
+    return [tuple(families) for families in groups.values()]
+
+
+def _library_dir(context: Context, family: str) -> Path:
+    return context.out / "library" / context.suite.env_key(family)
+
+
+def _prepare_library(context: Context) -> None:
+    """Learn one program library per env of the suite from its training episodes (the first
+    `library_episodes` of each family), resuming an unfinished one."""
+    suite = context.suite
+    for families in _envs(suite):
+        directory = _library_dir(context, families[0])
+        if (directory / "index.json").exists():
+            continue
+        build_library(
+            suite.env(families[0]),
+            suite.library_trajectories(families),
+            directory,
+            settings=CandidateSettings(budget=suite.budget),
+            data=[f"suite {suite.name}: training episodes 0-{suite.library_episodes - 1}"],
+        )
+
+
+def _rote_library(context: Context, family: str) -> Predictor:
+    """ROTE whose prior is the library learned from the suite's training agents."""
+    env, sandbox = context.suite.env(family), Sandbox(workers=1)
+    library = load_library(_library_dir(context, family))
+    return ROTE(
+        env,
+        _synth(context),
+        n_particles=context.suite.particles,
+        seed=0,
+        sandbox=sandbox,
+        takes_ownership=True,
+        library=library,
+    )
+
+
 def _bc_dir(context: Context, family: str) -> Path:
     return context.out / "bc" / context.suite.env_key(family)
 
@@ -102,15 +149,12 @@ def _prepare_bc(context: Context) -> None:
     from rote.baselines.bc import BCEnsemble, train_bc  # lazy: torch takes seconds to import
 
     suite = context.suite
-    groups: dict[str, list[str]] = {}
-    for family in suite.families:
-        groups.setdefault(suite.env_key(family), []).append(family)
-    for families in groups.values():
+    for families in _envs(suite):
         if BCEnsemble.exists(_bc_dir(context, families[0])):
             continue
         train_bc(
             suite.env(families[0]),
-            suite.train_trajectories(tuple(families)),
+            suite.train_trajectories(families),
             seeds=tuple(range(suite.bc_seeds)),
             epochs=suite.bc_epochs,
             out_dir=_bc_dir(context, families[0]),
@@ -143,6 +187,7 @@ def _reference(kind: type[Predictor]) -> Method:
 
 METHODS: dict[str, Method] = {
     "rote": _rote("rote", None),
+    "rote-library": Method("rote-library", _rote_library, prepare=_prepare_library),
     "rote-hybrid": Method("rote-hybrid", _hybrid, needs_llm=True),
     "bc": Method("bc", _bc, prepare=_prepare_bc),
     "bip": Method("bip", _bip),

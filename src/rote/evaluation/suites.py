@@ -62,6 +62,9 @@ class Suite(ABC):
     """Programs the synthesizer scores per search."""
     bc_seeds: int = 6
     bc_epochs: int = 60
+    library_episodes: int = 5
+    """Training trajectories per family a program library learns from (`rote-library`): the
+    first of BC's, since each costs a search."""
 
     def __post_init__(self) -> None:
         end = self.frozen_end
@@ -85,6 +88,17 @@ class Suite(ABC):
 
     def episodes_of(self, family: str) -> int:
         return self.episodes
+
+    def library_trajectories(self, families: tuple[str, ...]) -> list[tuple[str, Trajectory]]:
+        """The first `library_episodes` training trajectories of each family, named
+        "family-k", each cut to the steps a test trajectory has."""
+        return [
+            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[: self.steps]))
+            for family in families
+            for k, trajectory in enumerate(
+                self.train_trajectories((family,))[: self.library_episodes]
+            )
+        ]
 
     def env_key(self, family: str) -> str:
         """A file-name-safe name of the family's env and its settings: families with the same
@@ -131,6 +145,7 @@ class Suite(ABC):
             budget=2000,
             bc_seeds=2,
             bc_epochs=8,
+            library_episodes=2,
         )
 
 
@@ -209,6 +224,12 @@ def construction() -> ScriptedSuite:
         families=tuple(agent_names("construction")),
         episodes=5,
     )
+
+
+def construction_noisy() -> ScriptedSuite:
+    """The construction suite with the paper's noise: each agent takes a random action on a
+    tenth of its steps, in the test and the training episodes alike."""
+    return replace(construction(), name="construction-noisy", noise=0.1)
 
 
 def conventions() -> ScriptedSuite:

@@ -1,0 +1,255 @@
+"""Learning a program library from many agents' trajectories (`rote library build`, the bench's
+`rote-library`), in two stages:
+
+1. candidates: a proposer's best programs for each training trajectory, whole
+   (`propose_candidates`; one line per trajectory in candidates.jsonl, so a killed build
+   resumes and a library of a subset of the data reuses them);
+2. fitting (`fit_library`): every candidate replayed on every training trajectory; candidates
+   that act identically on all of them merged (the shortest kept); then the counts by EM over
+   the mixture weights: each trajectory's agent shared among the programs by posterior, the
+   weights re-estimated from the shares, until they settle. A program left explaining less than
+   MIN_COUNT agents is dropped and the rest refitted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from rote.envs import EnvSpec, make_env
+from rote.errors import RoteError
+from rote.evaluation.executors import Executor, Failed, LocalPool
+from rote.evaluation.journal import load_records
+from rote.files import make_directory
+from rote.inference.ess import FloatArray, logsumexp
+from rote.inference.likelihood import EpsilonModel, log_marginal
+from rote.programs.library import Library, LibraryProgram, save_library
+from rote.programs.sandbox import Output, Sandbox
+from rote.proposers.base import ProposalRequest
+from rote.proposers.factory import make_proposer
+from rote.proposers.library import replay_loglik
+from rote.proposers.llm.config import LLMConfig
+from rote.trajectory import Trajectory
+from rote.version import __version__
+
+CANDIDATES = 5
+"""Programs kept per training trajectory in stage 1."""
+MIN_COUNT = 0.5
+"""A program must explain at least half an agent to stay in a library."""
+SHARE_SHOWN = 0.05
+"""A training agent is listed under a program that has at least this share of it."""
+
+
+class Candidate(NamedTuple):
+    """A program a proposer wrote for one training trajectory, and its description length."""
+
+    source: str
+    cost: float
+
+
+class CandidateSettings(NamedTuple):
+    """What builds the stage-1 proposer, in whichever worker runs a trajectory."""
+
+    proposer: str = "synth"
+    budget: int = 15_000
+    llm: LLMConfig | None = None
+    keep: int = CANDIDATES
+    seed: int = 0
+
+
+def candidates_of(settings: CandidateSettings, item: tuple[str, Trajectory]) -> dict[str, Any]:
+    """Stage 1 for one trajectory: the proposer's best programs for the whole of it, as the
+    line candidates.jsonl keeps."""
+    name, trajectory = item
+    env = make_env(trajectory.header.env, **trajectory.header.env_kwargs)
+    steps = [step for step in trajectory.steps if step.action is not None]
+    with make_proposer(settings.proposer, budget=settings.budget, llm=settings.llm) as proposer:
+        request = ProposalRequest(env, tuple(steps), settings.keep, seed=settings.seed)
+        programs = proposer.propose(request)
+    return {
+        "trajectory": name,
+        "programs": [{"source": p.source, "cost": -p.log_prior} for p in programs],
+    }
+
+
+def propose_candidates(
+    trajectories: Sequence[tuple[str, Trajectory]],
+    settings: CandidateSettings,
+    path: Path,
+    *,
+    executor: Executor | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> dict[str, list[Candidate]]:
+    """Stage 1 for every named trajectory not already in `path` (candidates.jsonl), each line
+    appended as its trajectory finishes; returns the candidates of all of them by name."""
+    done = load_records(
+        path,
+        _parse_candidates,
+        lambda record: record[0],
+        what="candidates record",
+        unit="trajectory",
+    )
+    pending = [item for item in trajectories if item[0] not in done]
+    if on_start is not None:
+        on_start(len(trajectories), len(trajectories) - len(pending))
+    failed = []
+    with path.open("a") as log:
+        for (name, _), result in (executor or LocalPool()).run(candidates_of, settings, pending):
+            if isinstance(result, Failed):
+                failed.append(f"{name}: {result.reason}")
+                continue
+            log.write(json.dumps(result) + "\n")
+            log.flush()
+            done[name] = _parse_candidates(result)
+            if on_done is not None:
+                on_done(name)
+    if failed:
+        raise RoteError(f"{len(failed)} trajectories failed ({failed[0]}); a rerun retries them")
+    return {name: done[name][1] for name, _ in trajectories}
+
+
+def _parse_candidates(value: Any) -> tuple[str, list[Candidate]]:
+    if not isinstance(value, dict) or not isinstance(value.get("trajectory"), str):
+        raise ValueError("no trajectory name")
+    programs = value.get("programs")
+    if not isinstance(programs, list):
+        raise ValueError("no programs")
+    try:
+        found = [Candidate(str(p["source"]), float(p["cost"])) for p in programs]
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"a malformed program ({error})") from None
+    return value["trajectory"], found
+
+
+def fit_library(
+    env: EnvSpec,
+    trajectories: Sequence[tuple[str, Trajectory]],
+    candidates: Sequence[Candidate],
+    *,
+    sandbox: Sandbox,
+    eps: EpsilonModel | None = None,
+    iterations: int = 200,
+) -> tuple[LibraryProgram, ...]:
+    """Stage 2: the library's programs and counts from the candidates (see the module's
+    docstring). Without trajectories each distinct candidate counts one agent."""
+    eps = eps or EpsilonModel()
+    distinct: dict[str, Candidate] = {}
+    for candidate in candidates:
+        known = distinct.get(candidate.source)
+        if known is None or candidate.cost < known.cost:
+            distinct[candidate.source] = candidate
+    pool = sorted(distinct.values(), key=lambda c: c.cost)  # merging keeps the shortest
+    if not trajectories:
+        return tuple(LibraryProgram(c.source, 1.0, c.cost) for c in pool)
+    signatures: list[list[object]] = [[] for _ in pool]
+    columns = []
+    for _, trajectory in trajectories:
+        actions = [step.action for step in trajectory.steps]
+        results = sandbox.replay(
+            [c.source for c in pool],
+            [step.observation for step in trajectory.steps],
+            env.action_names,
+        )
+        columns.append([replay_loglik(result, actions, env, eps) for result in results])
+        for signature, result in zip(signatures, results, strict=True):
+            signature.append(tuple(map(_hashable, result.outputs)))
+    merged: dict[tuple[object, ...], int] = {}
+    for index, signature in enumerate(signatures):
+        merged.setdefault(tuple(signature), index)
+    keep = list(merged.values())
+    # loglik[i, j]: program i's log marginal likelihood of trajectory j
+    loglik = log_marginal(
+        np.array([[columns[j][i] for j in range(len(trajectories))] for i in keep]),
+        eps.log_prior,
+    )
+    programs = [pool[i] for i in keep]
+    counts, shares = _em(loglik, np.array([-c.cost for c in programs]), iterations)
+    alive = counts >= MIN_COUNT
+    if not alive.any():
+        alive = counts == counts.max()
+    counts, shares = _em(loglik[alive], np.array([-c.cost for c in programs])[alive], iterations)
+    names = [name for name, _ in trajectories]
+    found = []
+    for program, count, row in zip(
+        [p for p, a in zip(programs, alive, strict=True) if a], counts, shares, strict=True
+    ):
+        agents = tuple(
+            (names[j], round(float(s), 4)) for j, s in enumerate(row) if s >= SHARE_SHOWN
+        )
+        found.append(LibraryProgram(program.source, round(float(count), 6), program.cost, agents))
+    found.sort(key=lambda p: -p.count)
+    return tuple(found)
+
+
+def _em(
+    loglik: FloatArray, log_prior: FloatArray, iterations: int
+) -> tuple[FloatArray, FloatArray]:
+    """Mixture weights over the programs (rows) that best explain the trajectories (columns),
+    by EM from the programs' prior: the counts (shares summed per program) and the shares."""
+    log_weights = log_prior - logsumexp(log_prior, axis=0)
+    shares = np.zeros_like(loglik)
+    for _ in range(iterations):
+        joint = log_weights[:, None] + loglik
+        shares = np.exp(joint - logsumexp(joint, axis=0)[None, :])
+        counts = shares.sum(axis=1)
+        with np.errstate(divide="ignore"):
+            updated = np.log(counts / counts.sum())
+        if np.allclose(np.exp(updated), np.exp(log_weights), atol=1e-9):
+            break
+        log_weights = updated
+    return shares.sum(axis=1), shares
+
+
+def _hashable(output: Output) -> object:
+    return tuple(sorted(output.items())) if isinstance(output, dict) else output
+
+
+def build_library(
+    env: EnvSpec,
+    trajectories: Sequence[tuple[str, Trajectory]],
+    out: Path,
+    *,
+    settings: CandidateSettings | None = None,
+    seeds: Sequence[tuple[str, str]] = (),
+    concentration: float | None = None,
+    data: Sequence[str] = (),
+    executor: Executor | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> Library:
+    """Learn a library of `env` from the named trajectories (and `seeds`, (name, source) pairs
+    of programs people wrote, which compete for the agents with the candidates) and save it to
+    `out`. `data` names where the trajectories came from, for the record."""
+    make_directory(out)
+    settings = settings or CandidateSettings()
+    found = propose_candidates(
+        trajectories,
+        settings,
+        out / "candidates.jsonl",
+        executor=executor,
+        on_start=on_start,
+        on_done=on_done,
+    )
+    pool = [c for programs in found.values() for c in programs]
+    pool += [Candidate(source, 0.0) for _, source in seeds]
+    if not pool:
+        raise RoteError("a library needs trajectories or program files to learn from")
+    with Sandbox(workers=1) as sandbox:
+        programs = fit_library(env, trajectories, pool, sandbox=sandbox)
+    built = {
+        "data": list(data),
+        "trajectories": len(trajectories),
+        "seeds": [name for name, _ in seeds],
+        "proposer": settings.proposer,
+        "budget": settings.budget,
+        "candidates": settings.keep,
+        "seed": settings.seed,
+        "rote": __version__,
+    }
+    library = Library(env.id, programs, dict(env.kwargs), built=built)
+    return save_library(library.with_concentration(concentration), out)

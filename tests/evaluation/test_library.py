@@ -1,0 +1,159 @@
+"""Learning a program library: candidates per trajectory, merged and counted; and its CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rote.agents import agent_source, make_agent
+from rote.envs import make_env
+from rote.errors import RoteError
+from rote.evaluation.executors import LocalPool
+from rote.evaluation.library import (
+    Candidate,
+    CandidateSettings,
+    build_library,
+    fit_library,
+    propose_candidates,
+)
+from rote.programs import Sandbox
+from rote.programs.library import load_library
+from rote.rollout import rollout
+from rote.trajectory import Trajectory
+from tests.conftest import assert_one_line_exit_2, run_rote
+
+ENV = make_env("construction")
+LEFT = agent_source("construction", "left-right")
+UP = agent_source("construction", "up-down")
+STAY = "class Agent:\n    def act(self, observation):\n        return 'stay'\n"
+LEFT_AGAIN = "# the same behaviour, another source\n" + LEFT
+
+
+def trajectories(
+    *families: str, episodes: int = 1, steps: int = 16
+) -> list[tuple[str, Trajectory]]:
+    found = []
+    for family in families:
+        for episode in range(episodes):
+            agent = make_agent("construction", family, action_names=ENV.action_names)
+            trajectory = rollout(ENV, agent, steps=steps, seed=10 + episode, agent_label=family)
+            found.append((f"{family}-{episode}", trajectory))
+    return found
+
+
+def test_programs_that_act_alike_merge_and_the_counts_share_out_the_agents(
+    sandbox: Sandbox,
+) -> None:
+    data = trajectories("left-right", "up-down", episodes=2) + trajectories("left-right")[:0]
+    data += [("left-right-extra", trajectories("left-right", steps=20)[0][1])]
+    pool = [Candidate(LEFT, 12.0), Candidate(LEFT_AGAIN, 9.0), Candidate(UP, 11.0)]
+    programs = fit_library(ENV, data, [*pool, Candidate(STAY, 1.0)], sandbox=sandbox)
+    assert [p.source for p in programs] == [LEFT_AGAIN, UP]  # the shorter copy; stay explains none
+    assert [p.count for p in programs] == pytest.approx([3.0, 2.0], abs=1e-6)
+    assert [name for name, _ in programs[1].agents] == ["up-down-0", "up-down-1"]
+    assert programs[0].cost == 9.0
+
+
+def test_programs_given_without_data_count_one_agent_each(sandbox: Sandbox) -> None:
+    programs = fit_library(ENV, [], [Candidate(LEFT, 0.0), Candidate(UP, 0.0)], sandbox=sandbox)
+    assert [(p.source, p.count) for p in programs] == [(LEFT, 1.0), (UP, 1.0)]
+
+
+def test_a_build_resumes_from_the_candidates_already_proposed(tmp_path: Path) -> None:
+    data = trajectories("left-right", "up-down")
+    line = {"trajectory": "left-right-0", "programs": [{"source": LEFT, "cost": 5.0}]}
+    (tmp_path / "candidates.jsonl").write_text(json.dumps(line) + "\n")
+    settings = CandidateSettings(budget=300, keep=2)
+    library = build_library(
+        ENV, data, tmp_path, settings=settings, executor=LocalPool(1), data=["here"]
+    )
+    lines = (tmp_path / "candidates.jsonl").read_text().splitlines()
+    assert [json.loads(x)["trajectory"] for x in lines] == ["left-right-0", "up-down-0"]
+    assert LEFT in [p.source for p in library.programs]  # the line kept, not proposed again
+    assert library.total == pytest.approx(2.0)
+    assert library.built["data"] == ["here"] and library.built["budget"] == 300
+    assert load_library(tmp_path) == library
+
+
+def test_a_damaged_candidates_line_is_proposed_again(tmp_path: Path) -> None:
+    path = tmp_path / "candidates.jsonl"
+    path.write_text('{"trajectory": "left-right-0", "programs": [{"cost": 1}]}\n')
+    found = propose_candidates(
+        trajectories("left-right"), CandidateSettings(budget=300, keep=1), path
+    )
+    assert len(found["left-right-0"]) == 1
+    assert "Synthesized" in found["left-right-0"][0].source
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated")
+    for agent in ("left-right", "up-down"):
+        flags = ["--agent", agent, "--episodes", "2", "--steps", "16", "--out", str(root / "c")]
+        assert run_rote("generate", *flags).returncode == 0
+    game = ["--env", "repeated-game", "--agent", "tit-for-tat", "--steps", "8"]
+    assert run_rote("generate", *game, "--out", str(root / "g")).returncode == 0
+    return root
+
+
+def test_the_cli_builds_shows_and_predicts_with_a_library(generated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lib"
+    built = run_rote(
+        "library", "build", "--trajectories", str(generated / "c"), "--out", str(out),
+        "--budget", "300", "--jobs", "1",
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert "Program library: construction" in built.stdout
+    shown = run_rote("library", "show", str(out), "--source")
+    assert shown.returncode == 0 and "class Agent" in shown.stdout
+    predicted = run_rote(
+        "predict", "--trajectory", str(generated / "c" / "up-down-001.jsonl"),
+        "--observe", "8", "--library", str(out), "--json",
+    )  # fmt: skip
+    assert predicted.returncode == 0, predicted.stderr
+    report = json.loads(predicted.stdout)
+    assert report["settings"]["proposer"] == "library"
+    assert report["accuracy"] == 1.0
+    assert report["programs"][0]["origin"].startswith("library:")
+
+
+def test_cli_mistakes_are_one_line(generated: Path, tmp_path: Path) -> None:
+    trajectory = str(generated / "c" / "up-down-001.jsonl")
+    game = str(generated / "g" / "tit-for-tat-000.jsonl")
+    good = tmp_path / "lib"
+    seeded = run_rote(
+        "library", "build", "--programs", str(generated), "--env", "construction",
+        "--out", str(good), "--jobs", "1",
+    )  # fmt: skip
+    assert_one_line_exit_2(seeded, "no .py program files")
+    program = tmp_path / "p" / "up.py"
+    program.parent.mkdir()
+    program.write_text(UP)
+    seeded = run_rote(
+        "library", "build", "--programs", str(program), "--env", "construction",
+        "--out", str(good),
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    cases = [
+        (("predict", "--trajectory", trajectory, "--observe", "4", "--concentration", "2"),
+         "--concentration is for --library"),
+        (("predict", "--trajectory", game, "--observe", "4", "--library", str(good)),
+         "the library is of env construction"),
+        (("predict", "--trajectory", trajectory, "--observe", "4", "--library", str(tmp_path)),
+         "not a program library"),
+        (("library", "build", "--out", str(tmp_path / "x")), "give --trajectories"),
+        (("library", "build", "--trajectories", str(generated / "c"), str(generated / "g"),
+          "--out", str(tmp_path / "x")), "of 2 envs"),
+        (("library", "build", "--trajectories", str(generated / "g"), "--env", "construction",
+          "--out", str(tmp_path / "x")), "--env construction, but"),
+        (("library", "show", str(tmp_path / "nope")), "not a program library"),
+    ]  # fmt: skip
+    for argv, fragment in cases:
+        assert_one_line_exit_2(run_rote(*argv), fragment)
+
+
+def test_fitting_without_candidates_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RoteError, match="needs trajectories or program files"):
+        build_library(ENV, [], tmp_path)
