@@ -46,7 +46,7 @@ def trajectories(
 def test_programs_that_act_alike_merge_and_the_counts_share_out_the_agents(
     sandbox: Sandbox,
 ) -> None:
-    data = trajectories("left-right", "up-down", episodes=2) + trajectories("left-right")[:0]
+    data = trajectories("left-right", "up-down", episodes=2)
     data += [("left-right-extra", trajectories("left-right", steps=20)[0][1])]
     pool = [Candidate(LEFT, 12.0), Candidate(LEFT_AGAIN, 9.0), Candidate(UP, 11.0)]
     programs = fit_library(ENV, data, [*pool, Candidate(STAY, 1.0)], sandbox=sandbox)

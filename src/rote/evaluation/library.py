@@ -168,16 +168,16 @@ def fit_library(
         eps.log_prior,
     )
     programs = [pool[i] for i in keep]
-    counts, shares = _em(loglik, np.array([-c.cost for c in programs]), iterations)
+    prior = np.array([-c.cost for c in programs])
+    counts, _ = _em(loglik, prior, iterations)
     alive = counts >= MIN_COUNT
     if not alive.any():
         alive = counts == counts.max()
-    counts, shares = _em(loglik[alive], np.array([-c.cost for c in programs])[alive], iterations)
+    counts, shares = _em(loglik[alive], prior[alive], iterations)
+    survivors = [program for program, kept in zip(programs, alive, strict=True) if kept]
     names = [name for name, _ in trajectories]
     found = []
-    for program, count, row in zip(
-        [p for p, a in zip(programs, alive, strict=True) if a], counts, shares, strict=True
-    ):
+    for program, count, row in zip(survivors, counts, shares, strict=True):
         agents = tuple(
             (names[j], round(float(s), 4)) for j, s in enumerate(row) if s >= SHARE_SHOWN
         )
