@@ -11,7 +11,7 @@ from rote.envs import make_env
 from rote.errors import RoteError
 from rote.model import ROTE
 from rote.programs.library import Library, LibraryProgram
-from rote.proposers import ListProposer, ProposalRequest
+from rote.proposers import Budget, ListProposer, ProposalRequest, SynthProposer
 from rote.proposers.library import LibraryProposer
 from rote.rollout import rollout
 from rote.trajectory import Step
@@ -82,3 +82,15 @@ def test_rote_with_a_library_predicts_by_the_program_that_explains_the_agent() -
     assert max(predicted, key=predicted.__getitem__) == steps[12].action
     assert top.source == LEFT and top.origin.startswith("library:")
     assert model.proposer.usage.calls == 1
+
+
+def test_a_proposer_given_to_rote_with_a_library_stays_the_callers() -> None:
+    steps = history("snake", steps=8)
+    with SynthProposer(Budget(programs=200)) as synth:
+        with ROTE(ENV, synth, library=library(), n_particles=3) as model:
+            for step in steps:
+                assert step.action is not None
+                model.observe(step.observation, step.action)
+            model.infer()
+        assert synth.usage.calls == 1  # snake fits no library program: the search ran
+        assert synth.propose(ProposalRequest(ENV, steps, n=1))  # and its sandbox still works
