@@ -30,7 +30,12 @@ from typing import Any
 from rote.evaluation.bench import run_cell
 from rote.evaluation.executors import Failed, LocalPool
 from rote.evaluation.journal import load_records
-from rote.evaluation.library import CandidateSettings, fit_library, propose_candidates
+from rote.evaluation.library import (
+    CandidateSettings,
+    fit_library,
+    propose_candidates,
+    replay_candidates,
+)
 from rote.evaluation.methods import Context
 from rote.evaluation.records import CellKey, CellResult
 from rote.evaluation.suites import Suite, suite
@@ -57,15 +62,21 @@ def fitted_without(chosen: Suite, out: Path, jobs: int) -> dict[str, Library]:
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_done=lambda _: progress.advance(task),
         )
-    family_of = {name: name.rsplit("-", 1)[0] for name, _ in trajectories}
     env = chosen.env(chosen.families[0])
+    with progress_bar() as progress, Sandbox(workers=1) as sandbox:
+        task = progress.add_task("replaying the candidates", total=len(trajectories))
+        replays = replay_candidates(
+            env,
+            trajectories,
+            candidates,
+            sandbox=sandbox,
+            on_replayed=lambda _: progress.advance(task),
+        )
+    family_of = {name: name.rsplit("-", 1)[0] for name, _ in trajectories}
     libraries = {}
-    with Sandbox(workers=1) as sandbox:
-        for family in chosen.families:
-            others = [(n, t) for n, t in trajectories if family_of[n] != family]
-            pool = [c for n, _ in others for c in candidates[n]]
-            programs = fit_library(env, others, pool, sandbox=sandbox)
-            libraries[family] = Library(env.id, programs, dict(env.kwargs))
+    for family in chosen.families:
+        others = [name for name, _ in trajectories if family_of[name] != family]
+        libraries[family] = Library(env.id, fit_library(replays, others), dict(env.kwargs))
     return libraries
 
 

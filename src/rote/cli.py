@@ -366,6 +366,7 @@ def _cmd_library_build(args: argparse.Namespace, out: Console) -> None:
     )
     with progress_bar() as progress:
         task = progress.add_task("programs per trajectory", total=None)
+        fitting = progress.add_task("replaying them on every trajectory", total=len(trajectories))
         library = build_library(
             spec,
             trajectories,
@@ -377,6 +378,7 @@ def _cmd_library_build(args: argparse.Namespace, out: Console) -> None:
             executor=_executor(args),
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_done=lambda name: progress.update(task, advance=1, description=Path(name).name),
+            on_replayed=lambda _: progress.advance(fitting),
         )
     out.print(library_table(library).rstrip())
     out.print(f"\nwrote {args.out}/: index.json, README.md, programs/ ({len(library.programs)})")

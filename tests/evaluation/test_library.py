@@ -17,6 +17,7 @@ from rote.evaluation.library import (
     build_library,
     fit_library,
     propose_candidates,
+    replay_candidates,
 )
 from rote.programs import Sandbox
 from rote.programs.library import load_library
@@ -48,16 +49,27 @@ def test_programs_that_act_alike_merge_and_the_counts_share_out_the_agents(
 ) -> None:
     data = trajectories("left-right", "up-down", episodes=2)
     data += [("left-right-extra", trajectories("left-right", steps=20)[0][1])]
-    pool = [Candidate(LEFT, 12.0), Candidate(LEFT_AGAIN, 9.0), Candidate(UP, 11.0)]
-    programs = fit_library(ENV, data, [*pool, Candidate(STAY, 1.0)], sandbox=sandbox)
+    found = {
+        "left-right-0": [Candidate(LEFT, 12.0), Candidate(STAY, 1.0)],
+        "left-right-1": [Candidate(LEFT_AGAIN, 9.0)],
+        "up-down-0": [Candidate(UP, 11.0)],
+    }
+    replays = replay_candidates(ENV, data, found, sandbox=sandbox)
+    programs = fit_library(replays)
     assert [p.source for p in programs] == [LEFT_AGAIN, UP]  # the shorter copy; stay explains none
     assert [p.count for p in programs] == pytest.approx([3.0, 2.0], abs=1e-6)
     assert [name for name, _ in programs[1].agents] == ["up-down-0", "up-down-1"]
     assert programs[0].cost == 9.0
+    # a library of a subset: its agents, and only the candidates proposed for them
+    fewer = fit_library(replays, ["left-right-1", "up-down-0", "up-down-1"])
+    assert [(p.source, p.count) for p in fewer] == [(UP, 2.0), (LEFT_AGAIN, 1.0)]
+    alone = fit_library(replays, ["left-right-0", "left-right-1"])
+    assert [p.source for p in alone] == [LEFT_AGAIN]  # up-down's candidate is not among them
 
 
 def test_programs_given_without_data_count_one_agent_each(sandbox: Sandbox) -> None:
-    programs = fit_library(ENV, [], [Candidate(LEFT, 0.0), Candidate(UP, 0.0)], sandbox=sandbox)
+    given = [Candidate(LEFT, 0.0), Candidate(UP, 0.0)]
+    programs = fit_library(replay_candidates(ENV, [], {}, sandbox=sandbox, seeds=given))
     assert [(p.source, p.count) for p in programs] == [(LEFT, 1.0), (UP, 1.0)]
 
 

@@ -4,21 +4,23 @@
 1. candidates: a proposer's best programs for each training trajectory, whole
    (`propose_candidates`; one line per trajectory in candidates.jsonl, so a killed build
    resumes and a library of a subset of the data reuses them);
-2. fitting (`fit_library`): every candidate replayed on every training trajectory; candidates
-   that act identically on all of them merged (the shortest kept); then the counts by EM over
-   the mixture weights: each trajectory's agent shared among the programs by posterior, the
-   weights re-estimated from the shares, until they settle. A program left explaining less than
-   MIN_COUNT agents is dropped and the rest refitted.
+2. fitting: every candidate replayed on every training trajectory (`replay_candidates`, once);
+   then (`fit_library`, for all trajectories or any subset) candidates that act identically on
+   all of them merged (the shortest kept), and the counts by EM over the mixture weights: each
+   trajectory's agent shared among the programs by posterior, the weights re-estimated from the
+   shares, until they settle. A program left explaining less than MIN_COUNT agents is dropped
+   and the rest refitted.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rote.envs import EnvSpec, make_env
 from rote.errors import RoteError
@@ -126,48 +128,89 @@ def _parse_candidates(value: Any) -> tuple[str, list[Candidate]]:
     return value["trajectory"], found
 
 
-def fit_library(
+class Replays(NamedTuple):
+    """Every candidate's behaviour on every training trajectory: all fitting reads, so that
+    libraries of subsets of the data (leave-one-family-out) need no replay of their own."""
+
+    candidates: tuple[Candidate, ...]
+    """Distinct sources, the shortest first (merging keeps the first)."""
+    proposed_for: tuple[frozenset[str], ...]
+    """Per candidate, the trajectories it was proposed for (none: a program given as a file)."""
+    trajectories: tuple[str, ...]
+    loglik: FloatArray
+    """[candidate, trajectory]: its log marginal likelihood (over eps) of the actions."""
+    behaviour: NDArray[np.int64]
+    """[candidate, trajectory]: a hash of what it did there (this process's; not saved); equal
+    rows act alike."""
+
+
+def replay_candidates(
     env: EnvSpec,
     trajectories: Sequence[tuple[str, Trajectory]],
-    candidates: Sequence[Candidate],
+    candidates: Mapping[str, Sequence[Candidate]],
     *,
     sandbox: Sandbox,
+    seeds: Sequence[Candidate] = (),
     eps: EpsilonModel | None = None,
-    iterations: int = 200,
-) -> tuple[LibraryProgram, ...]:
-    """Stage 2: the library's programs and counts from the candidates (see the module's
-    docstring). Without trajectories each distinct candidate counts one agent."""
+    on_replayed: Callable[[str], None] | None = None,
+) -> Replays:
+    """Run the candidates (by the trajectory they were proposed for) and `seeds` on every
+    trajectory; `on_replayed` hears of each trajectory done."""
     eps = eps or EpsilonModel()
-    distinct: dict[str, Candidate] = {}
-    for candidate in candidates:
-        known = distinct.get(candidate.source)
-        if known is None or candidate.cost < known.cost:
-            distinct[candidate.source] = candidate
-    pool = sorted(distinct.values(), key=lambda c: c.cost)  # merging keeps the shortest
-    if not trajectories:
-        return tuple(LibraryProgram(c.source, 1.0, c.cost) for c in pool)
-    signatures: list[list[object]] = [[] for _ in pool]
-    columns = []
-    for _, trajectory in trajectories:
+    shortest: dict[str, Candidate] = {}
+    origins: dict[str, set[str]] = {}
+    for name, found in [*candidates.items(), ("", seeds)]:
+        for candidate in found:
+            known = shortest.get(candidate.source)
+            if known is None or candidate.cost < known.cost:
+                shortest[candidate.source] = candidate
+            origins.setdefault(candidate.source, set()).update({name} if name else ())
+    pool = sorted(shortest.values(), key=lambda c: c.cost)
+    loglik = np.zeros((len(pool), len(trajectories)))
+    behaviour = np.zeros((len(pool), len(trajectories)), dtype=np.int64)
+    for j, (name, trajectory) in enumerate(trajectories):
         actions = [step.action for step in trajectory.steps]
         results = sandbox.replay(
             [c.source for c in pool],
             [step.observation for step in trajectory.steps],
             env.action_names,
         )
-        columns.append([replay_loglik(result, actions, env, eps) for result in results])
-        for signature, result in zip(signatures, results, strict=True):
-            signature.append(tuple(map(_hashable, result.outputs)))
-    merged: dict[tuple[object, ...], int] = {}
-    for index, signature in enumerate(signatures):
-        merged.setdefault(tuple(signature), index)
-    keep = list(merged.values())
-    # loglik[i, j]: program i's log marginal likelihood of trajectory j
-    loglik = log_marginal(
-        np.array([[columns[j][i] for j in range(len(trajectories))] for i in keep]),
-        eps.log_prior,
+        for i, result in enumerate(results):
+            loglik[i, j] = log_marginal(replay_loglik(result, actions, env, eps), eps.log_prior)
+            behaviour[i, j] = hash(tuple(map(_hashable, result.outputs)))
+        if on_replayed is not None:
+            on_replayed(name)
+    return Replays(
+        tuple(pool),
+        tuple(frozenset(origins[c.source]) for c in pool),
+        tuple(name for name, _ in trajectories),
+        loglik,
+        behaviour,
     )
-    programs = [pool[i] for i in keep]
+
+
+def fit_library(
+    replays: Replays, among: Sequence[str] | None = None, *, iterations: int = 200
+) -> tuple[LibraryProgram, ...]:
+    """Stage 2: the library's programs and counts (see the module's docstring), from the
+    trajectories `among` names (None: all) and the candidates proposed for them, with the
+    programs given as files. Without trajectories each candidate counts one agent."""
+    names = list(replays.trajectories if among is None else among)
+    if not names:
+        return tuple(LibraryProgram(c.source, 1.0, c.cost) for c in replays.candidates)
+    columns = [replays.trajectories.index(name) for name in names]
+    wanted = set(names)
+    rows = [
+        i
+        for i, origin in enumerate(replays.proposed_for)
+        if not origin or origin & wanted  # a file's program, or one proposed for these agents
+    ]
+    merged: dict[tuple[int, ...], int] = {}
+    for i in rows:  # the shortest of those that act alike on these trajectories
+        merged.setdefault(tuple(replays.behaviour[i, columns]), i)
+    keep = list(merged.values())
+    loglik = replays.loglik[np.ix_(keep, columns)]
+    programs = [replays.candidates[i] for i in keep]
     prior = np.array([-c.cost for c in programs])
     counts, _ = _em(loglik, prior, iterations)
     alive = counts >= MIN_COUNT
@@ -175,7 +218,6 @@ def fit_library(
         alive = counts == counts.max()
     counts, shares = _em(loglik[alive], prior[alive], iterations)
     survivors = [program for program, kept in zip(programs, alive, strict=True) if kept]
-    names = [name for name, _ in trajectories]
     found = []
     for program, count, row in zip(survivors, counts, shares, strict=True):
         agents = tuple(
@@ -221,10 +263,12 @@ def build_library(
     executor: Executor | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[str], None] | None = None,
+    on_replayed: Callable[[str], None] | None = None,
 ) -> Library:
     """Learn a library of `env` from the named trajectories (and `seeds`, (name, source) pairs
     of programs people wrote, which compete for the agents with the candidates) and save it to
-    `out`. `data` names where the trajectories came from, for the record."""
+    `out`. `data` names where the trajectories came from, for the record. `on_start(total,
+    done)` and `on_done` report stage 1's progress, `on_replayed` stage 2's."""
     make_directory(out)
     settings = settings or CandidateSettings()
     found = propose_candidates(
@@ -235,12 +279,14 @@ def build_library(
         on_start=on_start,
         on_done=on_done,
     )
-    pool = [c for programs in found.values() for c in programs]
-    pool += [Candidate(source, 0.0) for _, source in seeds]
-    if not pool:
+    given = [Candidate(source, 0.0) for _, source in seeds]
+    if not given and not any(found.values()):
         raise RoteError("a library needs trajectories or program files to learn from")
     with Sandbox(workers=1) as sandbox:
-        programs = fit_library(env, trajectories, pool, sandbox=sandbox)
+        replays = replay_candidates(
+            env, trajectories, found, sandbox=sandbox, seeds=given, on_replayed=on_replayed
+        )
+    programs = fit_library(replays)
     built = {
         "data": list(data),
         "trajectories": len(trajectories),
