@@ -24,7 +24,10 @@ SNAKE = agent_source("construction", "snake")
 
 def library() -> Library:
     return Library(
-        "construction", (LibraryProgram(LEFT, 3.0), LibraryProgram(UP, 1.0)), dict(ENV.kwargs)
+        "construction",
+        (LibraryProgram(LEFT, 3.0), LibraryProgram(UP, 1.0)),
+        dict(ENV.kwargs),
+        concentration=1.0,
     )
 
 

@@ -29,9 +29,10 @@ from rote.files import atomic_write, make_directory
 from rote.programs.program import describe
 
 FORMAT = "rote.library/1"
-DEFAULT_CONCENTRATION = 1.0
+DEFAULT_CONCENTRATION = 10.0
 """alpha: how many agents' worth of weight new programs get. Chosen by the leave-one-family-out
-benchmark (benchmarks/library_lofo.py), not on the test agents; see docs/library.md."""
+benchmark (benchmarks/library_lofo.py: of 0.1, 1 and 10, the one that costs agents of a family
+the library has not seen least), not on the test agents; see docs/library.md."""
 
 
 @dataclass(frozen=True)
