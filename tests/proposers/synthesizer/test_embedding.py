@@ -119,3 +119,19 @@ def test_the_synthesizer_refines_a_foreign_program_with_a_rule(
     assert any(skill.embedded == SLIPPED for skill in dsl.skills()), dsl.describe()
     assert any(mode.rules for mode in dsl.modes), dsl.describe()
     assert answers(sandbox, top.source, steps) == truth
+
+
+def test_a_held_refinement_of_a_program_no_longer_given_is_not_a_seed(
+    steps: list[Step],
+) -> None:
+    """Its embedded program's answers are not replayed in this search, so it cannot be
+    scored: the rejuvenation of a rote-library run (whose library programs are refined, then
+    held while the library programs leave the particles) once failed on exactly this."""
+    skill = embed(SLIPPED)
+    assert skill is not None
+    ring = Ring((Mode(skill),))
+    held = Program(to_source(ring, VOCABULARY), "synth", meta={"dsl": ring})
+    request = ProposalRequest(env=SPEC, history=steps, n=3, current=(held,))
+    with SynthProposer(Budget(programs=300)) as proposer:
+        found = proposer.propose(request)
+    assert found and all(p.id != held.id for p in found)

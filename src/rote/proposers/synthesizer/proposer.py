@@ -71,6 +71,12 @@ class SynthProposer(Proposer):
         seeds = [p.meta["dsl"] for p in given if isinstance(p.meta.get("dsl"), Ring)]
         foreign = [p for p in given if "dsl" not in p.meta and p.origin != self.name]
         embedded = self._embedded(request, foreign)
+        # a held refinement of a program not embedded now cannot be scored without its answers
+        seeds = [
+            ring
+            for ring in seeds
+            if all(skill.embedded is None or skill in embedded for skill in ring.skills())
+        ]
         tables = Tables(vocabulary, observations, embedded, self._answered(()))
         found = self._search(request, tables, seeds).best(2 * request.n)
         for habit in vocabulary.habits:  # another habit may join up what ours broke
