@@ -1,0 +1,29 @@
+"""Synthesized: copy the opponent's last (C first), after 10 steps -> switch from own last (C
+first), after 1 step."""
+
+from rote.skills.repeated_game import copy_last, parse, switch_last
+
+
+class Agent:
+    def __init__(self):
+        self.mode = 0
+        self.steps = 0
+
+    def act(self, observation):
+        state = parse(observation)
+        for _ in range(1):
+            if not self.leaving(state):
+                break
+            self.mode = (self.mode + 1) % 2
+            self.steps = 0
+        self.steps += 1
+        if self.mode == 0:
+            return copy_last(state, "C")
+        return switch_last(state, "C")
+
+    def leaving(self, state):
+        if self.mode == 0:
+            return self.steps >= 10
+        if self.mode == 1:
+            return self.steps >= 1
+        return False
