@@ -28,12 +28,11 @@ from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records
 from rote.files import make_directory
 from rote.inference.ess import FloatArray, logsumexp
-from rote.inference.likelihood import EpsilonModel, log_marginal
+from rote.inference.likelihood import EpsilonModel, log_marginal, sequence_log_likelihood
 from rote.programs.library import Library, LibraryProgram, save_library
 from rote.programs.sandbox import Output, Sandbox
 from rote.proposers.base import ProposalRequest
 from rote.proposers.factory import make_proposer
-from rote.proposers.library import replay_loglik
 from rote.proposers.llm.config import LLMConfig
 from rote.trajectory import Trajectory
 from rote.version import __version__
@@ -176,7 +175,8 @@ def replay_candidates(
             env.action_names,
         )
         for i, result in enumerate(results):
-            loglik[i, j] = log_marginal(replay_loglik(result, actions, env, eps), eps.log_prior)
+            steps = sequence_log_likelihood(result.outputs, actions, env.action_names, eps.eps)
+            loglik[i, j] = log_marginal(steps, eps.log_prior)
             behaviour[i, j] = hash(tuple(map(_hashable, result.outputs)))
         if on_replayed is not None:
             on_replayed(name)

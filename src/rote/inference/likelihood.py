@@ -109,6 +109,21 @@ def counted_log_likelihood(
     return total
 
 
+def sequence_log_likelihood(
+    outputs: Sequence[Output],
+    actions: Sequence[str | None],
+    action_names: Sequence[str],
+    eps: FloatArray,
+) -> FloatArray:
+    """log p_e(actions | outputs) for every eps: the sum of `step_log_likelihood` over the steps
+    whose action is known (a replay's outputs against the actions an agent took)."""
+    total = np.zeros_like(eps)
+    for output, action in zip(outputs, actions, strict=True):
+        if action is not None:
+            total = total + step_log_likelihood(output, action, action_names, eps)
+    return total
+
+
 def log_marginal(loglik: FloatArray, log_prior: FloatArray) -> FloatArray:
     """Marginal log-likelihood over eps: loglik has eps on its last axis."""
     return logsumexp(loglik + log_prior, axis=-1)

@@ -18,13 +18,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from rote.envs import EnvSpec
 from rote.errors import RoteError
 from rote.inference.ess import FloatArray
-from rote.inference.likelihood import EpsilonModel, agrees, log_marginal, step_log_likelihood
+from rote.inference.likelihood import agrees, log_marginal, sequence_log_likelihood
 from rote.programs.library import Library
 from rote.programs.program import Program
-from rote.programs.sandbox import ReplayResult, Sandbox
+from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
 
 REFINED = 4
@@ -97,8 +96,9 @@ class LibraryProposer(Proposer):
             [step.observation for step in request.history],
             request.env.action_names,
         )
+        names, eps = request.env.action_names, request.eps.eps
         loglik = np.stack(
-            [replay_loglik(result, actions, request.env, request.eps) for result in results]
+            [sequence_log_likelihood(result.outputs, actions, names, eps) for result in results]
         )
         posterior = np.array([p.log_prior for p in programs]) + log_marginal(
             loglik, request.eps.log_prior
@@ -120,14 +120,3 @@ class LibraryProposer(Proposer):
 def with_library(proposer: Proposer, library: Library | None) -> Proposer:
     """`proposer` writing the new programs behind `library` (none: the proposer as it is)."""
     return proposer if library is None else LibraryProposer(library, proposer)
-
-
-def replay_loglik(
-    result: ReplayResult, actions: Sequence[str | None], env: EnvSpec, eps: EpsilonModel
-) -> FloatArray:
-    """log p_e(actions | the program's outputs) per eps; a failed step counts as a miss."""
-    total = np.zeros(len(eps.grid))
-    for output, action in zip(result.outputs, actions, strict=True):
-        if action is not None:
-            total = total + step_log_likelihood(output, action, env.action_names, eps.eps)
-    return total
