@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def test_a_saved_library_loads_as_it_was(tmp_path: Path) -> None:
     saved = save_library(two_programs(), tmp_path / "lib")
     loaded = load_library(tmp_path / "lib")
     assert loaded == saved
+    assert load_library(tmp_path / "lib", 2.5) == replace(saved, concentration=2.5)
     assert [p.source for p in loaded.programs] == [LEFT, UP]
     assert all((tmp_path / "lib" / p.file).read_text() == p.source for p in loaded.programs)
     index = json.loads((tmp_path / "lib" / "index.json").read_text())

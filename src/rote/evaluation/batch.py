@@ -126,7 +126,7 @@ def predict_one(settings: BatchSettings, path: str) -> dict[str, Any]:
         trajectory = read_trajectory(path)
         library = None
         if settings.library is not None:
-            library = load_library(settings.library).with_concentration(settings.concentration)
+            library = load_library(settings.library, settings.concentration)
         proposer = make_proposer(
             settings.proposer,
             budget=settings.budget,

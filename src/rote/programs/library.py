@@ -115,9 +115,9 @@ def save_library(library: Library, directory: str | Path) -> Library:
     return library
 
 
-def load_library(directory: str | Path) -> Library:
-    """A library saved by `save_library`; a missing or malformed part is a one-line RoteError
-    naming the file and the field."""
+def load_library(directory: str | Path, concentration: float | None = None) -> Library:
+    """A library saved by `save_library`, with another `concentration` if given; a missing or
+    malformed part is a one-line RoteError naming the file and the field."""
     root = Path(directory)
     path = root / "index.json"
     if not path.is_file():
@@ -159,16 +159,17 @@ def load_library(directory: str | Path) -> Library:
                 file,
             )
         )
-    concentration = index.get("concentration", DEFAULT_CONCENTRATION)
-    if not isinstance(concentration, (int, float)) or not concentration > 0:
+    saved = index.get("concentration", DEFAULT_CONCENTRATION)
+    if not isinstance(saved, (int, float)) or not saved > 0:
         raise RoteError(f"{path}: concentration: must be a positive number")
-    return Library(
+    library = Library(
         env=_field(path, index, "env", str),
         programs=tuple(programs),
         env_kwargs=_field(path, index, "env_kwargs", dict),
-        concentration=float(concentration),
+        concentration=float(saved),
         built=_field(path, index, "built", dict),
     )
+    return library.with_concentration(concentration)
 
 
 def library_table(library: Library) -> str:
