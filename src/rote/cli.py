@@ -443,7 +443,7 @@ def _library(args: argparse.Namespace) -> Library | None:
         if args.concentration is not None:
             raise RoteError("--concentration is for --library")
         return None
-    return load_library(args.library).with_concentration(args.concentration)
+    return load_library(args.library, args.concentration)
 
 
 def _proposer(args: argparse.Namespace) -> tuple[Proposer, LLMConfig | None]:
@@ -734,13 +734,7 @@ def _add_run_arguments(
         help="synth: the offline synthesizer (default); list: the programs given with "
         "--programs; llm: an LLM writes them (docs/llm.md); hybrid: both",
     )
-    parser.add_argument(
-        "--budget",
-        type=_up_to(MAX_BUDGET),
-        metavar="N",
-        default=Budget().programs,
-        help="synth: programs scored per search (more is slower and finds longer programs)",
-    )
+    _add_budget_argument(parser)
     parser.add_argument(
         "--programs",
         nargs="+",
@@ -774,6 +768,16 @@ def _add_run_arguments(
         help="predict only the next N steps after the observed ones (default: all)",
     )
     _add_llm_arguments(parser, f"LLM (--proposer {' or '.join(LLM_PROPOSERS)}; see docs/llm.md)")
+
+
+def _add_budget_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--budget",
+        type=_up_to(MAX_BUDGET),
+        metavar="N",
+        default=Budget().programs,
+        help="synth: programs scored per search (more is slower and finds longer programs)",
+    )
 
 
 def _add_executor_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -975,13 +979,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="synth",
         help="what writes each trajectory's programs",
     )
-    build.add_argument(
-        "--budget",
-        type=_up_to(MAX_BUDGET),
-        metavar="N",
-        default=Budget().programs,
-        help="synth: programs scored per search",
-    )
+    _add_budget_argument(build)
     build.add_argument(
         "--candidates",
         type=_up_to(MAX_PARTICLES),

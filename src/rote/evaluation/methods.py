@@ -29,7 +29,7 @@ from rote.evaluation.library import CandidateSettings, build_library
 from rote.evaluation.suites import Suite
 from rote.model import ROTE
 from rote.predictor import Predictor
-from rote.programs.library import load_library
+from rote.programs.library import Library, load_library
 from rote.programs.sandbox import Sandbox
 from rote.proposers import Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig
@@ -68,11 +68,25 @@ def _synth(context: Context) -> Proposer:
     return make_proposer("synth", budget=context.suite.budget)
 
 
-def _model(context: Context, family: str, proposer: Proposer, particles: int) -> ROTE:
-    """ROTE with a proposer of its own, in one sandbox worker (the bench runs cells in
-    parallel processes already)."""
+def _model(
+    context: Context,
+    family: str,
+    proposer: Proposer,
+    particles: int,
+    library: Library | None = None,
+) -> ROTE:
+    """ROTE with a proposer (and library) of its own, in one sandbox worker (the bench runs
+    cells in parallel processes already)."""
     env, sandbox = context.suite.env(family), Sandbox(workers=1)
-    return ROTE(env, proposer, n_particles=particles, seed=0, sandbox=sandbox, takes_ownership=True)
+    return ROTE(
+        env,
+        proposer,
+        n_particles=particles,
+        seed=0,
+        sandbox=sandbox,
+        takes_ownership=True,
+        library=library,
+    )
 
 
 def _rote(name: str, particles: int | None) -> Method:
@@ -126,17 +140,8 @@ def _prepare_library(context: Context) -> None:
 
 def _rote_library(context: Context, family: str) -> Predictor:
     """ROTE whose prior is the library learned from the suite's training agents."""
-    env, sandbox = context.suite.env(family), Sandbox(workers=1)
     library = load_library(_library_dir(context, family))
-    return ROTE(
-        env,
-        _synth(context),
-        n_particles=context.suite.particles,
-        seed=0,
-        sandbox=sandbox,
-        takes_ownership=True,
-        library=library,
-    )
+    return _model(context, family, _synth(context), context.suite.particles, library)
 
 
 def _bc_dir(context: Context, family: str) -> Path:
