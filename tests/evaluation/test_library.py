@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rote.agents import agent_source, make_agent
@@ -14,6 +15,7 @@ from rote.evaluation.executors import LocalPool
 from rote.evaluation.library import (
     Candidate,
     CandidateSettings,
+    Replays,
     build_library,
     fit_library,
     propose_candidates,
@@ -65,6 +67,29 @@ def test_programs_that_act_alike_merge_and_the_counts_share_out_the_agents(
     assert [(p.source, p.count) for p in fewer] == [(UP, 2.0), (LEFT_AGAIN, 1.0)]
     alone = fit_library(replays, ["left-right-0", "left-right-1"])
     assert [p.source for p in alone] == [LEFT_AGAIN]  # up-down's candidate is not among them
+
+
+def _replays(loglik: list[list[float]], costs: list[float]) -> Replays:
+    names = tuple(f"agent-{j}" for j in range(len(loglik[0])))
+    return Replays(
+        tuple(Candidate(f"# program {i}\n" + STAY, cost) for i, cost in enumerate(costs)),
+        tuple(frozenset(names) for _ in costs),
+        names,
+        np.array(loglik),
+        np.arange(len(costs) * len(names)).reshape(len(costs), len(names)),  # all act apart
+    )
+
+
+def test_a_program_that_fits_one_agent_s_noise_does_not_pay_for_its_length() -> None:
+    # program 0 explains all four agents with one miss each (about 4 nats); program 1 also
+    # fits agent-3's miss exactly, for 10 nats more description: the library keeps 0 alone
+    replays = _replays([[-4.0, -4.0, -4.0, -4.0], [-9.0, -9.0, -9.0, 0.0]], [10.0, 20.0])
+    assert [(p.source, p.count) for p in fit_library(replays)] == [
+        (replays.candidates[0].source, pytest.approx(4.0))
+    ]
+    # when it saves more than it costs (a second kind of agent), it stays
+    replays = _replays([[0.0, 0.0, -30.0, -30.0], [-30.0, -30.0, 0.0, 0.0]], [10.0, 20.0])
+    assert [p.count for p in fit_library(replays)] == pytest.approx([2.0, 2.0])
 
 
 def test_programs_given_without_data_count_one_agent_each(sandbox: Sandbox) -> None:

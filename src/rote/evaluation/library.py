@@ -8,8 +8,11 @@
    then (`fit_library`, for all trajectories or any subset) candidates that act identically on
    all of them merged (the shortest kept), and the counts by EM over the mixture weights: each
    trajectory's agent shared among the programs by posterior, the weights re-estimated from the
-   shares, until they settle. A program left explaining less than MIN_COUNT agents is dropped
-   and the rest refitted.
+   shares, until they settle. A program left explaining less than MIN_COUNT agents is dropped;
+   then programs are dropped one at a time, the cheapest loss first, while the library gets
+   shorter in total (its programs' description lengths plus every agent's code under the
+   mixture: the MDL trade a library learner makes), and the rest refitted. A program that only
+   fits one agent's noise costs more to keep than the misses it saves.
 """
 
 from __future__ import annotations
@@ -216,6 +219,7 @@ def fit_library(
     alive = counts >= MIN_COUNT
     if not alive.any():
         alive = counts == counts.max()
+    alive = _shortest(loglik, prior, alive, iterations)
     counts, shares = _em(loglik[alive], prior[alive], iterations)
     survivors = [program for program, kept in zip(programs, alive, strict=True) if kept]
     found = []
@@ -226,6 +230,34 @@ def fit_library(
         found.append(LibraryProgram(program.source, round(float(count), 6), program.cost, agents))
     found.sort(key=lambda p: -p.count)
     return tuple(found)
+
+
+def _shortest(
+    loglik: FloatArray, log_prior: FloatArray, alive: NDArray[np.bool_], iterations: int
+) -> NDArray[np.bool_]:
+    """`alive` less the programs whose removal makes the library shorter: backward
+    elimination on the programs' description lengths (-log_prior) plus every trajectory's
+    -log of its likelihood under the refitted mixture."""
+
+    def length(kept: NDArray[np.bool_]) -> float:
+        counts, _ = _em(loglik[kept], log_prior[kept], iterations)
+        with np.errstate(divide="ignore"):
+            log_weights = np.log(counts / counts.sum())
+        fit = logsumexp(log_weights[:, None] + loglik[kept], axis=0)
+        return float(-log_prior[kept].sum() - fit.sum())
+
+    best = length(alive)
+    while alive.sum() > 1:
+        trials = []
+        for i in np.flatnonzero(alive):
+            without = alive.copy()
+            without[i] = False
+            trials.append((length(without), without))
+        shorter, without = min(trials, key=lambda trial: trial[0])
+        if not shorter < best:
+            break
+        best, alive = shorter, without
+    return alive
 
 
 def _em(
