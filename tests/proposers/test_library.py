@@ -11,6 +11,7 @@ from rote.envs import make_env
 from rote.errors import RoteError
 from rote.model import ROTE
 from rote.programs.library import Library, LibraryProgram
+from rote.programs.program import Program
 from rote.proposers import Budget, ListProposer, ProposalRequest, SynthProposer
 from rote.proposers.library import LibraryProposer
 from rote.rollout import rollout
@@ -58,6 +59,43 @@ def test_without_a_fit_new_programs_pay_for_leaving_the_library() -> None:
     assert programs[0].source == SNAKE  # it fits, so it outranks the library's
     assert programs[0].log_prior == pytest.approx(math.log(1 / 5))
     assert {p.source for p in programs} == {SNAKE, LEFT, UP}
+
+
+STAY = "class Agent:\n    def act(self, observation):\n        return 'stay'\n"
+WAIT = (  # stays for 40 steps, then walks: another explanation of an agent seen staying
+    "class Agent:\n    def __init__(self):\n        self.t = 0\n"
+    "    def act(self, observation):\n        self.t += 1\n"
+    "        return 'stay' if self.t <= 40 else 'left'\n"
+)
+
+
+def test_when_several_library_programs_fit_new_ones_are_sought_too() -> None:
+    waiting = Library(
+        "construction", (LibraryProgram(WAIT, 3.0), LibraryProgram(LEFT, 1.0)), dict(ENV.kwargs)
+    )
+    stays = [Step(step.observation, "stay") for step in history("left-right")]
+    novel = ListProposer([STAY])
+    with LibraryProposer(waiting, novel) as proposer:
+        proposer.propose(ProposalRequest(ENV, stays, n=10))
+    assert novel.usage.calls == 0  # one library program fits: nothing else is asked for
+    again = LibraryProgram(WAIT + "\n", 1.0)  # another source of the same waiting
+    twice = Library("construction", (*waiting.programs, again), dict(ENV.kwargs))
+    with LibraryProposer(twice, novel) as proposer:
+        programs = proposer.propose(ProposalRequest(ENV, stays, n=10))
+    assert novel.usage.calls == 1  # two fit and the history cannot tell them apart
+    assert STAY in [p.source for p in programs]
+
+
+def test_new_programs_share_the_mass_of_leaving_the_library_by_their_own_priors() -> None:
+    lengths = [3.0, 5.0, 8.0]
+    written = [
+        Program(f"# {i}\n" + SNAKE, "synth", log_prior=-cost) for i, cost in enumerate(lengths)
+    ]
+    with LibraryProposer(library()) as proposer:
+        leaving = proposer._leaving(written)
+    priors = [p.log_prior for p in leaving]
+    assert math.fsum(math.exp(p) for p in priors) == pytest.approx(1 / 5)  # alpha / (N + alpha)
+    assert priors[0] - priors[1] == pytest.approx(2.0)  # relative lengths are kept
 
 
 def test_programs_the_particles_hold_are_not_proposed_again() -> None:
