@@ -86,16 +86,20 @@ def test_when_several_library_programs_fit_new_ones_are_sought_too() -> None:
     assert STAY in [p.source for p in programs]
 
 
-def test_new_programs_share_the_mass_of_leaving_the_library_by_their_own_priors() -> None:
+def test_new_programs_pay_for_leaving_the_library_on_their_proposer_s_scale() -> None:
     lengths = [3.0, 5.0, 8.0]
     written = [
         Program(f"# {i}\n" + SNAKE, "synth", log_prior=-cost) for i, cost in enumerate(lengths)
     ]
-    with LibraryProposer(library()) as proposer:
-        leaving = proposer._leaving(written)
-    priors = [p.log_prior for p in leaving]
-    assert math.fsum(math.exp(p) for p in priors) == pytest.approx(1 / 5)  # alpha / (N + alpha)
-    assert priors[0] - priors[1] == pytest.approx(2.0)  # relative lengths are kept
+    # a description length is set against the library's shares as it is
+    with LibraryProposer(library(), SynthProposer(Budget(programs=10))) as proposer:
+        kept = [p.log_prior for p in proposer._leaving(written)]
+    assert kept == pytest.approx([math.log(1 / 5) - cost for cost in lengths])
+    # relative priors (an LLM's samples, a list's programs: 0 each) share the mass
+    with LibraryProposer(library(), ListProposer([SNAKE])) as proposer:
+        shared = [p.log_prior for p in proposer._leaving(written)]
+    assert math.fsum(math.exp(p) for p in shared) == pytest.approx(1 / 5)  # alpha / (N + alpha)
+    assert shared[0] - shared[1] == pytest.approx(2.0)  # and keep their differences
 
 
 def test_programs_the_particles_hold_are_not_proposed_again() -> None:

@@ -61,7 +61,9 @@ class Program:
     log_prior: float = field(default=0.0, compare=False)
     """Log prior weight relative to how the proposer chose it: 0 for programs sampled from the
     prior (an LLM's samples are its prior), minus the description length for the synthesizer's,
-    which searches for the best rather than sampling. Only differences between programs count."""
+    which searches for the best rather than sampling. Only differences between programs count,
+    except against a program library's shares (`Proposer.lengths` says which kind a proposer's
+    are)."""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Proposer-specific extras (e.g. the synthesizer's DSL form)."""
 

@@ -68,6 +68,11 @@ class Proposer(Closeable):
     """Writes candidate programs for an observed history."""
 
     name: ClassVar[str]
+    lengths: ClassVar[bool] = False
+    """Whether its programs' `log_prior` is minus a description length, one scale for every
+    program it could write (the synthesizer's), rather than only relative among what it wrote
+    (an LLM's samples, 0 each). A program library sets the first against its shares as it is,
+    and shares its mass for new programs among the second (`rote.proposers.library`)."""
 
     def __init__(self) -> None:
         self.usage = Usage()

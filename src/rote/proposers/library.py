@@ -4,8 +4,8 @@
 prior (`rote.programs.library`). When exactly one of them names every observed action, no
 search runs: a familiar agent costs a replay of the library. Otherwise (none fits, or several
 do and the history cannot tell them apart) it also asks another proposer (the synthesizer, an
-LLM) for new programs. They share the prior mass of leaving the library in proportion to their
-own priors, so a new program that fits competes with the library's on the library's terms.
+LLM) for new programs, which get the prior mass of leaving the library times their own prior
+(see `LibraryProposer._leaving` for how that is read for an LLM's programs).
 
 It does not hand the library's programs to the other proposer to refine: a library program
 patched where it misses is short to describe and nearly fits, and on agents of a family the
@@ -85,15 +85,16 @@ class LibraryProposer(Proposer):
         return [program for program in best if program.id not in held]
 
     def _leaving(self, written: Sequence[Program]) -> list[Program]:
-        """`written` with the prior of programs outside the library: its mass alpha / (N +
-        alpha) shared in proportion to their own priors. A proposer's prior is only relative
-        (an LLM's programs are all 0, the synthesizer's minus their lengths), so its level
-        cannot be compared with a library share; the proposals stand in for the base measure
-        (for an LLM's samples, the usual 1 / K each)."""
-        if not written:
-            return []
-        total = float(logsumexp([p.log_prior for p in written]))
-        shift = self.library.log_novel - total
+        """`written` with the prior of programs outside the library, alpha / (N + alpha) times
+        their own. A description length (the synthesizer's) is a prior on one scale with the
+        library's shares, so a new program pays for its length against a library program's
+        pointer, and a program fitted to one agent's noise does not beat its family's. Other
+        priors are only relative (an LLM's samples are 0 each), so the new programs share the
+        mass in proportion to them: the samples stand in for the base measure, 1 / K each."""
+        assert self.novel is not None
+        shift = self.library.log_novel
+        if written and not self.novel.lengths:
+            shift -= float(logsumexp([p.log_prior for p in written]))
         return [replace(p, log_prior=p.log_prior + shift) for p in written]
 
     def _scored(

@@ -48,6 +48,7 @@ class SynthProposer(Proposer):
     """Programs from enumerative and local search over the env's vocabulary."""
 
     name: ClassVar[str] = "synth"
+    lengths: ClassVar[bool] = True
 
     def __init__(
         self,
