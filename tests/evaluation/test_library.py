@@ -87,6 +87,12 @@ def test_a_program_that_fits_one_agent_s_noise_does_not_pay_for_its_length() -> 
     assert [(p.source, p.count) for p in fit_library(replays)] == [
         (replays.candidates[0].source, pytest.approx(4.0))
     ]
+    # nor when every agent has such a program of its own, which the likelihood alone prefers
+    own = [[0.0 if j == i else -8.0 for j in range(4)] for i in range(4)]
+    replays = _replays([[-4.0, -4.0, -4.0, -4.0], *own], [3.0, 13.0, 13.0, 13.0, 13.0])
+    assert [(p.source, p.count) for p in fit_library(replays)] == [
+        (replays.candidates[0].source, pytest.approx(4.0))
+    ]
     # when it saves more than it costs (a second kind of agent), it stays
     replays = _replays([[0.0, 0.0, -30.0, -30.0], [-30.0, -30.0, 0.0, 0.0]], [10.0, 20.0])
     assert [p.count for p in fit_library(replays)] == pytest.approx([2.0, 2.0])

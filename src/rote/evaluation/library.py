@@ -6,18 +6,18 @@
    resumes and a library of a subset of the data reuses them);
 2. fitting: every candidate replayed on every training trajectory (`replay_candidates`, once);
    then (`fit_library`, for all trajectories or any subset) candidates that act identically on
-   all of them merged (the shortest kept), and the counts by EM over the mixture weights: each
-   trajectory's agent shared among the programs by posterior, the weights re-estimated from the
-   shares, until they settle. A program left explaining less than MIN_COUNT agents is dropped;
-   then programs are dropped one at a time, the cheapest loss first, while the library gets
-   shorter in total (its programs' description lengths plus every agent's code under the
-   mixture: the MDL trade a library learner makes), and the rest refitted. A program that only
-   fits one agent's noise costs more to keep than the misses it saves.
+   all of them merged (the shortest kept), and the library chosen among them by length, the
+   trade a library learner makes: its programs' description lengths plus every agent's code
+   under the mixture, -log of its likelihood (the mixture's weights by EM: each trajectory's
+   agent shared among the programs by posterior, the weights re-estimated from the shares,
+   until they settle). Programs are added, or dropped, one at a time while that shortens it.
+   A program that fits only one agent's noise costs more to keep than the misses it saves.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -42,8 +42,6 @@ from rote.version import __version__
 
 CANDIDATES = 5
 """Programs kept per training trajectory in stage 1."""
-MIN_COUNT = 0.5
-"""A program must explain at least half an agent to stay in a library."""
 SHARE_SHOWN = 0.05
 """A training agent is listed under a program that has at least this share of it."""
 
@@ -215,11 +213,7 @@ def fit_library(
     loglik = replays.loglik[np.ix_(keep, columns)]
     programs = [replays.candidates[i] for i in keep]
     prior = np.array([-c.cost for c in programs])
-    counts, _ = _em(loglik, prior, iterations)
-    alive = counts >= MIN_COUNT
-    if not alive.any():
-        alive = counts == counts.max()
-    alive = _shortest(loglik, prior, alive, iterations)
+    alive = _shortest(loglik, prior, iterations)
     counts, shares = _em(loglik[alive], prior[alive], iterations)
     survivors = [program for program, kept in zip(programs, alive, strict=True) if kept]
     found = []
@@ -232,12 +226,11 @@ def fit_library(
     return tuple(found)
 
 
-def _shortest(
-    loglik: FloatArray, log_prior: FloatArray, alive: NDArray[np.bool_], iterations: int
-) -> NDArray[np.bool_]:
-    """`alive` less the programs whose removal makes the library shorter: backward
-    elimination on the programs' description lengths (-log_prior) plus every trajectory's
-    -log of its likelihood under the refitted mixture."""
+def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDArray[np.bool_]:
+    """The programs (rows) of the shortest library: the least total of their description
+    lengths (-log_prior) and every trajectory's -log likelihood under the fitted mixture.
+    Stepwise from none: add the program that shortens it most, then drop any whose loss
+    shortens it, until neither does."""
 
     def length(kept: NDArray[np.bool_]) -> float:
         counts, _ = _em(loglik[kept], log_prior[kept], iterations)
@@ -246,18 +239,24 @@ def _shortest(
         fit = logsumexp(log_weights[:, None] + loglik[kept], axis=0)
         return float(-log_prior[kept].sum() - fit.sum())
 
-    best = length(alive)
-    while alive.sum() > 1:
-        trials = []
-        for i in np.flatnonzero(alive):
-            without = alive.copy()
-            without[i] = False
-            trials.append((length(without), without))
-        shorter, without = min(trials, key=lambda trial: trial[0])
+    def changed(kept: NDArray[np.bool_], i: np.integer[Any]) -> NDArray[np.bool_]:
+        flipped = kept.copy()
+        flipped[i] = not kept[i]
+        return flipped
+
+    kept = np.zeros(len(log_prior), dtype=bool)
+    best = math.inf
+    while True:
+        moves = [changed(kept, i) for i in np.flatnonzero(~kept)]  # one more
+        if kept.sum() > 1:
+            moves += [changed(kept, i) for i in np.flatnonzero(kept)]  # one fewer
+        trials = [(length(move), move) for move in moves]
+        if not trials:
+            return kept
+        shorter, move = min(trials, key=lambda trial: trial[0])
         if not shorter < best:
-            break
-        best, alive = shorter, without
-    return alive
+            return kept
+        best, kept = shorter, move
 
 
 def _em(
