@@ -42,6 +42,8 @@ from rote.version import __version__
 
 CANDIDATES = 5
 """Programs kept per training trajectory in stage 1."""
+TRIAL_TOLERANCE = 1e-4
+"""How settled a trial library's weights must be to compare its length with others'."""
 SHARE_SHOWN = 0.05
 """A training agent is listed under a program that has at least this share of it."""
 
@@ -229,53 +231,55 @@ def fit_library(
 def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDArray[np.bool_]:
     """The programs (rows) of the shortest library: the least total of their description
     lengths (-log_prior) and every trajectory's -log likelihood under the fitted mixture.
-    Stepwise from none: add the program that shortens it most, then drop any whose loss
-    shortens it, until neither does."""
+    Stepwise from none: add the program that shortens it most, or drop the one whose loss
+    does, until neither does. Each step fits every trial library at once."""
 
-    def length(kept: NDArray[np.bool_]) -> float:
-        counts, _ = _em(loglik[kept], log_prior[kept], iterations)
+    def lengths(libraries: list[list[int]]) -> FloatArray:
+        rows = np.array(libraries)
+        counts, _ = _em(loglik[rows], log_prior[rows], iterations, TRIAL_TOLERANCE)
         with np.errstate(divide="ignore"):
-            log_weights = np.log(counts / counts.sum())
-        fit = logsumexp(log_weights[:, None] + loglik[kept], axis=0)
-        return float(-log_prior[kept].sum() - fit.sum())
+            log_weights = np.log(counts / counts.sum(axis=-1, keepdims=True))
+        fit = logsumexp(log_weights[..., None] + loglik[rows], axis=-2)
+        found: FloatArray = -log_prior[rows].sum(axis=-1) - fit.sum(axis=-1)
+        return found
 
-    def changed(kept: NDArray[np.bool_], i: np.integer[Any]) -> NDArray[np.bool_]:
-        flipped = kept.copy()
-        flipped[i] = not kept[i]
-        return flipped
-
-    kept = np.zeros(len(log_prior), dtype=bool)
+    kept: list[int] = []
     best = math.inf
     while True:
-        moves = [changed(kept, i) for i in np.flatnonzero(~kept)]  # one more
-        if kept.sum() > 1:
-            moves += [changed(kept, i) for i in np.flatnonzero(kept)]  # one fewer
-        trials = [(length(move), move) for move in moves]
-        if not trials:
-            return kept
-        shorter, move = min(trials, key=lambda trial: trial[0])
-        if not shorter < best:
-            return kept
-        best, kept = shorter, move
+        trials = [[*kept, i] for i in range(len(log_prior)) if i not in kept]
+        scores = [*lengths(trials)] if trials else []
+        if len(kept) > 1:
+            fewer = [[j for j in kept if j != i] for i in kept]
+            trials += fewer
+            scores += [*lengths(fewer)]
+        if not trials or not min(scores) < best:
+            break
+        best = min(scores)
+        kept = trials[scores.index(best)]
+    alive = np.zeros(len(log_prior), dtype=bool)
+    alive[kept] = True
+    return alive
 
 
 def _em(
-    loglik: FloatArray, log_prior: FloatArray, iterations: int
+    loglik: FloatArray, log_prior: FloatArray, iterations: int, tolerance: float = 1e-9
 ) -> tuple[FloatArray, FloatArray]:
     """Mixture weights over the programs (rows) that best explain the trajectories (columns),
-    by EM from the programs' prior: the counts (shares summed per program) and the shares."""
-    log_weights = log_prior - logsumexp(log_prior, axis=0)
+    by EM from the programs' prior: the counts (shares summed per program) and the shares.
+    Leading axes, if any, are separate mixtures fitted side by side, until every weight
+    moves less than `tolerance`."""
+    log_weights = log_prior - logsumexp(log_prior, axis=-1)[..., None]
     shares = np.zeros_like(loglik)
     for _ in range(iterations):
-        joint = log_weights[:, None] + loglik
-        shares = np.exp(joint - logsumexp(joint, axis=0)[None, :])
-        counts = shares.sum(axis=1)
+        joint = log_weights[..., None] + loglik
+        shares = np.exp(joint - logsumexp(joint, axis=-2)[..., None, :])
+        counts = shares.sum(axis=-1)
         with np.errstate(divide="ignore"):
-            updated = np.log(counts / counts.sum())
-        if np.allclose(np.exp(updated), np.exp(log_weights), atol=1e-9):
+            updated = np.log(counts / counts.sum(axis=-1, keepdims=True))
+        if np.allclose(np.exp(updated), np.exp(log_weights), rtol=0.0, atol=tolerance):
             break
         log_weights = updated
-    return shares.sum(axis=1), shares
+    return shares.sum(axis=-1), shares
 
 
 def _hashable(output: Output) -> object:
