@@ -1,6 +1,6 @@
 """Leave-one-family-out: does a library learned without a family force familiar programs on it?
 
-    python benchmarks/library_lofo.py [--suite construction] [--concentrations 0.1 1 10]
+    python benchmarks/library_lofo.py [--suite construction] [--concentrations 1 10 30]
         [--jobs 2] [--quick] [--out benchmarks/results/library_lofo]
 
 For each family F of the suite, a library is fitted on the other families' training
@@ -197,7 +197,7 @@ def summarize(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", default="construction")
-    parser.add_argument("--concentrations", type=float, nargs="+", default=[0.1, 1.0, 10.0])
+    parser.add_argument("--concentrations", type=float, nargs="+", default=[1.0, 10.0, 30.0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="the suite's quick version")
     parser.add_argument("--out", type=Path)

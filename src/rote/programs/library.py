@@ -31,8 +31,8 @@ from rote.programs.program import describe
 FORMAT = "rote.library/1"
 DEFAULT_CONCENTRATION = 10.0
 """alpha: how many agents' worth of weight new programs get. Chosen by the leave-one-family-out
-benchmark (benchmarks/library_lofo.py: of 0.1, 1 and 10, the one that costs agents of a family
-the library has not seen least), not on the test agents; see docs/library.md."""
+benchmark (benchmarks/library_lofo.py: of 1, 10 and 30, the smallest that costs agents of a
+family the library has not seen no more than 0.02), not on the test agents; docs/library.md."""
 
 
 @dataclass(frozen=True)

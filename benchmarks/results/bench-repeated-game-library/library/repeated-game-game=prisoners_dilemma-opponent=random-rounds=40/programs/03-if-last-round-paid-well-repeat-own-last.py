@@ -1,7 +1,7 @@
-"""Synthesized: if last round paid well: repeat own last (C first); else switch from own last
-(C first)."""
+"""Synthesized: if last round paid well: repeat own last (C first); else copy the opponent's
+last (C first)."""
 
-from rote.skills.repeated_game import parse, repeat_last, switch_last, won_last
+from rote.skills.repeated_game import copy_last, parse, repeat_last, won_last
 
 
 class Agent:
@@ -12,4 +12,4 @@ class Agent:
         state = parse(observation)
         if won_last(state):
             return repeat_last(state, "C")
-        return switch_last(state, "C")
+        return copy_last(state, "C")

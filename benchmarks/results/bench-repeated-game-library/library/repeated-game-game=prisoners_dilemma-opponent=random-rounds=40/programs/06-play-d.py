@@ -1,4 +1,4 @@
-"""Synthesized: if first round: play C; else play D."""
+"""Synthesized: play D."""
 
 from rote.skills.repeated_game import parse
 
@@ -9,6 +9,4 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        if state.round == 0:
-            return "C"
         return "D"

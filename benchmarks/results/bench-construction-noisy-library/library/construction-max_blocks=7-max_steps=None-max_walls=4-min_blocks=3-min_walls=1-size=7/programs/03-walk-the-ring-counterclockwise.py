@@ -1,0 +1,12 @@
+"""Synthesized: walk the ring counterclockwise."""
+
+from rote.skills.construction import RingWalk, parse
+
+
+class Agent:
+    def __init__(self):
+        self.skill_0 = RingWalk(False)
+
+    def act(self, observation):
+        state = parse(observation)
+        return self.skill_0.act(state)

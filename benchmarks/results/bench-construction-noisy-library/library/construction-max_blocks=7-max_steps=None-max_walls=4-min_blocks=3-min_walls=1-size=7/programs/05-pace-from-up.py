@@ -1,0 +1,12 @@
+"""Synthesized: pace from up."""
+
+from rote.skills.construction import Heading, parse
+
+
+class Agent:
+    def __init__(self):
+        self.skill_0 = Heading("up")
+
+    def act(self, observation):
+        state = parse(observation)
+        return self.skill_0.act(state)
