@@ -745,7 +745,7 @@ def _add_run_arguments(
         "--library",
         metavar="DIR",
         help="a program library (rote library build): its programs come first, and the "
-        "proposer writes new ones only where none fits (docs/library.md)",
+        "proposer writes new ones unless exactly one fits (docs/library.md)",
     )
     parser.add_argument(
         "--concentration",
