@@ -1,4 +1,4 @@
-"""LibraryProposer: the library's programs first, new ones only where none fits."""
+"""LibraryProposer: the library's programs first, new ones unless exactly one fits."""
 
 from __future__ import annotations
 
