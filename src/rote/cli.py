@@ -41,7 +41,7 @@ from rote.evaluation.prediction import (
 )
 from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
-from rote.evaluation.summary import markdown, summarize, write_outputs
+from rote.evaluation.summary import markdown, scores, summarize, write_outputs
 from rote.files import file_target
 from rote.plugins import in_plugin, load_plugin
 from rote.programs.confinement import detect
@@ -431,7 +431,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
             on_problem=_warn,
         )
     written = [results_path(context.out), *write_outputs(context.out, chosen, results)]
-    out.print(markdown(summarize(chosen, results)).rstrip())
+    out.print(markdown(summarize(chosen, results), scores(chosen, results)).rstrip())
     out.print(
         f"\n{len(results)} cells in {context.out}/: " + ", ".join(path.name for path in written)
     )
@@ -648,6 +648,15 @@ def _print_report(report: PredictionReport, args: argparse.Namespace, out: Conso
     after = report.after_swap
     if after is not None:
         out.print(f"accuracy {after[0]:.3f} on the {after[1]} steps from the layout swap")
+    scores = f"cross-entropy {report.cross_entropy:.3f} nats (p floored at 1e-3)"
+    no_stay = report.no_stay
+    if no_stay is not None:
+        scores += (
+            f"; on the {_how_many(no_stay[2], 'step', 'steps')} the agent did not "
+            f"{report.idle_action}, with {report.idle_action} removed: accuracy "
+            f"{no_stay[0]:.3f}, cross-entropy {no_stay[1]:.3f}"
+        )
+    out.print(scores)
     if args.source:
         for rank, program in enumerate(report.programs[: args.top], start=1):
             out.print(f"\n# program {rank}: weight {program.weight:.3f}, from {program.origin}")

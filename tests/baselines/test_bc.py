@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +122,22 @@ def test_training_is_deterministic_under_the_seed(tmp_path: Path) -> None:
     assert predictions(first, data[0]) == predictions(second, data[0])
     other = train_bc(ENV, data, out_dir=tmp_path / "c", seeds=(4,), epochs=3, config=config)
     assert predictions(other, data[0]) != predictions(first, data[0])
+
+
+def test_class_balanced_training_gives_the_rare_actions_more_probability(tmp_path: Path) -> None:
+    data = suite(["snake", "colour-cycle", "pink-to-corner"], 3)
+    counts = Counter(step.action for trajectory in data for step in trajectory.steps)
+    rare = min(counts, key=counts.__getitem__)
+    mean_p = {}
+    for weighted in (False, True):
+        config = BCConfig(embed=16, hidden=16, class_weights=weighted)
+        out = tmp_path / str(weighted)
+        train_bc(ENV, data, out_dir=out, seeds=(0,), epochs=5, config=config)
+        loaded = BCEnsemble.load(out)
+        assert loaded.config.class_weights is weighted  # saved with the checkpoint
+        found = [d[rare] for trajectory in data for d in predictions(loaded, trajectory)]
+        mean_p[weighted] = float(np.mean(found))
+    assert mean_p[True] > 1.2 * mean_p[False], (rare, counts, mean_p)  # the same if unweighted
 
 
 def test_training_saves_what_loads_back(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from rote.baselines.references import (
+    AlwaysStayPredictor,
     FrequencyPredictor,
     NgramPredictor,
     RepeatLastPredictor,
     UniformPredictor,
 )
+from rote.envs import make_env
 from rote.envs.base import EnvSpec
+from rote.errors import RoteError
 from rote.predictor import Predictor
 from tests.predictor_checks import ENV, PredictorChecks, steps
 
@@ -40,6 +43,19 @@ class TestRepeatLast(PredictorChecks):
 class TestNgram(PredictorChecks):
     def make(self, env: EnvSpec) -> Predictor:
         return NgramPredictor(env)
+
+
+class TestAlwaysStay(PredictorChecks):
+    def make(self, env: EnvSpec) -> Predictor:
+        return AlwaysStayPredictor(env)
+
+
+def test_always_stay_predicts_the_idle_action_whatever_it_saw() -> None:
+    predictor = feed(AlwaysStayPredictor(ENV), ["up", "up", "interact"])
+    distribution = predictor.predict(OBSERVATION)
+    assert top(distribution) == ["stay"] and distribution["stay"] == pytest.approx(0.9)
+    with pytest.raises(RoteError, match="always-stay: env repeated-game has no idle action"):
+        AlwaysStayPredictor(make_env("repeated-game"))
 
 
 def feed(predictor: Predictor, actions: list[str], update: bool = True) -> Predictor:

@@ -104,6 +104,7 @@ def test_spec_is_coherent(spec: EnvSpec) -> None:
         for prop in spec.observation_schema["properties"].values()
     )
     assert len(set(spec.action_names)) == len(spec.action_names)
+    assert spec.idle_action is None or spec.idle_action in spec.action_names
 
 
 @pytest.mark.parametrize("spec", SIMULATED, ids=_ids(SIMULATED))
@@ -165,3 +166,14 @@ def test_spec_constructor_rejects_broken_specs() -> None:
         Broken(action_names=("a",), rules="r", observation_schema={"type": "array"}, kwargs={})
     with pytest.raises(EnvError, match="observation_schema is no JSON Schema: 5 is not valid"):
         Broken(action_names=("a",), rules="r", observation_schema={"type": 5}, kwargs={})
+    with pytest.raises(EnvError, match="broken: idle_action 'wait' is not one of action_names"):
+        Broken(action_names=("a",), idle_action="wait", **good)  # type: ignore[arg-type]
+
+
+def test_idle_actions_are_where_an_action_does_nothing() -> None:
+    """Only a no-op counts: MiniGrid's `done` can end an episode, and every move of a repeated
+    game is scored."""
+    assert make_env("construction").idle_action == "stay"
+    assert make_env("overcooked", layout="cramped_room").idle_action == "stay"
+    assert make_env("minigrid:MiniGrid-GoToObject-8x8-N2-v0").idle_action is None
+    assert make_env("repeated-game").idle_action is None

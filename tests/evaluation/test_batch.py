@@ -58,7 +58,7 @@ def test_each_trajectory_is_a_record_and_a_bad_file_a_failure_record(
     printed = capsys.readouterr().out
     assert "3 trajectories" in printed and "2 predicted" in printed and "1 failure" in printed
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["schema"] for r in records] == ["rote.prediction/1"] * 2 + [
+    assert [r["schema"] for r in records] == ["rote.prediction/2"] * 2 + [
         "rote.prediction-failure/1"
     ]
     single = tmp_path / "single.json"
@@ -71,6 +71,11 @@ def test_each_trajectory_is_a_record_and_a_bad_file_a_failure_record(
     assert "\n" not in records[2]["error"] and "zz-bad.jsonl" in records[2]["error"]
     assert main([*argv, "--jobs", "1"]) == 0  # all finished: nothing runs again
     assert len(out.read_text().splitlines()) == 3
+    # a record rote wrote before version 2 (no cross-entropy, no no-stay scores) still counts
+    old = {k: v for k, v in records[0].items() if k not in ("cross_entropy", "no_stay")}
+    old = {**old, "schema": "rote.prediction/1"}
+    old.pop("idle_action")
+    assert parse_record(old).trajectory == records[0]["settings"]["trajectory"]
 
 
 def test_a_run_killed_mid_way_resumes_with_every_record_once(

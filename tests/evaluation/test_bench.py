@@ -17,28 +17,24 @@ from rote.cli import main
 from rote.errors import RoteError
 from rote.evaluation.bench import cells, load, run_bench
 from rote.evaluation.methods import Context
-from rote.evaluation.metrics import bootstrap_interval, brier
+from rote.evaluation.metrics import brier
 from rote.evaluation.records import CellResult, ScoredPrediction
 from rote.evaluation.suites import PROTOCOLS, suite
-from rote.evaluation.summary import confusions, markdown, summarize, write_outputs
+from rote.evaluation.summary import confusions, markdown, scores, summarize, write_outputs
 
 QUICK = suite("construction", quick=True)
 TWO = replace(QUICK, families=QUICK.families[:2])
 """Two families, one episode each: cheap enough for the tests that are not end to end."""
 
 
-def scores(results: list[CellResult]) -> list[list[ScoredPrediction]]:
+def untimed(results: list[CellResult]) -> list[list[ScoredPrediction]]:
     """Each result's predictions without their timings, which vary from run to run."""
     return [[p._replace(seconds=0.0) for p in r.predictions] for r in results]
 
 
-def test_brier_and_bootstrap() -> None:
+def test_brier() -> None:
     assert brier({"up": 1.0, "down": 0.0}, "up") == 0.0
     assert math.isclose(brier({"up": 0.5, "down": 0.5}, "up"), 0.5)
-    assert bootstrap_interval([0.5] * 10) == (0.5, 0.5)
-    low, high = bootstrap_interval([0.0, 1.0] * 20)
-    assert low < 0.5 < high
-    assert bootstrap_interval([0.0, 1.0] * 20) == (low, high)  # seeded
 
 
 def test_cells_cover_both_passes_and_sweeps_run_frozen_only() -> None:
@@ -61,7 +57,7 @@ def test_a_killed_run_resumes_with_only_the_missing_cells(tmp_path: Path) -> Non
     again = run_bench(context, ["uniform", "ngram"], jobs=1, on_cell=lambda c: ran.append(c.name))
     assert len(ran) == 3
     assert len(load(log)) == 8
-    assert scores(again) == scores(first)
+    assert untimed(again) == untimed(first)
 
 
 def test_damaged_lines_are_reported_set_aside_and_their_cells_redone(
@@ -96,7 +92,7 @@ def test_damaged_lines_are_reported_set_aside_and_their_cells_redone(
     assert final[:-2] == first[:3] + first[4:5] + first[6:]  # the rest kept as it was
     redone = [CellResult.from_json(json.loads(line)) for line in final[-2:]]
     wanted = [CellResult.from_json(json.loads(line)) for line in (first[3], first[5])]
-    assert scores(redone) == scores(wanted)
+    assert untimed(redone) == untimed(wanted)
     assert main(argv) == 0
     assert capsys.readouterr().err == ""  # repaired for good
     assert log.read_bytes() == b"".join(final)
@@ -145,7 +141,7 @@ def test_a_directory_another_bench_is_using_is_refused_until_that_bench_dies(
 def test_parallel_runs_give_the_same_records(tmp_path: Path) -> None:
     serial = run_bench(Context(TWO, tmp_path / "a"), ["ngram"], jobs=1)
     parallel = run_bench(Context(TWO, tmp_path / "b"), ["ngram"], jobs=2)
-    assert scores(serial) == scores(parallel)
+    assert untimed(serial) == untimed(parallel)
 
 
 def test_summary_scores_each_protocol_on_its_own_steps(tmp_path: Path) -> None:
@@ -154,9 +150,10 @@ def test_summary_scores_each_protocol_on_its_own_steps(tmp_path: Path) -> None:
     assert set(rows) == set(PROTOCOLS)
     for row in rows.values():  # uniform over 6 actions: exactly chance, whatever happened
         assert math.isclose(row.accuracy, 1 / 6)
-        assert math.isclose(row.nll, math.log(6))
+        assert math.isclose(row.cross_entropy, math.log(6))
         assert row.n == 2
-    assert "| uniform | 0.167 [0.17, 0.17]" in markdown(list(rows.values()))
+    text = markdown(list(rows.values()), scores(TWO, records))
+    assert "| uniform | 0.167 [0.17, 0.17]" in text
 
 
 def test_outputs_of_frozen_runs_only_are_written_without_warnings(tmp_path: Path) -> None:
@@ -174,15 +171,15 @@ def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     """The issue's `--quick`: every default method, every output written."""
     out = tmp_path / "bench"
     assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
-    for name in ("results.jsonl", "summary.md", "summary.csv", "families.csv", "confusions.csv"):
+    names = ("results.jsonl", "summary.md", "summary.csv", "scores.csv", "families.csv")
+    for name in (*names, "confusions.csv"):
         assert (out / name).stat().st_size > 0, name
     for name in ("accuracy.png", "cost.png", "particles.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG"), name
     with (out / "summary.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert {"suite", "method", "protocol", "accuracy", "ci_low", "ci_high", "nll", "n"} <= set(
-        rows[0]
-    )
+    columns = {"suite", "method", "protocol", "accuracy", "ci_low", "ci_high", "cross_entropy", "n"}
+    assert columns <= set(rows[0])
     accuracy = {(r["method"], r["protocol"]): float(r["accuracy"]) for r in rows}
     for protocol in PROTOCOLS:
         assert accuracy[("rote", protocol)] > accuracy[("uniform", protocol)] + 0.3
@@ -190,7 +187,7 @@ def test_quick_suite_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     printed = capsys.readouterr().out
     assert "| rote |" in printed
     listed = printed.rstrip().splitlines()[-1].partition(f"cells in {out}/: ")[2].split(", ")
-    assert listed[:2] == ["results.jsonl", "summary.md"] and len(listed) == 8
+    assert listed[:2] == ["results.jsonl", "summary.md"] and len(listed) == 9
     assert all((out / name).stat().st_size > 0 for name in listed)
     before = (out / "results.jsonl").read_text()
     assert main(["bench", "--suite", "construction", "--quick", "--out", str(out)]) == 0
@@ -232,6 +229,46 @@ def test_overcooked_suite_reads_players_of_test_games(tmp_path: Path) -> None:
     assert train and all(t.header.meta["split"] == "train" for t in train)
 
 
+def test_people_are_scored_on_what_they_did_when_they_acted(tmp_path: Path) -> None:
+    people = replace(suite("overcooked-human", quick=True), families=("cramped_room",))
+    records = run_bench(Context(people, tmp_path), ["always-stay", "uniform"], jobs=1)
+    for result in records:
+        for p in result.predictions:  # scored exactly on the steps the person acted
+            assert (p.no_stay_hit is None) == (p.actual == "stay") == (p.no_stay_p is None)
+            if result.method == "uniform" and p.no_stay_p is not None:  # 1 of the 5 others
+                assert math.isclose(p.no_stay_p, 1 / 5) and math.isclose(p.no_stay_hit or 0, 0.2)
+            if result.method == "always-stay":
+                assert p.hit == (p.actual == "stay")
+    found = {
+        (s.method, s.protocol, s.metric, s.averaging): s.value
+        for s in scores(people, records)
+        if s.family == "all"
+    }
+    uniform = found[("uniform", "online", "no-stay cross-entropy", "pooled")]
+    assert math.isclose(uniform, math.log(5))
+    assert math.isclose(found[("always-stay", "online", "no-stay accuracy", "pooled")], 0.2)
+    reloaded = load(tmp_path / "results.jsonl")
+    assert sorted(reloaded.values(), key=lambda r: r.cell) == sorted(records, key=lambda r: r.cell)
+
+
+def test_always_stay_is_refused_where_the_env_has_no_idle_action(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["bench", "--suite", "repeated-game", "--quick", "--methods", "always-stay"]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "always-stay" in err and "repeated-game has none" in err
+    assert not (tmp_path / "results.jsonl").exists()
+    assert "always-stay" not in suite("repeated-game").methods
+    assert "always-stay" in suite("construction").methods
+
+
+def test_a_directory_takes_methods_its_suite_did_not_list(tmp_path: Path) -> None:
+    run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    other = replace(TWO, methods=("uniform", "frequency"))
+    assert len(run_bench(Context(other, tmp_path), ["frequency"], jobs=1)) == 2 * 2
+
+
 def test_confusions_count_each_prediction_once(tmp_path: Path) -> None:
     records = run_bench(Context(TWO, tmp_path), ["repeat-last"], jobs=1)
     found = confusions(records)
@@ -263,4 +300,4 @@ def test_rote_library_learns_from_training_agents_only_and_predicts_them(tmp_pat
     assert len(frozen) == 2 and all(r.usage["calls"] == 1 for r in frozen)
     assert all(math.isclose(min(p.hit for p in r.predictions), 1.0) for r in frozen)
     again = run_bench(Context(TWO, out), ["rote-library"], jobs=1)
-    assert scores(again) == scores(results)  # the library and the cells are reused
+    assert untimed(again) == untimed(results)  # the library and the cells are reused

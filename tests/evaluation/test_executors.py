@@ -124,10 +124,10 @@ def test_a_task_whose_worker_dies_is_retried_then_recorded_as_failed(
     assert (tmp_path / "deaths").read_text() == "x" * deaths
     values = [json.loads(line) for line in out.read_text().splitlines()]
     records = {Path(parse_record(value).trajectory).name: value for value in values}
-    assert records["snake-000.jsonl"]["schema"] == "rote.prediction/1"
+    assert records["snake-000.jsonl"]["schema"] == "rote.prediction/2"
     record = records["doomed.jsonl"]
     if deaths < ATTEMPTS:
-        assert record["schema"] == "rote.prediction/1" and record["accuracy"] > 0
+        assert record["schema"] == "rote.prediction/2" and record["accuracy"] > 0
     else:
         assert record["schema"] == "rote.prediction-failure/1"
         assert f"its worker died {ATTEMPTS} times" in record["error"]

@@ -5,7 +5,9 @@ the best explanation, the predictions, and the programs as files to load back.""
 from __future__ import annotations
 
 import json
+import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,9 @@ def check_schema(value: Any, *, llm: bool) -> None:
         step = PredictedStep(prediction["t"], prediction["dist"], prediction["actual"])
         assert (prediction["top"], prediction["hit"]) == (step.top, step.hit)
     assert isinstance(value["llm"], dict) if llm else value["llm"] is None
+    known = [p for p in value["predictions"] if p["actual"] is not None]
+    floored = [-math.log(max(p["dist"][p["actual"]], 1e-3)) for p in known]
+    assert math.isclose(value["cross_entropy"], sum(floored) / len(floored))
 
 
 def test_a_report_of_listed_programs_has_the_schema_and_round_trips(
@@ -162,6 +167,49 @@ def test_steps_score_themselves_and_accuracy_from_a_step_splits_them() -> None:
     assert report.accuracy_from(7) is None
     assert report.after_swap == (0.5, 2)
     assert report.observed_fit(report.programs[0]) == 3
+    assert math.isclose(report.cross_entropy, -math.log(1e-3) / 3)  # the miss, floored
+    assert report.no_stay is None  # no idle action
+
+
+def test_the_no_stay_scores_leave_out_the_steps_the_agent_idled() -> None:
+    report = PredictionReport(
+        settings=PredictionSettings(None, "construction", 4, "frozen", 1, 0, "list", None),
+        predictions=(
+            PredictedStep(4, {"stay": 0.8, "up": 0.15, "down": 0.05}, "up"),
+            PredictedStep(5, {"stay": 0.8, "up": 0.15, "down": 0.05}, "stay"),
+            PredictedStep(6, {"stay": 0.5, "up": 0.1, "down": 0.4}, "up"),
+        ),
+        accuracy=1 / 3,
+        swap_at=None,
+        programs=(),
+        usage={},
+        per_call=(),
+        llm=None,
+        idle_action="stay",
+    )
+    accuracy, cross_entropy, steps = report.no_stay or (0.0, 0.0, 0)
+    assert (accuracy, steps) == (0.5, 2)  # up beats down on step 4, not on step 6
+    assert math.isclose(cross_entropy, (-math.log(0.75) - math.log(0.2)) / 2)
+    value = json.loads(json.dumps(report.to_json()))
+    assert value["no_stay"] == {
+        "accuracy": 0.5,
+        "cross_entropy": cross_entropy,
+        "scored_steps": 2,
+    }
+    assert value["idle_action"] == "stay"
+    assert PredictionReport.from_json(value) == report
+
+
+def test_a_version_1_report_reads_back_without_an_idle_action(
+    trajectory: Trajectory, tmp_path: Path
+) -> None:
+    with make_proposer("list", programs=programs(tmp_path, trajectory)) as proposer:
+        report = prediction_report(trajectory, proposer, observe=6, particles=4)
+    assert report.idle_action == "stay"
+    value = report.to_json()
+    old = {k: v for k, v in value.items() if k not in ("cross_entropy", "no_stay", "idle_action")}
+    old["schema"] = "rote.prediction/1"
+    assert PredictionReport.from_json(old) == replace(report, idle_action=None)
 
 
 def without_times(value: dict[str, Any]) -> dict[str, Any]:

@@ -78,6 +78,11 @@ class BCConfig:
     """Trajectories per gradient step."""
     val_fraction: float = 0.2
     split_seed: int = 0
+    class_weights: bool = False
+    """Weigh each action's steps by n / (k * its count) in the training split (k: the actions
+    it has), as Carroll et al.'s later BC can (`use_class_weights`): on people, who stay on
+    most ticks, unweighted BC learns to say stay, and what they do when they act is learned
+    from a few percent of the loss."""
 
 
 class BCModel(nn.Module):
@@ -298,9 +303,11 @@ def train_bc(
     )
     train_data = [ensemble.tensors(trajectories[i]) for i in train]
     val_batch = _pad([ensemble.tensors(trajectories[i]) for i in val])
+    weights = _balanced(train_data, len(env.action_names)) if config.class_weights else None
     with _one_thread():
         for seed in seeds:
-            ensemble.members.append(_train_member(seed, ensemble, train_data, val_batch))
+            member = _train_member(seed, ensemble, train_data, val_batch, weights)
+            ensemble.members.append(member)
     ensemble.save(out_dir)
     return ensemble
 
@@ -370,10 +377,24 @@ class BCPredictor(Predictor):
         return dict(zip(self.actions, probabilities.tolist(), strict=True))
 
 
+def _balanced(train: Sequence[StepTensors], n_actions: int) -> torch.Tensor:
+    """Class-balanced weights: n / (k * count) per action of the training steps, k the
+    actions that occur (an action that never occurs is never a target; its weight is moot)."""
+    targets = torch.cat([t.targets for t in train])
+    counts = torch.bincount(targets[targets != IGNORE], minlength=n_actions).double()
+    present = int((counts > 0).sum())
+    return (counts.sum() / (present * counts.clamp(min=1))).float()
+
+
 def _train_member(
-    seed: int, ensemble: BCEnsemble, train: list[StepTensors], val: StepTensors
+    seed: int,
+    ensemble: BCEnsemble,
+    train: list[StepTensors],
+    val: StepTensors,
+    weights: torch.Tensor | None,
 ) -> BCMember:
-    """Adam on the cross-entropy of every step, keeping the epoch of lowest validation loss."""
+    """Adam on the (weighted) cross-entropy of every step, keeping the epoch of lowest
+    validation loss (weighted alike)."""
     config = ensemble.config
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -390,13 +411,13 @@ def _train_member(
         permutation = torch.randperm(len(train), generator=order).tolist()
         for start in range(0, len(train), config.batch_size):
             batch = _pad([train[i] for i in permutation[start : start + config.batch_size]])
-            loss, count, _ = _loss(model, batch)
+            loss, count, _ = _loss(model, batch, weights)
             optimizer.zero_grad()
             torch.autograd.backward(loss / count)
             optimizer.step()
             total, steps = total + loss.item(), steps + count
         with torch.inference_mode():
-            val_sum, val_count, val_logits = _loss(model, val)
+            val_sum, val_count, val_logits = _loss(model, val, weights)
         val_loss = val_sum.item() / val_count
         curve.append(
             {
@@ -416,12 +437,16 @@ def _train_member(
     return BCMember(seed, model, best_epoch, curve)
 
 
-def _loss(model: BCModel, batch: StepTensors) -> tuple[torch.Tensor, int, torch.Tensor]:
-    """Summed cross-entropy over the batch's real steps, how many there are, and the logits."""
+def _loss(
+    model: BCModel, batch: StepTensors, weights: torch.Tensor | None
+) -> tuple[torch.Tensor, int, torch.Tensor]:
+    """Summed (weighted) cross-entropy over the batch's real steps, how many there are, and
+    the logits."""
     logits, _ = model(batch.inputs)
     loss = nn.functional.cross_entropy(
         logits.reshape(-1, logits.shape[-1]),
         batch.targets.reshape(-1),
+        weight=weights,
         ignore_index=IGNORE,
         reduction="sum",
     )

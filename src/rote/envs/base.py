@@ -52,7 +52,8 @@ class EnvSpec(ABC):
     """Description of one environment, configured by its env_kwargs.
 
     Subclasses set the class attribute `id` and, in `__init__`, call `super().__init__` with
-    their action names, rules and observation schema; the constructor validates all three so a
+    their action names, rules and observation schema (and their idle action, if one does
+    nothing); the constructor validates all three so a
     broken spec fails when it is built, not deep inside inference. Subclasses that take env
     kwargs declare them in `kwargs_schema`.
     """
@@ -73,6 +74,7 @@ class EnvSpec(ABC):
         rules: str,
         observation_schema: Mapping[str, Any],
         kwargs: Mapping[str, Any],
+        idle_action: str | None = None,
     ) -> None:
         # EnvError: a plugin's spec declared wrongly is its author's error, told in one line
         if not action_names:
@@ -83,6 +85,8 @@ class EnvSpec(ABC):
             raise EnvError(f"{self.id}: action names must be non-empty strings")
         if not rules.strip():
             raise EnvError(f"{self.id}: rules is empty")
+        if idle_action is not None and idle_action not in action_names:
+            raise EnvError(f"{self.id}: idle_action {idle_action!r} is not one of action_names")
         try:
             Validator.check_schema(observation_schema)
         except jsonschema.SchemaError as error:
@@ -91,6 +95,11 @@ class EnvSpec(ABC):
         if observation_schema.get("type") != "object":
             raise EnvError(f"{self.id}: observation_schema must describe a JSON object")
         self.action_names = action_names
+        self.idle_action = idle_action
+        """The action that does nothing (Overcooked's and Construction's `stay`), or None where
+        there is none (a repeated game's every move counts). Scores separate *what* an agent
+        does from *when* by it: accuracy on the steps it acted, with this action's probability
+        removed; and the `always-stay` reference predicts it."""
         self.rules = rules
         self.observation_schema = dict(observation_schema)
         self.kwargs = dict(kwargs)

@@ -373,6 +373,7 @@ class ConstructionSpec(EnvSpec):
         kwargs = _check_config(size, min_blocks, max_blocks, min_walls, max_walls, max_steps)
         super().__init__(
             action_names=ACTIONS,
+            idle_action="stay",
             rules=RULES.format(size=size, last=size - 1, colours=", ".join(COLOURS)),
             observation_schema=observation_schema(size),
             kwargs=kwargs,

@@ -306,6 +306,7 @@ class OvercookedSpec(EnvSpec):
         check_env_kwargs(self.id, self.kwargs_schema, {"layout": layout})
         super().__init__(
             action_names=ACTIONS,
+            idle_action="stay",
             rules=RULES.format(size=SOUP_SIZE, cook=COOK_TIME),
             observation_schema=observation_schema(layout),
             kwargs={"layout": layout},

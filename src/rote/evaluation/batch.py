@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from rote.errors import RoteError
 from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records, only_writer
-from rote.evaluation.prediction import SCHEMA, PredictionReport, prediction_report
+from rote.evaluation.prediction import READABLE, SCHEMA, PredictionReport, prediction_report
 from rote.evaluation.protocols import Updating
 from rote.files import file_target
 from rote.plugins import in_plugin
@@ -164,7 +164,7 @@ def parse_record(value: Any) -> BatchRecord:
         if not isinstance(path, str) or not isinstance(error, str):
             raise ValueError('"trajectory" or "error" is missing or not text')
         return BatchRecord(path, None, error)
-    if value.get("schema") != SCHEMA:
+    if value.get("schema") not in READABLE:
         raise ValueError(f"schema is not {SCHEMA} or {FAILURE_SCHEMA}")
     try:
         report = PredictionReport.from_json(value)

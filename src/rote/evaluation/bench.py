@@ -19,7 +19,7 @@ from rote.errors import RoteError
 from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records, only_writer
 from rote.evaluation.methods import Context, method
-from rote.evaluation.metrics import brier, tie_split_hit, top_action
+from rote.evaluation.metrics import brier, tie_split_hit, top_action, without_idle
 from rote.evaluation.protocols import UPDATING, Prediction, predict_trajectory
 from rote.evaluation.records import CellKey, CellResult, ScoredPrediction
 from rote.evaluation.suites import Suite, settings
@@ -55,6 +55,7 @@ def run_cell(context: Context, cell: CellKey) -> CellResult:
     with method(cell.method).make(context, cell.family) as predictor:
         run = predict_trajectory(predictor, steps, suite.observe, cell.updating, stop=last)
         usage = predictor.usage()
+        idle = predictor.env.idle_action
     return CellResult(
         suite=suite.name,
         method=cell.method,
@@ -64,13 +65,14 @@ def run_cell(context: Context, cell: CellKey) -> CellResult:
         infer_seconds=run.infer_seconds,
         seconds=time.perf_counter() - start,
         usage=usage,
-        predictions=tuple(_scored(p) for p in run.predictions),
+        predictions=tuple(_scored(p, idle) for p in run.predictions),
     )
 
 
-def _scored(prediction: Prediction) -> ScoredPrediction:
+def _scored(prediction: Prediction, idle: str | None) -> ScoredPrediction:
     distribution, actual = prediction.distribution, prediction.actual
     assert actual is not None
+    no_stay = without_idle(distribution, actual, idle)
     return ScoredPrediction(
         t=prediction.t,
         actual=actual,
@@ -79,6 +81,8 @@ def _scored(prediction: Prediction) -> ScoredPrediction:
         p=distribution[actual],
         brier=brier(distribution, actual),
         seconds=prediction.seconds,
+        no_stay_hit=None if no_stay is None else no_stay[0],
+        no_stay_p=None if no_stay is None else no_stay[1],
     )
 
 
@@ -96,7 +100,9 @@ def load(path: Path, on_problem: Callable[[str], None] | None = None) -> dict[st
 
 
 def _check_suite(out: Path, suite: Suite) -> None:
-    """A directory holds one suite's results: resuming with other settings would mix them."""
+    """A directory holds one suite's results: resuming with other settings would mix them.
+    The suite's default methods are no such setting: every method's cells are its own, so a
+    directory takes a method the suite did not list when it was written."""
     path = out / "suite.json"
     config = settings(suite)
     if path.exists():
@@ -106,13 +112,19 @@ def _check_suite(out: Path, suite: Suite) -> None:
             raise RoteError(
                 f"{path} is damaged; if {out} holds results of these settings, delete it"
             ) from None
-        if found != config:
+        if _without_methods(found) != _without_methods(config):
             raise RoteError(
                 f"{out} holds results of other suite settings ({path}); use another --out"
             )
     else:
         with atomic_write(path) as tmp:
             tmp.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def _without_methods(config: object) -> object:
+    if not isinstance(config, dict):
+        return config
+    return {key: value for key, value in config.items() if key != "methods"}
 
 
 def run_bench(
@@ -132,7 +144,11 @@ def run_bench(
     dying are listed in failed.jsonl and end the bench with a RoteError, after every other
     cell is saved; a rerun retries them."""
     for name in methods:
-        method(name)  # an unknown name fails before any work
+        if method(name).needs_idle:  # an unknown name fails here too, before any work
+            for family in context.suite.families:
+                env = context.suite.env(family)
+                if env.idle_action is None:
+                    raise RoteError(f"method {name} predicts the idle action; {env.id} has none")
     make_directory(context.out)
     busy = f"{context.out} is in use by another rote bench; wait for it to end or use another --out"
     with only_writer(context.out / ".lock", busy):

@@ -3,10 +3,12 @@
 `rote` is ROTE with the offline synthesizer; `rote@N` the same with N particles (for the
 accuracy-against-particles plot); `rote-library` the same behind a program library learned from
 the suite's training agents; `rote-hybrid` mixes LLM programs in; `bc`, `bip`, `nllm` and
-the references are the baselines of `rote.baselines`. Methods that learn from the population
-(`bc`, `rote-library`) do it once per bench in `prepare`, one model per env of the suite, and
-their predictors load what it saved. Each method declares what it needs (an LLM) and where it
-stands on the particle plot, so the CLI and the report ask this table rather than list names.
+the references are the baselines of `rote.baselines`; `bc-balanced` is BC trained with
+class-balanced weights, so that rare actions count as much as the idle one. Methods that learn
+from the population (`bc`, `bc-balanced`, `rote-library`) do it once per bench in `prepare`,
+one model per env of the suite, and their predictors load what it saved. Each method declares
+what it needs (an LLM, an idle action) and where it stands on the particle plot, so the CLI and
+the report ask this table rather than list names.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import NamedTuple
 from rote.baselines.bip import BIPPredictor
 from rote.baselines.nllm import TEMPERATURE, NLLMPredictor
 from rote.baselines.references import (
+    AlwaysStayPredictor,
     FrequencyPredictor,
     NgramPredictor,
     RepeatLastPredictor,
@@ -62,6 +65,8 @@ class Method:
     the methods off the plot (all but the synthesizer's ROTE, `rote` and `rote@N`)."""
     sweep: bool = False
     """A variant for the particle plot only: frozen protocols only."""
+    needs_idle: bool = False
+    """It predicts the env's idle action: a bench of it needs one in every env of the suite."""
 
 
 def _synth(context: Context) -> Proposer:
@@ -144,32 +149,37 @@ def _rote_library(context: Context, family: str) -> Predictor:
     return _model(context, family, _synth(context), context.suite.particles, library)
 
 
-def _bc_dir(context: Context, family: str) -> Path:
-    return context.out / "bc" / context.suite.env_key(family)
+def _behaviour_cloning(name: str, *, class_weights: bool) -> Method:
+    """BC as the paper trains it, or with class-balanced weights; each trains one ensemble
+    per env of the suite on its training episodes, into a directory of its own, unless a
+    finished one is there."""
 
+    def directory(context: Context, family: str) -> Path:
+        return context.out / name / context.suite.env_key(family)
 
-def _prepare_bc(context: Context) -> None:
-    """Train one ensemble per env of the suite on its training episodes, unless a finished
-    one is there."""
-    from rote.baselines.bc import BCEnsemble, train_bc  # lazy: torch takes seconds to import
+    def prepare(context: Context) -> None:
+        from rote.baselines.bc import BCConfig, BCEnsemble, train_bc  # lazy: torch is slow
 
-    suite = context.suite
-    for families in _envs(suite):
-        if BCEnsemble.exists(_bc_dir(context, families[0])):
-            continue
-        train_bc(
-            suite.env(families[0]),
-            suite.train_trajectories(families),
-            seeds=tuple(range(suite.bc_seeds)),
-            epochs=suite.bc_epochs,
-            out_dir=_bc_dir(context, families[0]),
-        )
+        suite = context.suite
+        for families in _envs(suite):
+            if BCEnsemble.exists(directory(context, families[0])):
+                continue
+            train_bc(
+                suite.env(families[0]),
+                suite.train_trajectories(families),
+                seeds=tuple(range(suite.bc_seeds)),
+                epochs=suite.bc_epochs,
+                config=BCConfig(class_weights=class_weights),
+                out_dir=directory(context, families[0]),
+            )
 
+    def make(context: Context, family: str) -> Predictor:
+        from rote.baselines.bc import BCEnsemble, BCPredictor  # lazy: torch is slow to import
 
-def _bc(context: Context, family: str) -> Predictor:
-    from rote.baselines.bc import BCEnsemble, BCPredictor  # lazy: torch takes seconds to import
+        ensemble = BCEnsemble.load(directory(context, family))
+        return BCPredictor(context.suite.env(family), ensemble)
 
-    return BCPredictor(context.suite.env(family), BCEnsemble.load(_bc_dir(context, family)))
+    return Method(name, make, prepare=prepare)
 
 
 def _bip(context: Context, family: str) -> Predictor:
@@ -183,24 +193,26 @@ def _nllm(context: Context, family: str) -> Predictor:
     return NLLMPredictor(context.suite.env(family), config.backend(), sampling)
 
 
-def _reference(kind: type[Predictor]) -> Method:
+def _reference(kind: type[Predictor], *, needs_idle: bool = False) -> Method:
     def make(context: Context, family: str) -> Predictor:
         return kind(context.suite.env(family))
 
-    return Method(kind.name, make)
+    return Method(kind.name, make, needs_idle=needs_idle)
 
 
 METHODS: dict[str, Method] = {
     "rote": _rote("rote", None),
     "rote-library": Method("rote-library", _rote_library, prepare=_prepare_library),
     "rote-hybrid": Method("rote-hybrid", _hybrid, needs_llm=True),
-    "bc": Method("bc", _bc, prepare=_prepare_bc),
+    "bc": _behaviour_cloning("bc", class_weights=False),
+    "bc-balanced": _behaviour_cloning("bc-balanced", class_weights=True),
     "bip": Method("bip", _bip),
     "nllm": Method("nllm", _nllm, needs_llm=True),
     **{
         kind.name: _reference(kind)
         for kind in (UniformPredictor, FrequencyPredictor, RepeatLastPredictor, NgramPredictor)
     },
+    AlwaysStayPredictor.name: _reference(AlwaysStayPredictor, needs_idle=True),
 }
 
 

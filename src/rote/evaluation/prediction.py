@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from rote.envs import make_env
 from rote.errors import RoteError
-from rote.evaluation.metrics import tie_split_hit, top_action
+from rote.evaluation.metrics import cross_entropy, tie_split_hit, top_action, without_idle
 from rote.evaluation.protocols import Prediction, Updating, accuracy, predict_trajectory
 from rote.files import atomic_write, make_directory
 from rote.model import ROTE, ProgramSummary
@@ -24,8 +24,12 @@ from rote.proposers.llm.config import LLMConfig
 from rote.trajectory import Trajectory
 from rote.version import __version__
 
-SCHEMA = "rote.prediction/1"
-"""The `schema` of the JSON object; a change to its fields changes the number."""
+SCHEMA = "rote.prediction/2"
+"""The `schema` of the JSON object; a change to its fields changes the number. 2 added the
+cross-entropy, the no-stay scores and the idle action."""
+READABLE = (SCHEMA, "rote.prediction/1")
+"""The versions `PredictionReport.from_json` reads: 1 lacks only fields derived from the
+predictions and the env."""
 
 
 class PredictionSettings(NamedTuple):
@@ -80,6 +84,32 @@ class PredictionReport:
     """What each proposer call cost (`Proposer.per_call`)."""
     llm: dict[str, Any] | None
     """The LLM settings (`LLMConfig.describe`, no key), or None without an LLM."""
+    idle_action: str | None = None
+    """The env's action that does nothing (`EnvSpec.idle_action`), by which the no-stay scores
+    are taken; None where it has none."""
+
+    @property
+    def cross_entropy(self) -> float:
+        """Mean -ln p(action taken) over the predictions whose action is known, in nats, p
+        floored at 1e-3 (`rote.evaluation.metrics.cross_entropy`)."""
+        known = [p for p in self.predictions if p.actual is not None]
+        return sum(cross_entropy(p.distribution[p.actual]) for p in known) / len(known)
+
+    @property
+    def no_stay(self) -> tuple[float, float, int] | None:
+        """Accuracy and cross-entropy on the steps where the agent acted, the idle action
+        removed and the rest renormalised (`without_idle`), and how many those are; None
+        without an idle action or a step where the agent acted."""
+        scored = [
+            found
+            for p in self.predictions
+            if p.actual is not None
+            and (found := without_idle(p.distribution, p.actual, self.idle_action)) is not None
+        ]
+        if not scored:
+            return None
+        hits = sum(hit for hit, _ in scored) / len(scored)
+        return hits, sum(cross_entropy(p) for _, p in scored) / len(scored), len(scored)
 
     @property
     def scored(self) -> int:
@@ -107,11 +137,17 @@ class PredictionReport:
         """The `rote predict --json` object, with the `top` programs (all of them by default;
         `from_json` restores the report only from all)."""
         after = self.after_swap
+        no_stay = self.no_stay
         return {
             "schema": SCHEMA,
             "rote": __version__,
             "settings": self.settings._asdict(),
             "accuracy": self.accuracy,
+            "cross_entropy": self.cross_entropy,
+            "no_stay": None
+            if no_stay is None
+            else dict(zip(("accuracy", "cross_entropy", "scored_steps"), no_stay, strict=True)),
+            "idle_action": self.idle_action,
             "scored_steps": self.scored,
             "swap_at": self.swap_at,
             "after_swap": None
@@ -141,7 +177,8 @@ class PredictionReport:
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> PredictionReport:
         """A report from its `to_json()` object (e.g. a saved `rote predict --json`); the
-        fields that `to_json` derives (each step's top and hit, the fits) are not read."""
+        fields that `to_json` derives (each step's top and hit, the fits, the scores) are not
+        read. A version-1 object has no idle action: its report has none."""
         usage = dict(value["usage"])
         per_call = usage.pop("per_call")
         return cls(
@@ -164,6 +201,7 @@ class PredictionReport:
             usage=usage,
             per_call=tuple(per_call),
             llm=value["llm"],
+            idle_action=value.get("idle_action"),
         )
 
 
@@ -215,6 +253,7 @@ def prediction_report(
         },
         per_call=tuple(proposer.per_call),
         llm=None if llm is None else llm.describe(),
+        idle_action=model.env.idle_action,
     )
 
 

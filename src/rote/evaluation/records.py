@@ -47,6 +47,12 @@ class ScoredPrediction(NamedTuple):
     """The Brier score of the distribution against `actual` (0 best, 2 worst)."""
     seconds: float
     """Predicting this step and then observing it."""
+    no_stay_hit: float | None = None
+    """`hit` with the env's idle action removed from the distribution (`without_idle`); None
+    (absent from results.jsonl) where the agent idled, the env has no idle action, or the line
+    predates the field."""
+    no_stay_p: float | None = None
+    """`p` with the idle action removed and the rest renormalised; None as `no_stay_hit`."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,12 @@ class CellResult:
             "infer_seconds": self.infer_seconds,
             "seconds": self.seconds,
             "usage": self.usage,
-            "predictions": [p._asdict() for p in self.predictions],
+            # a score that is None (an idle step's no-stay pair) is left out, as lines written
+            # before the no-stay scores have them
+            "predictions": [
+                {key: value for key, value in p._asdict().items() if value is not None}
+                for p in self.predictions
+            ],
         }
 
     @classmethod
@@ -102,9 +113,11 @@ class CellResult:
         for i, prediction in enumerate(value["predictions"]):
             try:
                 _check_fields(prediction, _PREDICTION_FIELDS)
+                _check_fields(prediction, _NO_STAY_FIELDS, optional=True)
             except ValueError as error:
                 raise ValueError(f"prediction {i}: {error}") from None
-            predictions.append(ScoredPrediction(**{k: prediction[k] for k in _PREDICTION_FIELDS}))
+            fields = {**_PREDICTION_FIELDS, **_NO_STAY_FIELDS}
+            predictions.append(ScoredPrediction(**{k: prediction.get(k) for k in fields}))
         return cls(
             suite=value["suite"],
             method=value["method"],
@@ -141,12 +154,18 @@ _PREDICTION_FIELDS: dict[str, type | tuple[type, ...]] = {
     "seconds": _NUMBER,
 }
 """A prediction's keys (ScoredPrediction's fields) and their JSON types."""
+_NO_STAY_FIELDS: dict[str, type | tuple[type, ...]] = {"no_stay_hit": _NUMBER, "no_stay_p": _NUMBER}
+"""A prediction's keys that may be null or absent (results written before rote scored them)."""
 
 
-def _check_fields(value: Any, fields: dict[str, type | tuple[type, ...]]) -> None:
+def _check_fields(
+    value: Any, fields: dict[str, type | tuple[type, ...]], *, optional: bool = False
+) -> None:
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
     for name, kind in fields.items():
+        if optional and value.get(name) is None:
+            continue
         if not isinstance(value.get(name), kind):
             raise ValueError(f'"{name}" is missing or of the wrong type')
 
@@ -162,9 +181,9 @@ class Row(NamedTuple):
     ci_low: float
     ci_high: float
     """The 95% bootstrap interval of `accuracy`, resampling trajectories."""
-    nll: float
-    """The mean negative log-probability of the actual action (probabilities floored at
-    1e-12)."""
+    cross_entropy: float
+    """The mean over trajectories of -log of the probability given to the action taken, in
+    nats, probabilities floored at 1e-3 (`rote.evaluation.metrics.cross_entropy`)."""
     brier: float
     n: int
     """Trajectories."""

@@ -39,6 +39,8 @@ PROTOCOLS = ("single-step", "multi-step", "after-swap", "online")
 REFERENCES = ("uniform", "frequency", "repeat-last", "ngram")
 OFFLINE_METHODS = ("rote", "bc", "bip", *REFERENCES)
 """The methods that need no LLM; `nllm` and `rote-hybrid` are asked for by name."""
+IDLE_REFERENCE = "always-stay"
+"""The reference for envs with an idle action (`EnvSpec.idle_action`), in their suites."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ def construction() -> ScriptedSuite:
         name="construction",
         families=tuple(agent_names("construction")),
         episodes=5,
+        methods=(*OFFLINE_METHODS, IDLE_REFERENCE),
     )
 
 
@@ -256,7 +259,8 @@ def scripted(env_id: str) -> Suite:
         families=tuple(agent_names(env_id)),
         episodes=5,
         swap_at=30 if swaps else None,
-        methods=tuple(method for method in OFFLINE_METHODS if method != "bip"),
+        methods=tuple(method for method in OFFLINE_METHODS if method != "bip")
+        + ((IDLE_REFERENCE,) if spec.idle_action is not None else ()),
         particle_sweep=(),
         env_id=env_id,
     )
@@ -365,7 +369,7 @@ def overcooked_human() -> Suite:
         swap_at=None,
         observe=50,
         horizon=50,
-        methods=("rote", "bc", *REFERENCES),
+        methods=("rote", "bc", "bc-balanced", *REFERENCES, IDLE_REFERENCE),
         budget=3000,  # people defeat every program often, so online search runs often
         particle_sweep=(),
         bc_seeds=2,

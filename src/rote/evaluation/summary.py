@@ -1,33 +1,115 @@
-"""The bench's report, from its cells' results: summary.md, summary.csv, families.csv,
-confusions.csv and the plots. It reads results and never runs a cell, so it works the same on
-a finished bench, a partial one, or a results.jsonl read back with `bench.load`.
+"""The bench's report, from its cells' results: summary.md, summary.csv, scores.csv,
+families.csv, confusions.csv and the plots. It reads results and never runs a cell, so it
+works the same on a finished bench, a partial one, or a results.jsonl read back with
+`bench.load`.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
-from rote.evaluation.metrics import bootstrap_interval
+from rote.evaluation.metrics import bootstrap_interval, cross_entropy
 from rote.evaluation.protocols import Updating
-from rote.evaluation.records import CellResult, Row
+from rote.evaluation.records import CellResult, Row, ScoredPrediction
 from rote.evaluation.suites import PROTOCOLS, Suite
 from rote.files import atomic_write
 
 
 def protocol_scores(suite: Suite, result: CellResult, protocol: str) -> dict[str, float]:
-    """A trajectory's accuracy, NLL and Brier score on one protocol, from its pass's result."""
-    wanted = suite.protocol_steps(protocol)
-    scored = [p for p in result.predictions if p.t in wanted]
+    """A trajectory's accuracy, cross-entropy and Brier score on one protocol, from its pass's
+    result."""
+    scored = _on_protocol(suite, result, protocol)
     return {
         "accuracy": statistics.fmean(p.hit for p in scored),
-        "nll": statistics.fmean(-math.log(max(p.p, 1e-12)) for p in scored),
+        "cross_entropy": statistics.fmean(cross_entropy(p.p) for p in scored),
         "brier": statistics.fmean(p.brier for p in scored),
     }
+
+
+def _on_protocol(suite: Suite, result: CellResult, protocol: str) -> list[ScoredPrediction]:
+    wanted = suite.protocol_steps(protocol)
+    return [p for p in result.predictions if p.t in wanted]
+
+
+METRICS: dict[str, Callable[[ScoredPrediction], float | None]] = {
+    "accuracy": lambda p: p.hit,
+    "cross-entropy": lambda p: cross_entropy(p.p),
+    "no-stay accuracy": lambda p: p.no_stay_hit,
+    "no-stay cross-entropy": lambda p: None if p.no_stay_p is None else cross_entropy(p.no_stay_p),
+}
+"""Each metric's value at one step, None at a step it does not score: the no-stay pair scores
+only the steps where the agent acted (`ScoredPrediction.no_stay_hit`)."""
+
+Averaging = Literal["trajectory", "pooled"]
+AVERAGINGS: tuple[Averaging, ...] = ("trajectory", "pooled")
+"""Per trajectory: the mean of each trajectory's mean, every trajectory counting once (Carroll
+et al.'s way); pooled: the mean over all scored steps, a long trajectory counting more."""
+
+
+class Score(NamedTuple):
+    """One line of scores.csv: one metric of a method on a protocol, over a family's
+    trajectories (or all of them), averaged one way."""
+
+    method: str
+    protocol: str
+    family: str
+    """A family's name, or "all"."""
+    metric: str
+    """A key of `METRICS`."""
+    averaging: Averaging
+    value: float
+    ci_low: float
+    ci_high: float
+    """The 95% bootstrap interval of `value`, resampling trajectories."""
+    trajectories: int
+    """Those with at least one step the metric scores."""
+    steps: int
+
+
+def scores(suite: Suite, results: Sequence[CellResult]) -> list[Score]:
+    """Every metric, both averagings, for each method and protocol, over all trajectories and
+    per family; a metric that scores no step of a group (no-stay where no action is idle) has
+    no line."""
+    found = []
+    for name in dict.fromkeys(r.method for r in results):
+        for protocol in suite.protocols:
+            runs = [r for r in results if (r.method, r.updating) == (name, scored_in(protocol))]
+            for family in ("all", *suite.families):
+                group = [r for r in runs if family in ("all", r.family)]
+                for metric, value in METRICS.items():
+                    found += _averaged(name, protocol, family, metric, suite, group, value)
+    return found
+
+
+def _averaged(
+    method: str,
+    protocol: str,
+    family: str,
+    metric: str,
+    suite: Suite,
+    runs: Sequence[CellResult],
+    value: Callable[[ScoredPrediction], float | None],
+) -> list[Score]:
+    means, counts = [], []
+    for result in runs:
+        values = [v for p in _on_protocol(suite, result, protocol) if (v := value(p)) is not None]
+        if values:
+            means.append(statistics.fmean(values))
+            counts.append(len(values))
+    if not means:
+        return []
+    found = []
+    for averaging in AVERAGINGS:
+        weights = counts if averaging == "pooled" else [1] * len(counts)
+        mean = sum(m * w for m, w in zip(means, weights, strict=True)) / sum(weights)
+        low, high = bootstrap_interval(means, weights)
+        where = (method, protocol, family, metric, averaging)
+        found.append(Score(*where, mean, low, high, len(means), sum(counts)))
+    return found
 
 
 def scored_in(protocol: str) -> Updating:
@@ -56,7 +138,7 @@ def summarize(suite: Suite, results: Sequence[CellResult]) -> list[Row]:
                     accuracy=statistics.fmean(accuracy),
                     ci_low=low,
                     ci_high=high,
-                    nll=statistics.fmean(s["nll"] for s in scores),
+                    cross_entropy=statistics.fmean(s["cross_entropy"] for s in scores),
                     brier=statistics.fmean(s["brier"] for s in scores),
                     n=len(runs),
                     seconds_per_prediction=statistics.fmean(p.seconds for p in predictions),
@@ -108,8 +190,9 @@ def confusions(results: Sequence[CellResult]) -> list[dict[str, Any]]:
     ]
 
 
-def markdown(rows: Sequence[Row]) -> str:
-    """The summary as a markdown table, protocols as columns: accuracy [95% interval]."""
+def markdown(rows: Sequence[Row], found: Sequence[Score]) -> str:
+    """The summary as markdown: accuracy [95% interval] with protocols as columns, then per
+    protocol every metric of `scores` over all trajectories, per trajectory and pooled."""
     methods = list(dict.fromkeys(row.method for row in rows))
     protocols = [p for p in PROTOCOLS if any(row.protocol == p for row in rows)]
     cell = {(row.method, row.protocol): row for row in rows}
@@ -118,19 +201,45 @@ def markdown(rows: Sequence[Row]) -> str:
         "|---|" + "---|" * (len(protocols) + 1),
     ]
     for name in methods:
-        found = {p: cell[(name, p)] for p in protocols if (name, p) in cell}
+        mine = {p: cell[(name, p)] for p in protocols if (name, p) in cell}
         values = [
-            f"{r.accuracy:.3f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" if (r := found.get(p)) else ""
+            f"{r.accuracy:.3f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" if (r := mine.get(p)) else ""
             for p in protocols
         ]
-        speed = statistics.fmean(r.seconds_per_prediction for r in found.values())
+        speed = statistics.fmean(r.seconds_per_prediction for r in mine.values())
         lines.append(f"| {name} | " + " | ".join(values) + f" | {speed:.3g} |")
+    overall = {(s.method, s.protocol, s.metric, s.averaging): s for s in found if s.family == "all"}
+    for protocol in protocols:
+        columns = [
+            (metric, averaging)
+            for metric in METRICS
+            for averaging in AVERAGINGS
+            if any(key[1:] == (protocol, metric, averaging) for key in overall)
+        ]
+        lines += [
+            "",
+            f"{protocol}: per trajectory and pooled over steps [95% interval]; cross-entropy in"
+            " nats, probabilities floored at 1e-3; no-stay: steps the agent acted, the idle"
+            " action removed",
+            "",
+            "| method | " + " | ".join(f"{m} ({a})" for m, a in columns) + " |",
+            "|---|" + "---|" * len(columns),
+        ]
+        for name in methods:
+            values = [
+                f"{s.value:.3f} [{s.ci_low:.2f}, {s.ci_high:.2f}]"
+                if (s := overall.get((name, protocol, metric, averaging)))
+                else ""
+                for metric, averaging in columns
+            ]
+            lines.append(f"| {name} | " + " | ".join(values) + " |")
     return "\n".join(lines) + "\n"
 
 
 def write_outputs(out: Path, suite: Suite, results: Sequence[CellResult]) -> list[Path]:
-    """summary.md, summary.csv, families.csv, confusions.csv and the plots (accuracy.png,
-    cost.png, particles.png) in `out`, from the results: the paths written, in that order."""
+    """summary.md, summary.csv, scores.csv, families.csv, confusions.csv and the plots
+    (accuracy.png, cost.png, particles.png) in `out`, from the results: the paths written, in
+    that order."""
     # Lazy for start-up time: matplotlib takes about half a second to import, and only a bench
     # that writes its report needs it (every command of the CLI imports this module).
     from rote.evaluation import plots
@@ -142,9 +251,11 @@ def write_outputs(out: Path, suite: Suite, results: Sequence[CellResult]) -> lis
         return written[-1]
 
     rows = summarize(suite, results)
+    found = scores(suite, results)
     with atomic_write(path("summary.md")) as tmp:
-        tmp.write_text(markdown(rows))
+        tmp.write_text(markdown(rows, found))
     _write_csv(path("summary.csv"), [row._asdict() for row in rows])
+    _write_csv(path("scores.csv"), [score._asdict() for score in found])
     _write_csv(path("families.csv"), by_family(suite, results))
     _write_csv(path("confusions.csv"), confusions(results))
     plots.accuracy(rows, path("accuracy.png"))
