@@ -7,6 +7,7 @@ JSON Schema is docs/predict.schema.json.
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,8 +93,8 @@ class PredictionReport:
     def cross_entropy(self) -> float:
         """Mean -ln p(action taken) over the predictions whose action is known, in nats, p
         floored at 1e-3 (`rote.evaluation.metrics.cross_entropy`)."""
-        known = [p for p in self.predictions if p.actual is not None]
-        return sum(cross_entropy(p.distribution[p.actual]) for p in known) / len(known)
+        known = [p.distribution[p.actual] for p in self.predictions if p.actual is not None]
+        return statistics.fmean(cross_entropy(p) for p in known)
 
     @property
     def no_stay(self) -> tuple[float, float, int] | None:
@@ -108,8 +109,8 @@ class PredictionReport:
         ]
         if not scored:
             return None
-        hits = sum(hit for hit, _ in scored) / len(scored)
-        return hits, sum(cross_entropy(p) for _, p in scored) / len(scored), len(scored)
+        hits = statistics.fmean(hit for hit, _ in scored)
+        return hits, statistics.fmean(cross_entropy(p) for _, p in scored), len(scored)
 
     @property
     def scored(self) -> int:
