@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from rote.envs import make_env
 from rote.errors import RoteError
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.inference.ess import logsumexp
-from rote.inference.likelihood import log_marginal, step_log_likelihood
+from rote.inference.likelihood import NoiseModel, log_marginal, step_log_likelihood
 from rote.model import ROTE
 from rote.programs import Limits, Sandbox
 from rote.programs.program import Program
@@ -95,15 +96,15 @@ def test_after_rejuvenation_weights_equal_an_independent_full_replay(sandbox: Sa
             assert model.particles is not None
             sources = [program.source for program in model.particles.programs]
             results = sandbox.replay(sources, [s.observation for s in model.history], ACTIONS)
-            loglik = np.zeros((len(sources), len(model.eps.grid)))
+            loglik = np.zeros((len(sources), model.noise.size))
             for t, past in enumerate(model.history):
                 loglik += np.stack(
                     [
-                        step_log_likelihood(r.outputs[t], past.action, ACTIONS, model.eps.eps)
+                        step_log_likelihood(r.outputs[t], past.action, ACTIONS, model.noise)
                         for r in results
                     ]  # type: ignore[arg-type]
                 )
-            expected = log_marginal(loglik, model.eps.log_prior)
+            expected = log_marginal(loglik, model.noise.log_prior)
             assert np.allclose(model.particles.log_weights, expected - logsumexp(expected))
             checked += 1
     assert checked >= 1
@@ -142,3 +143,33 @@ def test_bad_input_is_a_one_line_rote_error(sandbox: Sandbox) -> None:
             predict_trajectory(model, steps, 30, "frozen")
     with pytest.raises(RoteError, match="n_particles"):
         ROTE("construction", ListProposer([always("up")]), n_particles=0, sandbox=sandbox)
+
+
+@pytest.mark.parametrize(("rates", "winner"), [(None, 0), ((1.0,), 1)])
+def test_a_program_the_agent_pauses_in_wins_with_the_tempo_layer(
+    sandbox: Sandbox, rates: tuple[float, ...] | None, winner: int
+) -> None:
+    """A left-right pacer that pauses on 12 of 20 ticks, as people do between key presses:
+    with the tempo layer its program explains it (it is right whenever the agent acts); with
+    the paper's model alone (rate 1), "always stay" is wrong less often and wins."""
+    steps = episode("left-right", steps=21)
+    paused = [
+        replace(step, action="stay") if t % 5 in (1, 2, 4) else step
+        for t, step in enumerate(steps)
+    ]
+    assert sum(step.action == "stay" for step in paused[:20]) == 12
+    assert all(step.action != "stay" for step in steps)  # the pacer itself never stays
+    programs = [bounce("left"), always("stay")]
+    noise = None if rates is None else NoiseModel(rates=rates, rate_prior=None)
+    with ROTE(
+        "construction", ListProposer(programs), n_particles=2, sandbox=sandbox, noise=noise
+    ) as model:
+        for step in paused[:20]:
+            model.observe(step.observation, step.action)  # type: ignore[arg-type]
+        model.infer()
+        held = model.programs(k=None)
+        assert held[0].source == programs[winner]
+        distribution = model.predict(paused[20].observation)
+    if rates is None:  # with stay set aside, the pacer's next move is the prediction
+        moves = {a: p for a, p in distribution.items() if a != "stay"}
+        assert max(moves, key=moves.__getitem__) == steps[20].action

@@ -28,7 +28,7 @@ from rote.envs import EnvSpec, Observation, make_env
 from rote.errors import RoteError
 from rote.inference.ess import FloatArray, ess
 from rote.inference.likelihood import (
-    EpsilonModel,
+    NoiseModel,
     agrees,
     log_marginal,
     step_log_likelihood,
@@ -54,13 +54,13 @@ from rote.trajectory import Step
 
 
 class _Score:
-    """A program's log-likelihood (per eps) of each observed step and their running sum, added
-    in step order so that sums over any span equal a fresh replay's to the last bit; and
-    whether it named each step's action, to say which steps it fits."""
+    """A program's log-likelihood (per noise setting) of each observed step and their running
+    sum, added in step order so that sums over any span equal a fresh replay's to the last bit;
+    and whether it named each step's action, to say which steps it fits."""
 
-    def __init__(self, n_eps: int) -> None:
+    def __init__(self, settings: int) -> None:
         self.steps: list[FloatArray] = []
-        self.total: FloatArray = np.zeros(n_eps)
+        self.total: FloatArray = np.zeros(settings)
         self.agreed: list[bool] = []
 
     def add(self, step: FloatArray, agreed: bool) -> None:
@@ -100,7 +100,7 @@ class ROTE(Predictor):
         *,
         n_particles: int = 30,
         seed: int = 0,
-        eps: EpsilonModel | None = None,
+        noise: NoiseModel | None = None,
         ess_threshold: float = 0.5,
         resampler: str = "systematic",
         window: int = 5,
@@ -123,7 +123,7 @@ class ROTE(Predictor):
         super().__init__(make_env(env) if isinstance(env, str) else env)
         self.n_particles = n_particles
         self.seed = seed
-        self.eps = eps or EpsilonModel()
+        self.noise = (noise or NoiseModel()).for_env(self.env.idle_action)
         self.ess_threshold = ess_threshold
         self.resampler = RESAMPLERS[resampler]
         self.window = window
@@ -180,7 +180,7 @@ class ROTE(Predictor):
         programs = self.particles.programs
         step = self._loglik(programs, t, t + 1)
         failures = tuple((p.id, errors[p.id]) for p in programs if p.id in errors)
-        particles, increment = reweight(self.particles, step, self.eps)
+        particles, increment = reweight(self.particles, step, self.noise)
         particles, ancestors = maybe_resample(
             particles, self.rng, self.resampler, self.ess_threshold
         )
@@ -210,7 +210,7 @@ class ROTE(Predictor):
         if t + 1 < self.window:
             return False
         window_loglik = self._loglik(programs, t + 1 - self.window, t + 1)
-        best = float(np.max(log_marginal(window_loglik, self.eps.log_prior)))
+        best = float(np.max(log_marginal(window_loglik, self.noise.log_prior)))
         return best < self.window * math.log(1.0 / len(self.env.action_names))
 
     def _rejuvenate(self, particles: ParticleSet) -> tuple[ParticleSet, int]:
@@ -230,7 +230,7 @@ class ROTE(Predictor):
             current=tuple(survivors),
             failing=tuple(dict.fromkeys(failing)),
             seed=int(self.rng.integers(2**31)),
-            eps=self.eps,
+            noise=self.noise,
         )
         proposed = self.proposer.propose(request)
         candidates = survivors + proposed
@@ -238,12 +238,12 @@ class ROTE(Predictor):
             raise RoteError(f"the {self.proposer.name} proposer returned no programs")
         newcomers = {p.id: p.source for p in candidates if p.id not in self._scores}
         for program_id, result in self._session.add(newcomers).items():
-            score = self._scores[program_id] = _Score(len(self.eps.grid))
+            score = self._scores[program_id] = _Score(self.noise.size)
             for output, step in zip(result.outputs, self.history, strict=True):
                 assert step.action is not None
                 self._score(score, output, step.action)
         loglik = np.stack([self._scores[program.id].total for program in candidates])
-        refreshed = refresh(candidates, loglik, self.eps, self.n_particles)
+        refreshed = refresh(candidates, loglik, self.noise, self.n_particles)
         self._forget_all_but(refreshed.programs)
         return refreshed, len(proposed)
 
@@ -267,7 +267,7 @@ class ROTE(Predictor):
         assert self._session is not None
         result = self._session.peek(observation)
         outputs = [result.outputs[program.id] for program in particles.programs]
-        distribution = posterior_predictive(particles, outputs, self.env.action_names, self.eps)
+        distribution = posterior_predictive(particles, outputs, self.env.action_names, self.noise)
         return dict(zip(self.env.action_names, map(float, distribution), strict=True))
 
     def programs(self, k: int | None = 5) -> list[ProgramSummary]:
@@ -293,7 +293,7 @@ class ROTE(Predictor):
             return np.zeros((len(self.history), len(ranked[:k])))
         log_prior = np.array([program.log_prior for program in ranked])
         steps = np.stack([np.stack(self._scores[program.id].steps) for program in ranked])
-        return belief_over_steps(log_prior, steps, self.eps)[:, : len(ranked[:k])]
+        return belief_over_steps(log_prior, steps, self.noise)[:, : len(ranked[:k])]
 
     def _ranked(self) -> list[tuple[float, Program]]:
         """The distinct programs held and their total weight, highest first."""
@@ -307,7 +307,7 @@ class ROTE(Predictor):
     # -- helpers -----------------------------------------------------------------------------
 
     def _loglik(self, programs: Sequence[Program], start: int, stop: int) -> FloatArray:
-        """log p_e(a_start..a_stop-1 | program) per program: shape (programs, eps). Copies of
+        """log p_e(a_start..a_stop-1 | program) per program: shape (programs, settings). Copies of
         a program (resampling makes many) share one sum."""
         spans: dict[str, FloatArray] = {}
         for program in programs:
@@ -319,13 +319,14 @@ class ROTE(Predictor):
         score.add(self._likelihood(output, action), agrees(output, action))
 
     def _likelihood(self, output: Output, action: str) -> FloatArray:
-        """log p_e(action | output) per eps; the same few arrays recur, so they are kept."""
+        """log p_e(action | output) per noise setting; the same few arrays recur, so they are
+        kept."""
         if isinstance(output, dict):
-            return step_log_likelihood(output, action, self.env.action_names, self.eps.eps)
+            return step_log_likelihood(output, action, self.env.action_names, self.noise)
         key = (output, action)
         found = self._likelihoods.get(key)
         if found is None:
-            found = step_log_likelihood(output, action, self.env.action_names, self.eps.eps)
+            found = step_log_likelihood(output, action, self.env.action_names, self.noise)
             self._likelihoods[key] = found
         return found
 

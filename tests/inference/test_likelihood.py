@@ -1,5 +1,5 @@
-"""The epsilon-noise likelihood: consistent with its predictive, failures score as misses, and
-the counts the search scores by sum to the steps."""
+"""The noise model's likelihood, with and without the tempo layer: consistent with its
+predictive, failures score below misses, and the counts the search scores by sum to the steps."""
 
 from __future__ import annotations
 
@@ -9,100 +9,158 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rote.inference.likelihood import (
-    EpsilonModel,
+    NoiseModel,
+    StepCounts,
     agrees,
     counted_log_likelihood,
-    eps_posterior,
     log_marginal,
+    noise_posterior,
     predictive,
     step_log_likelihood,
 )
 
 ACTIONS = ("stay", "up", "down", "left", "right", "interact")
-EPS = EpsilonModel().eps
+PAPER = NoiseModel()
+"""The paper's model: no idle action, so no tempo layer."""
+TEMPO = NoiseModel().for_env("stay")
+MODELS = st.sampled_from([PAPER, TEMPO, NoiseModel(grid=(0.0, 0.1)).for_env("stay")])
+
+
+def only(eps: float, rate: float = 1.0, idle: str | None = None) -> NoiseModel:
+    return NoiseModel(grid=(eps,), rates=(rate,), rate_prior=None, idle=idle)
+
+
 outputs = st.sampled_from(ACTIONS) | st.dictionaries(
     st.sampled_from(ACTIONS), st.floats(0.01, 5.0), min_size=1
 )
 
 
-@given(outputs)
-def test_predictive_is_a_distribution_per_eps(output: str | dict[str, float]) -> None:
-    table = predictive(output, ACTIONS, EPS)
-    assert table.shape == (len(EPS), len(ACTIONS))
-    assert np.allclose(table.sum(axis=1), 1.0)
-    assert np.all(table > 0)
-
-
-@given(outputs, st.sampled_from(ACTIONS))
-def test_likelihood_is_the_predictive_of_the_action(
-    output: str | dict[str, float], action: str
+@given(outputs, MODELS)
+def test_predictive_is_a_distribution_per_setting(
+    output: str | dict[str, float], noise: NoiseModel
 ) -> None:
-    expected = np.log(predictive(output, ACTIONS, EPS)[:, ACTIONS.index(action)])
-    assert np.allclose(step_log_likelihood(output, action, ACTIONS, EPS), expected)
+    table = predictive(output, ACTIONS, noise)
+    assert table.shape == (noise.size, len(ACTIONS))
+    assert np.allclose(table.sum(axis=1), 1.0)
+    assert np.all(table >= 0)
+
+
+@given(outputs, st.sampled_from(ACTIONS), MODELS)
+def test_likelihood_is_the_predictive_of_the_action(
+    output: str | dict[str, float], action: str, noise: NoiseModel
+) -> None:
+    with np.errstate(divide="ignore"):
+        expected = np.log(predictive(output, ACTIONS, noise)[:, ACTIONS.index(action)])
+    assert np.allclose(step_log_likelihood(output, action, ACTIONS, noise), expected)
 
 
 def test_paper_model_for_deterministic_programs() -> None:
-    eps = np.asarray([0.1])
-    assert np.isclose(step_log_likelihood("up", "up", ACTIONS, eps)[0], np.log(0.9))
-    assert np.isclose(step_log_likelihood("up", "down", ACTIONS, eps)[0], np.log(0.1 / 5))
+    assert np.isclose(step_log_likelihood("up", "up", ACTIONS, only(0.1))[0], np.log(0.9))
+    assert np.isclose(step_log_likelihood("up", "down", ACTIONS, only(0.1))[0], np.log(0.1 / 5))
 
 
 def test_distributions_are_mixed_with_uniform_noise() -> None:
-    eps = np.asarray([0.2])
-    value = step_log_likelihood({"up": 0.5, "down": 0.5}, "up", ACTIONS, eps)[0]
+    value = step_log_likelihood({"up": 0.5, "down": 0.5}, "up", ACTIONS, only(0.2))[0]
     assert np.isclose(value, np.log(0.8 * 0.5 + 0.2 / 6))
 
 
-def test_failure_scores_as_a_miss_and_predicts_uniform() -> None:
-    assert np.allclose(
-        step_log_likelihood(None, "up", ACTIONS, EPS),
-        step_log_likelihood("down", "up", ACTIONS, EPS),
-    )
-    assert np.allclose(predictive(None, ACTIONS, EPS), 1 / 6)
+def test_the_tempo_layer_idles_at_the_rate_the_agent_does_not_act() -> None:
+    noise = only(0.1, rate=0.4, idle="stay")
+
+    def p(output: str, action: str) -> float:
+        return float(np.exp(step_log_likelihood(output, action, ACTIONS, noise)[0]))
+
+    assert np.isclose(p("up", "up"), 0.4 * 0.9)  # it acted, as the program said
+    assert np.isclose(p("up", "stay"), 0.6 + 0.4 * 0.1 / 5)  # it waited
+    assert np.isclose(p("up", "down"), 0.4 * 0.1 / 5)  # it acted otherwise
+    assert np.isclose(p("stay", "stay"), 0.6 + 0.4 * 0.9)  # nothing to do, and it did nothing
+    assert np.isclose(p("stay", "down"), 0.4 * 0.1 / 5)
+    # a person who pauses between moves is a program right whenever they act, which beats
+    # "always stay" once they act on enough ticks
+    moves = ["up", "stay", "stay", "up", "stay", "up"]
+    errand = sum(np.log(p("up", a)) for a in moves)
+    stayer = sum(np.log(p("stay", a)) for a in moves)
+    assert errand > stayer
+
+
+def test_without_an_idle_action_the_tempo_layer_is_off() -> None:
+    assert TEMPO.size == 12 and PAPER.size == 3
+    assert np.allclose(PAPER.rate, 1.0) and np.allclose(PAPER.log_prior, np.log(1 / 3))
+    # the tempo grid's always-acting slice is the paper's model
+    for output, action in [("up", "up"), ("up", "stay"), ("stay", "up"), (None, "up")]:
+        paper = step_log_likelihood(output, action, ACTIONS, PAPER)
+        assert np.allclose(step_log_likelihood(output, action, ACTIONS, TEMPO)[:3], paper)
+
+
+def test_failure_scores_below_a_miss_and_predicts_uniform() -> None:
+    for noise in (PAPER, TEMPO):
+        assert np.allclose(
+            step_log_likelihood(None, "up", ACTIONS, noise)[:3],
+            step_log_likelihood("down", "up", ACTIONS, noise)[:3],
+        )
+        failed = step_log_likelihood(None, "stay", ACTIONS, noise)
+        assert np.all(failed <= step_log_likelihood("down", "stay", ACTIONS, noise))
+        assert np.allclose(predictive(None, ACTIONS, noise), 1 / 6)
 
 
 def test_zero_eps_makes_a_miss_impossible_without_nan() -> None:
-    eps = np.asarray([0.0, 0.1])
-    values = step_log_likelihood("up", "down", ACTIONS, eps)
+    values = step_log_likelihood("up", "down", ACTIONS, NoiseModel(grid=(0.0, 0.1)))
     assert values[0] == -np.inf and np.isfinite(values[1])
 
 
 @given(
     st.lists(st.tuples(st.sampled_from(ACTIONS) | st.none(), st.sampled_from(ACTIONS))),
-    st.sampled_from([EPS, np.asarray([0.0, 0.1])]),
+    MODELS,
 )
 def test_counts_give_the_sum_of_the_steps(
-    steps: list[tuple[str | None, str]], eps: np.ndarray
+    steps: list[tuple[str | None, str]], noise: NoiseModel
 ) -> None:
     """What the search scores by equals what the SMC adds up step by step, eps = 0 included."""
-    total = np.zeros_like(eps)
+    total = np.zeros(noise.size)
     for output, action in steps:
-        total = total + step_log_likelihood(output, action, ACTIONS, eps)
-    hits = sum(output == action for output, action in steps)
-    failures = sum(output is None for output, _ in steps)
-    counted = counted_log_likelihood(hits, len(steps) - hits - failures, failures, ACTIONS, eps)
+        total = total + step_log_likelihood(output, action, ACTIONS, noise)
+    idle = noise.idle
+    counts = StepCounts(
+        acted=sum(o == a != idle for o, a in steps),
+        idled=sum(o == a == idle for o, a in steps),
+        waited=sum(a == idle and o not in (a, None) for o, a in steps),
+        missed=sum(a != idle and o not in (a, None) for o, a in steps),
+        failed=sum(o is None for o, _ in steps),
+    )
+    counted = counted_log_likelihood(counts, ACTIONS, noise)
     assert not np.isnan(counted).any()
     assert np.allclose(counted, total, rtol=1e-12, atol=0.0)
 
 
-def test_marginal_and_posterior_over_eps() -> None:
-    model = EpsilonModel(grid=(0.1, 0.3), prior=(3.0, 1.0))
+def test_marginal_and_posterior_over_the_settings() -> None:
+    model = NoiseModel(grid=(0.1, 0.3), prior=(3.0, 1.0))
     assert np.allclose(np.exp(model.log_prior), [0.75, 0.25])
+    tempo = NoiseModel((0.1, 0.3), (3.0, 1.0), rates=(1.0, 0.5), rate_prior=None, idle="stay")
+    assert np.allclose(np.exp(tempo.log_prior), [0.375, 0.125, 0.375, 0.125])  # rate-major
+    assert np.allclose(tempo.rate, [1.0, 1.0, 0.5, 0.5]) and np.allclose(tempo.eps[:2], [0.1, 0.3])
     loglik = np.asarray([[np.log(0.5), np.log(0.25)], [-np.inf, -np.inf]])
     marginal = log_marginal(loglik, model.log_prior)
     assert np.isclose(marginal[0], np.log(0.75 * 0.5 + 0.25 * 0.25))
     assert marginal[1] == -np.inf
-    posterior = eps_posterior(loglik, model.log_prior)
+    posterior = noise_posterior(loglik, model.log_prior)
     assert np.allclose(posterior.sum(axis=1), 1.0)
     assert np.allclose(posterior[1], 0.5)
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"grid": ()}, {"grid": (1.0,)}, {"grid": (0.1,), "prior": (1.0, 2.0)}]
+    ("kwargs", "message"),
+    [
+        ({"grid": ()}, "eps"),
+        ({"grid": (1.0,)}, "eps"),
+        ({"grid": (0.1,), "prior": (1.0, 2.0)}, "eps"),
+        ({"rates": ()}, "rates"),
+        ({"rates": (0.0,)}, "rates"),
+        ({"rates": (1.0, 0.5), "rate_prior": (1.0,)}, "rate"),
+    ],
 )
-def test_bad_models_are_refused(kwargs: dict[str, tuple[float, ...]]) -> None:
-    with pytest.raises(ValueError, match="eps"):
-        EpsilonModel(**kwargs)
+def test_bad_models_are_refused(kwargs: dict[str, tuple[float, ...]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        NoiseModel(**kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rote.inference.ess import logsumexp
-from rote.inference.likelihood import EpsilonModel, log_marginal, step_log_likelihood
+from rote.inference.likelihood import NoiseModel, log_marginal, step_log_likelihood
 from rote.inference.resampling import systematic
 from rote.inference.smc import (
     ParticleSet,
@@ -20,7 +20,10 @@ from rote.inference.smc import (
 from rote.programs.program import Program
 
 ACTIONS = ("stay", "up", "down", "left", "right", "interact")
-MODEL = EpsilonModel()
+MODEL = NoiseModel().for_env("stay")
+"""With the tempo layer: twelve (eps, rate) settings on the likelihoods' last axis."""
+PAPER = NoiseModel()
+"""Without: the three eps of the paper's model."""
 
 
 def programs(n: int) -> tuple[Program, ...]:
@@ -28,11 +31,11 @@ def programs(n: int) -> tuple[Program, ...]:
 
 
 def fresh(n: int) -> ParticleSet:
-    return ParticleSet(programs(n), np.full(n, -np.log(n)), np.zeros((n, len(MODEL.grid))))
+    return ParticleSet(programs(n), np.full(n, -np.log(n)), np.zeros((n, MODEL.size)))
 
 
 def step_loglik(outputs: list[str | None], action: str) -> np.ndarray:
-    return np.stack([step_log_likelihood(o, action, ACTIONS, MODEL.eps) for o in outputs])
+    return np.stack([step_log_likelihood(o, action, ACTIONS, MODEL) for o in outputs])
 
 
 histories = st.lists(
@@ -73,7 +76,7 @@ def test_after_refresh_weights_equal_a_full_replay(
 ) -> None:
     particles = fresh(6)
     rng = np.random.default_rng(seed)
-    full = np.zeros((6, len(MODEL.grid)))
+    full = np.zeros((6, MODEL.size))
     for outputs, action in history:
         full += step_loglik(outputs, action)  # program i's own replay, never resampled
         particles, _ = reweight(
@@ -116,15 +119,15 @@ def test_refresh_merges_duplicates_and_keeps_the_best() -> None:
     twin = Program("# same", origin="b")
     other = Program("# other", origin="a")
     loglik = np.asarray([[-1.0, -1.0, -1.0], [-1.0, -1.0, -1.0], [-5.0, -5.0, -5.0]])
-    particles = refresh([same, twin, other], loglik, MODEL, n_max=1)
+    particles = refresh([same, twin, other], loglik, PAPER, n_max=1)
     assert particles.programs == (same,)
     assert np.allclose(particles.log_weights, [0.0])
 
 
 def test_all_particles_dead_gives_uniform_weights_and_no_nan() -> None:
-    model = EpsilonModel(grid=(0.0,))
+    model = NoiseModel(grid=(0.0,))
     particles = ParticleSet(programs(3), np.full(3, -np.log(3)), np.zeros((3, 1)))
-    step = np.stack([step_log_likelihood("up", "down", ACTIONS, model.eps)] * 3)
+    step = np.stack([step_log_likelihood("up", "down", ACTIONS, model)] * 3)
     particles, increment = reweight(particles, step, model)
     assert increment == -np.inf
     assert np.allclose(np.exp(particles.log_weights), 1 / 3)
@@ -151,7 +154,8 @@ def test_posterior_predictive_is_a_distribution(outputs: list[str | None]) -> No
 
 def test_predictive_follows_the_weights() -> None:
     particles = fresh(2)._replace(log_weights=np.log(np.asarray([0.9, 0.1])))
-    distribution = posterior_predictive(particles, ["up", "down"], ACTIONS, MODEL)
+    particles = particles._replace(loglik=np.zeros((2, PAPER.size)))
+    distribution = posterior_predictive(particles, ["up", "down"], ACTIONS, PAPER)
     assert distribution.argmax() == ACTIONS.index("up")
     assert distribution[ACTIONS.index("up")] > distribution[ACTIONS.index("down")] > distribution[0]
 
@@ -161,7 +165,7 @@ def test_refresh_weighs_programs_by_prior_times_likelihood() -> None:
     long = Program("# long", origin="synth", log_prior=-5.0)
     worse = Program("# fits worse", origin="synth", log_prior=0.0)
     loglik = np.asarray([[-1.0, -1.0, -1.0], [-4.5, -4.5, -4.5], [-1.0, -1.0, -1.0]])
-    particles = refresh([long, worse, short], loglik, MODEL, n_max=2)
+    particles = refresh([long, worse, short], loglik, PAPER, n_max=2)
     assert particles.programs == (worse, short)  # the long one has the lowest posterior
     assert np.allclose(
         np.exp(particles.log_weights), [1 / (1 + np.exp(1.5)), 1 / (1 + np.exp(-1.5))]

@@ -31,7 +31,7 @@ from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records
 from rote.files import make_directory
 from rote.inference.ess import FloatArray, logsumexp
-from rote.inference.likelihood import EpsilonModel, log_marginal, sequence_log_likelihood
+from rote.inference.likelihood import NoiseModel, log_marginal, sequence_log_likelihood
 from rote.programs.library import Library, LibraryProgram, save_library
 from rote.programs.sandbox import Output, Sandbox
 from rote.proposers.base import ProposalRequest
@@ -153,12 +153,12 @@ def replay_candidates(
     *,
     sandbox: Sandbox,
     seeds: Sequence[Candidate] = (),
-    eps: EpsilonModel | None = None,
+    noise: NoiseModel | None = None,
     on_replayed: Callable[[str], None] | None = None,
 ) -> Replays:
     """Run the candidates (by the trajectory they were proposed for) and `seeds` on every
     trajectory; `on_replayed` hears of each trajectory done."""
-    eps = eps or EpsilonModel()
+    noise = (noise or NoiseModel()).for_env(env.idle_action)
     shortest: dict[str, Candidate] = {}
     origins: dict[str, set[str]] = {}
     for name, found in [*candidates.items(), ("", seeds)]:
@@ -178,8 +178,8 @@ def replay_candidates(
             env.action_names,
         )
         for i, result in enumerate(results):
-            steps = sequence_log_likelihood(result.outputs, actions, env.action_names, eps.eps)
-            loglik[i, j] = log_marginal(steps, eps.log_prior)
+            steps = sequence_log_likelihood(result.outputs, actions, env.action_names, noise)
+            loglik[i, j] = log_marginal(steps, noise.log_prior)
             behaviour[i, j] = hash(tuple(map(_hashable, result.outputs)))
         if on_replayed is not None:
             on_replayed(name)

@@ -5,18 +5,20 @@ observations it has seen, particles holding one program share one live instance 
 (a copy made by resampling would only ever repeat it), and the particle set holds only programs
 and numbers:
 
-- `loglik[i, e]`: the log-likelihood of the whole history under program i and noise level e;
+- `loglik[i, e]`: the log-likelihood of the whole history under program i and noise setting e
+  (a pair of noise level and acting rate, `rote.inference.likelihood.NoiseModel`);
 - `log_weights[i]`: the normalised SMC weight.
 
-Each observed step multiplies a particle's weight by its likelihood increment (marginal over eps)
+Each observed step multiplies a particle's weight by its likelihood increment (marginal over the
+noise settings)
 and normalises; the normaliser is the step's log-evidence increment. When the ESS falls below the
 threshold, particles are resampled and weights reset to uniform.
 
 Rejuvenation (`refresh`) rebuilds the set from the surviving and newly proposed programs:
 duplicates are merged and every distinct program is weighted by its prior (`Program.log_prior`)
-times the replay of the *whole* history, prior(eps)-marginalised. That is the exact posterior
-restricted to the programs proposed so far, so after a rejuvenation the weights equal those of a
-full replay, whatever happened before.
+times the replay of the *whole* history, marginalised over the noise settings' prior. That is
+the exact posterior restricted to the programs proposed so far, so after a rejuvenation the
+weights equal those of a full replay, whatever happened before.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rote.inference.ess import FloatArray, ess, normalize
-from rote.inference.likelihood import EpsilonModel, eps_posterior, log_marginal, predictive
+from rote.inference.likelihood import NoiseModel, log_marginal, noise_posterior, predictive
 from rote.inference.resampling import Indices, Resampler
 from rote.programs.program import Program
 from rote.programs.sandbox import Output
 
 
 class ParticleSet(NamedTuple):
-    """Programs, their normalised log-weights, and each one's log-likelihood per eps."""
+    """Programs, their normalised log-weights, and each one's log-likelihood per noise setting."""
 
     programs: tuple[Program, ...]
     log_weights: FloatArray
@@ -69,7 +71,7 @@ def _delta(after: FloatArray, before: FloatArray) -> FloatArray:
 
 
 def reweight(
-    particles: ParticleSet, step_loglik: FloatArray, eps_model: EpsilonModel
+    particles: ParticleSet, step_loglik: FloatArray, noise: NoiseModel
 ) -> tuple[ParticleSet, float]:
     """Absorb one observed step: step_loglik[i, e] = log p_e(a_t | program i).
 
@@ -79,8 +81,8 @@ def reweight(
     """
     loglik = particles.loglik + step_loglik
     increment = _delta(
-        log_marginal(loglik, eps_model.log_prior),
-        log_marginal(particles.loglik, eps_model.log_prior),
+        log_marginal(loglik, noise.log_prior),
+        log_marginal(particles.loglik, noise.log_prior),
     )
     log_weights, total = normalize(particles.log_weights + increment)
     return ParticleSet(particles.programs, log_weights, loglik), total
@@ -108,7 +110,7 @@ def maybe_resample(
 
 
 def refresh(
-    programs: Sequence[Program], loglik: FloatArray, eps_model: EpsilonModel, n_max: int
+    programs: Sequence[Program], loglik: FloatArray, noise: NoiseModel, n_max: int
 ) -> ParticleSet:
     """A particle set of the distinct programs, weighted by prior times whole-history replay.
 
@@ -119,7 +121,7 @@ def refresh(
         first_index.setdefault(program.id, index)
     distinct = np.asarray(list(first_index.values()), dtype=np.int64)
     log_prior = np.array([programs[i].log_prior for i in distinct])
-    posterior = log_prior + log_marginal(loglik[distinct], eps_model.log_prior)
+    posterior = log_prior + log_marginal(loglik[distinct], noise.log_prior)
     order = np.sort(np.argsort(-posterior, kind="stable")[:n_max])
     log_weights, _ = normalize(posterior[order])
     keep = distinct[order]
@@ -127,15 +129,15 @@ def refresh(
 
 
 def belief_over_steps(
-    log_prior: FloatArray, step_loglik: FloatArray, eps_model: EpsilonModel
+    log_prior: FloatArray, step_loglik: FloatArray, noise: NoiseModel
 ) -> FloatArray:
     """What the posterior over a set of distinct programs would have been after each step:
     row t is prior times the likelihood of steps 0..t, normalised over the programs, as
     `refresh` weighs them (so the last row is its weights). `step_loglik[i, t, e]` is
     log p_e(a_t | program i). Shape (steps, programs). It shows when the belief settled and
     where it changed, for the programs that hold it at the end."""
-    cumulative = np.cumsum(step_loglik, axis=1)  # (programs, steps, eps)
-    posterior = log_prior[:, None] + log_marginal(cumulative, eps_model.log_prior)
+    cumulative = np.cumsum(step_loglik, axis=1)  # (programs, steps, settings)
+    posterior = log_prior[:, None] + log_marginal(cumulative, noise.log_prior)
     rows = [normalize(column)[0] for column in posterior.T]
     return np.exp(np.stack(rows)) if rows else np.zeros((0, len(log_prior)))
 
@@ -144,20 +146,20 @@ def posterior_predictive(
     particles: ParticleSet,
     outputs: Sequence[Output],
     action_names: Sequence[str],
-    eps_model: EpsilonModel,
+    noise: NoiseModel,
 ) -> NDArray[np.float64]:
     """p(a | history) = sum_i w_i sum_e p(e | history, i) p_e(a | output_i)."""
     weights = np.exp(particles.log_weights)
-    eps_weights = eps_posterior(particles.loglik, eps_model.log_prior)
+    noise_weights = noise_posterior(particles.loglik, noise.log_prior)
     distribution = np.zeros(len(action_names))
     known: dict[str | None, FloatArray] = {}  # particles share a few outputs
-    for weight, eps_weight, output in zip(weights, eps_weights, outputs, strict=True):
+    for weight, noise_weight, output in zip(weights, noise_weights, outputs, strict=True):
         if isinstance(output, dict):
-            matrix = predictive(output, action_names, eps_model.eps)
+            matrix = predictive(output, action_names, noise)
         else:
             if output not in known:
-                known[output] = predictive(output, action_names, eps_model.eps)
+                known[output] = predictive(output, action_names, noise)
             matrix = known[output]
-        distribution += weight * (eps_weight @ matrix)
+        distribution += weight * (noise_weight @ matrix)
     result: NDArray[np.float64] = distribution / distribution.sum()
     return result

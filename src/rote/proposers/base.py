@@ -16,7 +16,7 @@ from typing import ClassVar, NamedTuple
 
 from rote.closing import Closeable
 from rote.envs import EnvSpec
-from rote.inference.likelihood import EpsilonModel
+from rote.inference.likelihood import NoiseModel
 from rote.programs.program import Program
 from rote.trajectory import Step
 
@@ -32,9 +32,10 @@ class ProposalRequest(NamedTuple):
     failing: Sequence[Program] = ()
     """Programs that explain the recent steps poorly, for proposers that revise."""
     seed: int = 0
-    eps: EpsilonModel = EpsilonModel()
+    noise: NoiseModel = NoiseModel()
     """The noise model SMC weighs programs by, so that a proposer that scores programs (the
-    synthesizer's search) ranks them by the very posterior they then get."""
+    synthesizer's search) ranks them by the very posterior they then get; a proposer applies
+    it to the env (`NoiseModel.for_env`), whose idle action decides the tempo layer."""
 
 
 @dataclass

@@ -110,12 +110,12 @@ class LibraryProposer(Proposer):
             [step.observation for step in request.history],
             request.env.action_names,
         )
-        names, eps = request.env.action_names, request.eps.eps
+        names, noise = request.env.action_names, request.noise.for_env(request.env.idle_action)
         loglik = np.stack(
-            [sequence_log_likelihood(result.outputs, actions, names, eps) for result in results]
+            [sequence_log_likelihood(result.outputs, actions, names, noise) for result in results]
         )
         posterior = np.array([p.log_prior for p in programs]) + log_marginal(
-            loglik, request.eps.log_prior
+            loglik, noise.log_prior
         )
         fits = [
             result.error is None

@@ -12,7 +12,7 @@ import pytest
 
 from rote import ROTE, make_env
 from rote.agents import make_agent
-from rote.inference.likelihood import EpsilonModel
+from rote.inference.likelihood import NoiseModel
 from rote.programs import Sandbox
 from rote.programs.program import Program
 from rote.proposers import ProposalRequest, Proposer
@@ -52,10 +52,10 @@ class Given(Proposer):
 
 
 def smc_log_weights(
-    proposer: Proposer, steps: list[Step], n: int, eps: EpsilonModel | None = None
+    proposer: Proposer, steps: list[Step], n: int, noise: NoiseModel | None = None
 ) -> dict[Program, float]:
     """The log weight SMC gives each program it infers from `steps`, by program."""
-    with ROTE(SPEC, proposer, n_particles=n, seed=0, eps=eps) as model:
+    with ROTE(SPEC, proposer, n_particles=n, seed=0, noise=noise) as model:
         for step in steps:
             assert step.action is not None
             model.observe(step.observation, step.action)
@@ -77,7 +77,9 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
     steps = noisy_history()
     observations = [step.observation for step in steps]
     actions = [step.action or "" for step in steps]
-    search = Search(Tables(VOCABULARY, observations), actions, SPEC.action_names, budget=QUICK)
+    noise = NoiseModel().for_env(SPEC.idle_action)  # as ROTE weighs programs on this env
+    tables = Tables(VOCABULARY, observations)
+    search = Search(tables, actions, SPEC.action_names, budget=QUICK, noise=noise)
     search.run()
     failing = Ring(
         (
@@ -107,11 +109,20 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
     assert_one_constant_apart([weights[p] for p in proposed], [s.score for s in scores])
 
 
-@pytest.mark.parametrize("eps", [None, EpsilonModel(grid=(0.05, 0.5), prior=(3.0, 1.0))])
-def test_the_synthesizers_proposals_carry_their_smc_log_weight(eps: EpsilonModel | None) -> None:
+@pytest.mark.parametrize(
+    "noise",
+    [
+        None,
+        NoiseModel(grid=(0.05, 0.5), prior=(3.0, 1.0)),
+        NoiseModel(rates=(1.0, 0.5), rate_prior=None),
+        NoiseModel(rates=(1.0,), rate_prior=None),
+    ],
+)
+def test_the_synthesizers_proposals_carry_their_smc_log_weight(noise: NoiseModel | None) -> None:
     """What the proposer hands SMC, prior included: its score is the weight SMC gives it, under
-    the default noise model and under one the model was given."""
-    weights = smc_log_weights(SynthProposer(QUICK), noisy_history(), 30, eps)
+    the default noise model and under ones the model was given (with the tempo layer's rates,
+    other rates, and none)."""
+    weights = smc_log_weights(SynthProposer(QUICK), noisy_history(), 30, noise)
     scores = [program.meta["score"] for program in weights]
     assert len(weights) == 30 and len({round(score, 6) for score in scores}) >= 4
     assert_one_constant_apart(list(weights.values()), scores)

@@ -115,7 +115,7 @@ class SynthProposer(Proposer):
             request.env.action_names,
             budget=budget,
             seed=request.seed,
-            eps=request.eps,
+            noise=request.noise.for_env(request.env.idle_action),
         )
         if self.show_progress:
             with Progress(transient=True) as bar:

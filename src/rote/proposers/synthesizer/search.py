@@ -1,11 +1,12 @@
 """Search for DSL programs that explain an observed trajectory, shortest first.
 
 A program's score is the log posterior weight the SMC will give it, up to a constant: the log
-likelihood of the history marginalised over the eps grid (ROTE's default `EpsilonModel` unless
+likelihood of the history marginalised over the noise grid (ROTE's default `NoiseModel` unless
 given), plus the log prior the proposer gives it, -cost (description length). The likelihood is
-the SMC's own, summed by counts of hits, misses and failures (`counted_log_likelihood`), so it is
-worked out once per count. A program is scored on what the sandbox would make of its outputs: one
-that says a name that is not an action fails there, and misses every step from then on.
+the SMC's own, summed by counts of the kinds of step (`StepCounts`: hits, idle hits, waits,
+misses, failures; `counted_log_likelihood`), so it is worked out once per count. A program is
+scored on what the sandbox would make of its outputs: one that says a name that is not an
+action fails there, and misses every step from then on.
 
 Seven moves, all ranked by that score:
 
@@ -41,7 +42,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from rote.inference.likelihood import EpsilonModel, counted_log_likelihood, log_marginal
+from rote.inference.likelihood import (
+    NoiseModel,
+    StepCounts,
+    counted_log_likelihood,
+    log_marginal,
+)
 from rote.proposers.synthesizer.dsl import (
     IDLE,
     MAX_MODES,
@@ -105,7 +111,7 @@ class Search:
         actions: Sequence[str],
         action_names: Sequence[str],
         *,
-        eps: EpsilonModel | None = None,
+        noise: NoiseModel | None = None,
         budget: Budget = Budget(),
         seed: int = 0,
         progress: Callable[[float], None] | None = None,
@@ -115,35 +121,43 @@ class Search:
         self.rng = random.Random(seed)
         self.budget = budget
         self.progress = progress
-        self.eps = eps or EpsilonModel()
+        self.noise = noise or NoiseModel()
         self.action_names = tuple(action_names)
+        self._idle_steps = [t for t, a in enumerate(self.actions) if a == self.noise.idle]
+        """The steps the agent idled, where a program's output decides its kind of step."""
         self._valid = frozenset(action_names)
         self.siblings = _siblings(tables.skills)
         self.classes: dict[tuple[str | None, ...], list[Scored]] = {}
         self.scored = 0
         self._reserved = 0
         self._deadline = 0.0
-        self._logliks: dict[tuple[int, int, int], float] = {}
+        self._logliks: dict[StepCounts, float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
 
     # -- scoring -----------------------------------------------------------------------------
 
     def loglik(self, outputs: Sequence[str | None]) -> float:
-        """log p(actions | outputs), marginal over eps, as the SMC weighs a program that gave
-        these outputs (None for a failed step). It depends only on the counts of hits, misses
-        and failures, so it is worked out once per count."""
+        """log p(actions | outputs), marginal over the noise grid, as the SMC weighs a program
+        that gave these outputs (None for a failed step). It depends only on the counts of
+        each kind of step, so it is worked out once per count."""
         if len(outputs) != len(self.actions):
             raise ValueError(f"{len(outputs)} outputs for {len(self.actions)} actions")
         return self._counted(outputs, sum(map(operator.eq, outputs, self.actions)))
 
     def _counted(self, outputs: Sequence[str | None], hits: int) -> float:
         """`loglik` of outputs of the history's length with `hits` already counted."""
-        failures = sum(output is None for output in outputs)
-        counts = (hits, len(outputs) - hits - failures, failures)
+        failed = outputs.count(None)
+        idled = waited = 0
+        if self._idle_steps:
+            on_idle = [outputs[t] for t in self._idle_steps]
+            idled = on_idle.count(self.noise.idle)
+            waited = len(on_idle) - idled - on_idle.count(None)
+        missed = len(outputs) - hits - waited - failed
+        counts = StepCounts(hits - idled, idled, waited, missed, failed)
         found = self._logliks.get(counts)
         if found is None:
-            loglik = counted_log_likelihood(*counts, self.action_names, self.eps.eps)
-            found = self._logliks[counts] = float(log_marginal(loglik, self.eps.log_prior))
+            loglik = counted_log_likelihood(counts, self.action_names, self.noise)
+            found = self._logliks[counts] = float(log_marginal(loglik, self.noise.log_prior))
         return found
 
     def _sandboxed(self, outputs: Sequence[str]) -> tuple[str | None, ...]:
