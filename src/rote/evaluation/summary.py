@@ -126,8 +126,8 @@ def summarize(suite: Suite, results: Sequence[CellResult]) -> list[Row]:
             runs = [r for r in mine if r.updating == scored_in(protocol)]
             if not runs:
                 continue
-            scores = [protocol_scores(suite, r, protocol) for r in runs]
-            accuracy = [s["accuracy"] for s in scores]
+            per_trajectory = [protocol_scores(suite, r, protocol) for r in runs]
+            accuracy = [s["accuracy"] for s in per_trajectory]
             low, high = bootstrap_interval(accuracy)
             predictions = [p for r in runs for p in r.predictions]
             rows.append(
@@ -138,8 +138,8 @@ def summarize(suite: Suite, results: Sequence[CellResult]) -> list[Row]:
                     accuracy=statistics.fmean(accuracy),
                     ci_low=low,
                     ci_high=high,
-                    cross_entropy=statistics.fmean(s["cross_entropy"] for s in scores),
-                    brier=statistics.fmean(s["brier"] for s in scores),
+                    cross_entropy=statistics.fmean(s["cross_entropy"] for s in per_trajectory),
+                    brier=statistics.fmean(s["brier"] for s in per_trajectory),
                     n=len(runs),
                     seconds_per_prediction=statistics.fmean(p.seconds for p in predictions),
                     seconds_total=sum(r.seconds for r in runs),
