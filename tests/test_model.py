@@ -154,8 +154,7 @@ def test_a_program_the_agent_pauses_in_wins_with_the_tempo_layer(
     the paper's model alone (rate 1), "always stay" is wrong less often and wins."""
     steps = episode("left-right", steps=21)
     paused = [
-        replace(step, action="stay") if t % 5 in (1, 2, 4) else step
-        for t, step in enumerate(steps)
+        replace(step, action="stay") if t % 5 in (1, 2, 4) else step for t, step in enumerate(steps)
     ]
     assert sum(step.action == "stay" for step in paused[:20]) == 12
     assert all(step.action != "stay" for step in steps)  # the pacer itself never stays
