@@ -77,26 +77,30 @@ def scores(suite: Suite, results: Sequence[CellResult]) -> list[Score]:
     found = []
     for name in dict.fromkeys(r.method for r in results):
         for protocol in suite.protocols:
-            runs = [r for r in results if (r.method, r.updating) == (name, scored_in(protocol))]
+            # each trajectory's steps on the protocol, picked out once for every group and metric
+            scored = [
+                (r.family, _on_protocol(suite, r, protocol))
+                for r in results
+                if (r.method, r.updating) == (name, scored_in(protocol))
+            ]
             for family in ("all", *suite.families):
-                group = [r for r in runs if family in ("all", r.family)]
+                group = [steps for owner, steps in scored if family in ("all", owner)]
                 for metric, value in METRICS.items():
-                    found += _averaged(name, protocol, family, metric, suite, group, value)
+                    where = (name, protocol, family, metric)
+                    found += _averaged(where, group, value)
     return found
 
 
 def _averaged(
-    method: str,
-    protocol: str,
-    family: str,
-    metric: str,
-    suite: Suite,
-    runs: Sequence[CellResult],
+    where: tuple[str, str, str, str],
+    trajectories: Sequence[Sequence[ScoredPrediction]],
     value: Callable[[ScoredPrediction], float | None],
 ) -> list[Score]:
+    """Both averagings of one metric over the trajectories' scored steps; `where` is the
+    line's method, protocol, family and metric."""
     means, counts = [], []
-    for result in runs:
-        values = [v for p in _on_protocol(suite, result, protocol) if (v := value(p)) is not None]
+    for steps in trajectories:
+        values = [v for p in steps if (v := value(p)) is not None]
         if values:
             means.append(statistics.fmean(values))
             counts.append(len(values))
@@ -107,8 +111,7 @@ def _averaged(
         weights = counts if averaging == "pooled" else [1] * len(counts)
         mean = sum(m * w for m, w in zip(means, weights, strict=True)) / sum(weights)
         low, high = bootstrap_interval(means, weights)
-        where = (method, protocol, family, metric, averaging)
-        found.append(Score(*where, mean, low, high, len(means), sum(counts)))
+        found.append(Score(*where, averaging, mean, low, high, len(means), sum(counts)))
     return found
 
 
