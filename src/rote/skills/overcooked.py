@@ -25,7 +25,8 @@ from rote.skills.grid import (
     DEFAULT_ORDER,
     MOVES,
     Cell,
-    first_step,
+    distances_to,
+    downhill,
     manhattan,
     moves_in,
     step_cell,
@@ -211,17 +212,30 @@ def parse(observation: Mapping[str, Any]) -> Kitchen:
 def approach(kitchen: Kitchen, targets: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:
     """Walk to the nearest target and turn to face it; "stay" once facing one, or when none
     can be reached. Targets are stations (not floor): one stands beside them."""
-    goals = set(targets)
+    goals = frozenset(targets)
     me = kitchen.me.pos
     if kitchen.me.faced in goals:
         return "stay"
     for direction, _, _ in moves_in(order):
         if step_cell(me, direction) in goals:
             return direction  # turn to face it: the cell cannot be entered
-    step = first_step(me, goals, kitchen.walkable, order)
-    if step is None:  # the partner stands in every way: head for it anyway
-        step = first_step(me, goals, _floor(tuple(kitchen.layout)).__contains__, order)
-    return "stay" if step is None else step[0]
+    layout = tuple(kitchen.layout)
+    move = downhill(me, _distances(layout, kitchen.partner.pos, goals), order)
+    if move is None:  # the partner stands in every way: head for it anyway
+        move = downhill(me, _distances(layout, None, goals), order)
+    return move or "stay"
+
+
+@functools.lru_cache(maxsize=4096)
+def _distances(
+    layout: tuple[str, ...], blocked: Cell | None, goals: frozenset[Cell]
+) -> dict[Cell, int]:
+    """`distances_to` the goals over the floor but `blocked` (the partner's cell), remembered:
+    every walk toward the same goals with the partner in the same place shares it, whatever
+    my floor cell and move order, and a search asks it of every skill in every order at every
+    step (callers only read it)."""
+    floor = _floor(layout)
+    return distances_to(goals, floor if blocked is None else floor - {blocked})
 
 
 def use(kitchen: Kitchen, targets: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:
