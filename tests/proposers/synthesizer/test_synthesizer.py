@@ -138,6 +138,31 @@ def test_tables_answer_from_memory_as_they_would_afresh() -> None:
     )
 
 
+def test_skills_added_later_answer_from_memory_as_they_would_afresh() -> None:
+    """Walks in other move orders (`Tables.add`), remembered across tables; once the memory is
+    full and forgotten, tables made before still read their own observations' answers."""
+    observations = [step.observation for step in history("colour-cycle", steps=40)]
+    moved = copy.deepcopy(observations[0])
+    moved["agent"] = [moved["agent"][0] + 1, moved["agent"][1]]
+    colours = ("green", "blue", "purple")
+    walks = [SKILLS[f"fetch {colour}"].with_convention("order", "lrud") for colour in colours]
+    answers = Answers(limit=40)
+    first = Tables(VOCABULARY, observations[:32], answers=answers)
+    first.add(walks[0])
+    for window in (observations[8:40], [moved, *observations[:39]]):  # the second forgets
+        again, fresh = Tables(VOCABULARY, window, answers=answers), Tables(VOCABULARY, window)
+        for skill in walks:
+            again.add(skill)
+            fresh.add(skill)
+            assert again.actions[skill] == fresh.actions[skill]
+    fresh = Tables(VOCABULARY, observations[:32])
+    for skill in walks:
+        first.add(skill)
+        fresh.add(skill)
+        assert first.actions[skill] == fresh.actions[skill]
+    assert len({tuple(first.actions[skill]) for skill in walks}) == len(walks)
+
+
 def test_search_is_deterministic_under_a_seed() -> None:
     steps = history("l-shape", steps=20, swap_at=None)
     first = [s.program for s in search(steps, seed=7).best(20)]

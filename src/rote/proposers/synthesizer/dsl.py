@@ -357,10 +357,12 @@ class Tables:
         skills = vocabulary.skills(observations)
         self.skills = [*skills, *extra]
         tabled = [skill for skill in skills if skill.run is not None and not skill.stateful]
+        self._answers = answers
+        self._known: list[int | None] = []
         if answers is None:
             rows = [_row(vocabulary, self.guards, tabled, obs) for obs in observations]
         else:
-            rows = answers.rows(vocabulary, self.guards, tabled, observations)
+            rows, self._known = answers.rows(vocabulary, self.guards, tabled, observations)
         self.states = [state for state, _, _ in rows]
         truth = _columns([truths for _, truths, _ in rows], len(self.guards))
         self.truth: dict[Guard, list[bool]] = dict(zip(self.guards, truth, strict=True))
@@ -379,7 +381,10 @@ class Tables:
         """Put a stateless skill the vocabulary did not list (one with a convention set) on the
         tables, so programs using it are scored by columns like the rest."""
         if skill.run is not None and skill.make is None and skill not in self.actions:
-            self.actions[skill] = [skill.run(state) for state in self.states]
+            if self._answers is None:
+                self.actions[skill] = [skill.run(state) for state in self.states]
+            else:
+                self.actions[skill] = self._answers.column(skill, self.states, self._known)
 
     def policy(self, mode: Mode) -> list[str] | None:
         """The mode's choice at every step, read off the tables, or None unless the tables
@@ -434,20 +439,33 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
-class Answers:
-    """What a vocabulary said of each observation (`_Row`), kept from one set of tables to the
-    next. A proposer keeps one: each rejuvenation searches a history that mostly overlaps the
-    last, and tabulating it again was a sixth of a search's time.
+ADDED_ANSWERS = 1 << 18
+"""Answers of skills put on the tables later that `Answers` holds at most (a few MB): a
+search fits conventions with a few hundred such skills on a window of a few hundred steps."""
 
-    An observation is known by its pickle, so only the same content, types and all, is answered
-    from memory, whatever object holds it; the answers are one vocabulary's (its type, module,
-    parse and its guards and stateless skills, which act by their code), and are forgotten
-    when those change or more than `limit` observations are held."""
+
+class Answers:
+    """What a vocabulary said of each observation (`_Row`), and what the skills put on the
+    tables later (`Tables.add`: those with a convention set) said there, kept from one set of
+    tables to the next. A proposer keeps one: each rejuvenation searches a history that mostly
+    overlaps the last, and tabulating it again was a sixth of a search's time, and fitting
+    conventions half of it on Overcooked (every walking skill in other move orders, anew).
+
+    An observation is known by its pickle, so only the same content, types and all, is
+    answered from memory, whatever object holds it; the answers are one vocabulary's (its type,
+    module, parse and its guards and stateless skills, which act by their code), and are
+    forgotten when those change or more than `limit` observations (`ADDED_ANSWERS` answers of
+    added skills) are held."""
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
         self._terms: tuple[object, ...] = ()
-        self._rows: dict[bytes, _Row] = {}
+        self._rows: dict[bytes, tuple[int, _Row]] = {}
+        self._added: dict[Skill, dict[int, str]] = {}
+        self._added_count = 0
+        self._numbered = 0
+        """Observations numbered so far: a number is never given twice, not even after
+        forgetting, so tables made before still read only their own observations' answers."""
 
     def rows(
         self,
@@ -455,25 +473,53 @@ class Answers:
         guards: Sequence[Guard],
         skills: Sequence[Skill],
         observations: Sequence[Observation],
-    ) -> list[_Row]:
+    ) -> tuple[list[_Row], list[int | None]]:
+        """The observations' rows, and the number by which `column` knows each observation
+        (None for one that cannot be pickled: answered afresh every time)."""
         terms = (type(vocabulary), vocabulary.module, vocabulary.parse_code, *guards, None, *skills)
         if terms != self._terms:
-            self._terms, self._rows = terms, {}
-        found = []
+            self._terms = terms
+            self._forget()
+        found, known = [], []
         for observation in observations:
             try:
                 key: bytes | None = pickle.dumps(observation, protocol=pickle.HIGHEST_PROTOCOL)
             except (pickle.PicklingError, TypeError, AttributeError):
                 key = None  # not picklable: answered afresh every time
-            row = None if key is None else self._rows.get(key)
-            if row is None:
-                row = _row(vocabulary, guards, skills, observation)
+            held: tuple[int | None, _Row] | None = None if key is None else self._rows.get(key)
+            if held is None:
+                held = (None, _row(vocabulary, guards, skills, observation))
                 if key is not None:
                     if len(self._rows) >= self.limit:
-                        self._rows.clear()
-                    self._rows[key] = row
+                        self._forget()
+                    held = self._rows[key] = (self._numbered, held[1])
+                    self._numbered += 1
+            number, row = held
             found.append(row)
+            known.append(number)
+        return found, known
+
+    def column(self, skill: Skill, states: Sequence[Any], known: Sequence[int | None]) -> list[str]:
+        """What a stateless skill the vocabulary did not list says in each state, the states
+        of the observations `rows` numbered `known`."""
+        if skill.run is None:
+            raise ValueError(f"{skill.name} is asked step by step, not put on the tables")
+        if self._added_count >= ADDED_ANSWERS:
+            self._added, self._added_count = {}, 0
+        said = self._added.setdefault(skill, {})
+        found = []
+        for state, number in zip(states, known, strict=True):
+            action = None if number is None else said.get(number)
+            if action is None:
+                action = skill.run(state)
+                if number is not None:
+                    said[number] = action
+                    self._added_count += 1
+            found.append(action)
         return found
+
+    def _forget(self) -> None:
+        self._rows, self._added, self._added_count = {}, {}, 0
 
 
 def run(program: Ring, tables: Tables, steps: int | None = None) -> list[str]:
