@@ -73,6 +73,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/synth_accuracy.py
 	$(BIN)/python benchmarks/step_cost.py
 	$(BIN)/python benchmarks/executors.py
+	$(BIN)/python benchmarks/online_people.py
 
 # Reliability figures (docs/security.md, "Figures"): hostile programs contained, fuzzed files and
 # CLI invocations without tracebacks or hangs, LLM faults handled, bench kills survived. About
