@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rote.skills.overcooked import Kitchen, approach, parse, use
+from rote.skills.overcooked import Kitchen, ahead, approach, parse, use
 from tests.envs.test_overcooked import kitchen
 
 # cramped_room:  XXPXX / O   O / X   X / XDXSX
@@ -62,3 +62,8 @@ def test_partner_adjacency() -> None:
     assert at((2, 2), "right", partner=(3, 2)).partner_adjacent()
     assert at((2, 2), "right", partner=(3, 2)).faces_partner()
     assert not at((1, 1), "right", partner=(3, 2)).partner_adjacent()
+
+
+def test_keeping_ahead_presses_the_way_one_faces() -> None:
+    assert ahead(at((1, 1), "left")) == "left"  # against the onion dispenser: changes nothing
+    assert ahead(at((2, 2), "up")) == "up"  # on floor: walks on

@@ -43,6 +43,7 @@ __all__ = [
     "Kitchen",
     "Player",
     "Pot",
+    "ahead",
     "approach",
     "manhattan",
     "parse",
@@ -236,6 +237,14 @@ def _distances(
     step (callers only read it)."""
     floor = _floor(layout)
     return distances_to(goals, floor if blocked is None else floor - {blocked})
+
+
+def ahead(kitchen: Kitchen) -> str:
+    """The way I face: pressing it again walks on straight, or, facing what cannot be entered,
+    changes nothing. People hold a key down: in the 2019 games' train split, a sixth to a half
+    of the moves people make are the way they already face, many of them against a counter,
+    pot or dispenser just reached."""
+    return kitchen.me.facing
 
 
 def use(kitchen: Kitchen, targets: Iterable[Cell], order: str = DEFAULT_ORDER) -> str:

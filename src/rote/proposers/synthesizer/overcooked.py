@@ -4,7 +4,8 @@ Guards: holding nothing / an onion / a dish / a soup, the partner holding the sa
 ready / cooking / with room / empty, an onion / dish / soup lying on a counter, facing a
 station (onion or dish dispenser, pot, serving counter, counter, floor) or the partner, the
 partner next to me, and their negations. Skills: stay (the cheapest: people wait a lot),
-interact, each move, and for each kind of target (onion or dish dispenser, serving counter, any
+interact, keep heading (press the way one faces: people hold keys down), each move, and for
+each kind of target (onion or dish dispenser, serving counter, any
 pot, a pot ready / cooking / with room, an empty counter, a counter with an onion / dish /
 soup) "go to" it (walk there and face it) and "use" it (go, then interact), breaking ties by the
 move order convention (`ORDER`). Moving toward a cell one cannot enter only turns, so facing is
@@ -77,6 +78,7 @@ class OvercookedVocabulary(FixedVocabulary):
     @staticmethod
     def _build_skills() -> list[Skill]:
         found = [_skill("stay", '"stay"'), _skill("interact", '"interact"')]
+        found.append(_skill("keep heading", "ahead(state)"))
         found += [_skill(f"move {d}", f'"{d}"', len(MOVES)) for d in MOVES]
         for name, cells in TARGETS.items():
             for verb, function in (("go to", "approach"), ("use", "use")):
