@@ -275,6 +275,10 @@ def test_confusions_count_each_prediction_once(tmp_path: Path) -> None:
     assert sum(row["count"] for row in found) == sum(len(r.predictions) for r in records)
     hits = sum(row["count"] for row in found if row["predicted"] == row["actual"])
     assert hits == sum(p.top == p.actual for r in records for p in r.predictions)
+    assert {row["family"] for row in found} == set(TWO.families)
+    for row in found:  # the top once idling is set aside, where the agent acted
+        assert (row["predicted_acting"] == "") == (row["actual"] == "stay")
+        assert row["predicted_acting"] != "stay"
 
 
 def test_fewer_episodes_on_request() -> None:

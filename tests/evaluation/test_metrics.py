@@ -33,17 +33,17 @@ def test_cross_entropy_is_floored_as_carroll_et_al_score_people() -> None:
 
 def test_without_idle_scores_what_the_agent_did_when_it_acted() -> None:
     distribution = {"stay": 0.7, "up": 0.2, "down": 0.1}
-    hit, p = without_idle(distribution, "up", "stay") or (None, None)
-    assert hit == 1.0 and p is not None and math.isclose(p, 2 / 3)
-    hit, p = without_idle(distribution, "down", "stay") or (None, None)
-    assert hit == 0.0 and p is not None and math.isclose(p, 1 / 3)
+    hit, p, top = without_idle(distribution, "up", "stay") or (None, None, None)
+    assert hit == 1.0 and p is not None and math.isclose(p, 2 / 3) and top == "up"
+    hit, p, top = without_idle(distribution, "down", "stay") or (None, None, None)
+    assert hit == 0.0 and p is not None and math.isclose(p, 1 / 3) and top == "up"
     # the idle step is not scored; nor is any step of an env without an idle action
     assert without_idle(distribution, "stay", "stay") is None
     assert without_idle(distribution, "up", None) is None
 
 
 def test_without_idle_ties_the_actions_when_only_idling_had_probability() -> None:
-    assert without_idle({"stay": 1.0, "up": 0.0, "down": 0.0}, "down", "stay") == (0.5, 0.5)
+    assert without_idle({"stay": 1.0, "up": 0.0, "down": 0.0}, "down", "stay") == (0.5, 0.5, "up")
 
 
 def test_bootstrap_interval_of_a_mean() -> None:

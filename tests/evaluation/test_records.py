@@ -3,7 +3,8 @@ back byte for byte, a directory of it resumes with nothing to run, and the repor
 it is the report of those results. `old-results/` holds 30 cells of `rote bench --suite
 construction --quick` (colour-cycle and snake), written before the no-stay scores, and the
 tables made of them (rewritten only when a table changes on purpose: summary.md and scores.csv
-when every metric was added, summary.csv's `nll` when it became `cross_entropy`)."""
+when every metric was added, summary.csv's `nll` when it became `cross_entropy`,
+confusions.csv when it gained the family and the top when acting)."""
 
 from __future__ import annotations
 

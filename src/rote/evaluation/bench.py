@@ -81,8 +81,9 @@ def _scored(prediction: Prediction, idle: str | None) -> ScoredPrediction:
         p=distribution[actual],
         brier=brier(distribution, actual),
         seconds=prediction.seconds,
-        no_stay_hit=None if no_stay is None else no_stay[0],
-        no_stay_p=None if no_stay is None else no_stay[1],
+        no_stay_hit=None if no_stay is None else no_stay.hit,
+        no_stay_p=None if no_stay is None else no_stay.p,
+        no_stay_top=None if no_stay is None else no_stay.top,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,14 +37,21 @@ def cross_entropy(p: float) -> float:
     return -math.log(max(p, PROBABILITY_FLOOR))
 
 
-def without_idle(
-    distribution: Mapping[str, float], actual: str, idle: str | None
-) -> tuple[float, float] | None:
+class Acting(NamedTuple):
+    """A prediction scored on a step where the agent acted, the idle action set aside."""
+
+    hit: float
+    p: float
+    top: str
+    """The most probable action but idling (`top_action` of the renormalised rest)."""
+
+
+def without_idle(distribution: Mapping[str, float], actual: str, idle: str | None) -> Acting | None:
     """What the agent did when it acted: the tie-split hit and the probability of `actual`
     under the distribution with the idle action removed and the rest renormalised, as Laidlaw
-    and Dragan (2022) score Overcooked players ("no-stay"). None where the env has no idle
-    action or the agent idled. If only idling had any probability, the other actions are tied:
-    each gets an equal share."""
+    and Dragan (2022) score Overcooked players ("no-stay"), and the top of that rest. None
+    where the env has no idle action or the agent idled. If only idling had any probability,
+    the other actions are tied: each gets an equal share."""
     if idle is None or actual == idle:
         return None
     acting = {action: p for action, p in distribution.items() if action != idle}
@@ -51,7 +59,11 @@ def without_idle(
     if total <= 0.0:
         acting, total = dict.fromkeys(acting, 1.0), float(len(acting))
     renormalised = {action: p / total for action, p in acting.items()}
-    return tie_split_hit(renormalised, actual), renormalised.get(actual, 0.0)
+    return Acting(
+        tie_split_hit(renormalised, actual),
+        renormalised.get(actual, 0.0),
+        top_action(renormalised),
+    )
 
 
 def brier(distribution: Mapping[str, float], actual: str) -> float:

@@ -109,8 +109,8 @@ class PredictionReport:
         ]
         if not scored:
             return None
-        hits = statistics.fmean(hit for hit, _ in scored)
-        return hits, statistics.fmean(cross_entropy(p) for _, p in scored), len(scored)
+        hits = statistics.fmean(found.hit for found in scored)
+        return hits, statistics.fmean(cross_entropy(found.p) for found in scored), len(scored)
 
     @property
     def scored(self) -> int:

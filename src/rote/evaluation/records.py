@@ -53,6 +53,9 @@ class ScoredPrediction(NamedTuple):
     predates the field."""
     no_stay_p: float | None = None
     """`p` with the idle action removed and the rest renormalised; None as `no_stay_hit`."""
+    no_stay_top: str | None = None
+    """`top` of the rest: what the method says the agent does if it acts; None as
+    `no_stay_hit`."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,11 @@ _PREDICTION_FIELDS: dict[str, type | tuple[type, ...]] = {
     "seconds": _NUMBER,
 }
 """A prediction's keys (ScoredPrediction's fields) and their JSON types."""
-_NO_STAY_FIELDS: dict[str, type | tuple[type, ...]] = {"no_stay_hit": _NUMBER, "no_stay_p": _NUMBER}
+_NO_STAY_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "no_stay_hit": _NUMBER,
+    "no_stay_p": _NUMBER,
+    "no_stay_top": str,
+}
 """A prediction's keys that may be null or absent (results written before rote scored them)."""
 
 

@@ -179,17 +179,29 @@ def by_family(suite: Suite, results: Sequence[CellResult]) -> list[dict[str, Any
 
 
 def confusions(results: Sequence[CellResult]) -> list[dict[str, Any]]:
-    """How often each method predicted one action (its top) when another was taken, per pass:
-    what it gets wrong, e.g. moves predicted where people paused. The pass's column is "pass",
-    as in the confusions.csv of older results directories."""
-    counts: dict[tuple[str, str, str, str], int] = {}
+    """How often each method predicted one action (its top) when another was taken, per pass
+    and family: what it gets wrong, e.g. moves predicted where people paused. Where the agent
+    acted in an env with an idle action, `predicted_acting` is the top once idling is set aside
+    (`no_stay_top`): what the method says the agent does if it acts, e.g. which way a person
+    walks when rote says they wait. The pass's column is "pass", as in the confusions.csv of
+    older results directories."""
+    counts: dict[tuple[str, str, str, str, str, str], int] = {}
     for result in results:
         for p in result.predictions:
-            key = (result.method, result.updating, p.top, p.actual)
+            acting = p.no_stay_top or ""
+            key = (result.method, result.updating, result.family, p.top, acting, p.actual)
             counts[key] = counts.get(key, 0) + 1
     return [
-        {"method": m, "pass": updating, "predicted": top, "actual": actual, "count": n}
-        for (m, updating, top, actual), n in counts.items()
+        {
+            "method": m,
+            "pass": updating,
+            "family": family,
+            "predicted": top,
+            "predicted_acting": acting,
+            "actual": actual,
+            "count": n,
+        }
+        for (m, updating, family, top, acting, actual), n in counts.items()
     ]
 
 
