@@ -1,0 +1,165 @@
+"""The Overcooked vocabulary against people, on the train split only: where skills are checked.
+
+    python benchmarks/people_train.py [--observe 50] [--predict 50] [--players N]
+        [--out benchmarks/results/people_train.json]
+
+Skills for people (issue 21, item 3) are chosen and checked on the 2019 games' *train* split,
+never the test split the bench scores. Two measures per layout:
+
+- coverage: on every step of every train player where the person acted (did not stay), whether
+  some skill of the vocabulary says that action there: an errand ("go to" or "use" some target,
+  in the default move order, or in any of the 24 orders), keeping ahead (the way one faces), or
+  either. A step no skill says can only be fitted by a bare move, which does not carry to
+  the next layout or the next minute.
+- rote: the synthesizer's ROTE (the suite's budget and particles) observes the first W steps of
+  each train player and predicts the next `--predict` with frozen weights, scored as the bench
+  scores (accuracy, cross-entropy, and both with stay set aside), pooled over steps.
+
+Writes both per layout and over all players.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
+from rote.evaluation.protocols import predict_trajectory
+from rote.evaluation.suites import suite
+from rote.model import ROTE
+from rote.programs.sandbox import Sandbox
+from rote.proposers.factory import make_proposer
+from rote.proposers.synthesizer.overcooked import TARGETS
+from rote.proposers.synthesizer.terms import Terms
+from rote.skills import overcooked as skills
+from rote.skills.grid import DEFAULT_ORDER, ORDERS
+from rote.trajectory import Step
+
+PEOPLE = suite("overcooked-human")
+IDLE = "stay"
+WALKS = (skills.approach, skills.use)
+TERMS = Terms(skills)
+
+
+def coverage(steps: list[Step]) -> dict[str, int]:
+    """Acting steps, and those each kind of skill says."""
+    found = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
+    targets = [TERMS.compiled(code) for code in TARGETS.values()]
+    for step in steps:
+        if step.action is None or step.action == IDLE:
+            continue
+        kitchen = skills.parse(step.observation)
+        cells = [goals for cells_of in targets if (goals := cells_of(kitchen))]
+        said = {
+            order: {walk(kitchen, goals, order) for goals in cells for walk in WALKS}
+            for order in ORDERS
+        }
+        errand = step.action in said[DEFAULT_ORDER]
+        ahead = step.action == kitchen.me.facing  # `skills.ahead`; read here so that the
+        # script also runs on versions of rote before that skill
+        found["acting"] += 1
+        found["errand"] += errand
+        found["errand_any_order"] += any(step.action in actions for actions in said.values())
+        found["ahead"] += ahead
+        found["either"] += errand or ahead
+    return found
+
+
+def predicted(job: tuple[str, int, int, int]) -> tuple[str, list[tuple[float, float, Any]]]:
+    """(hit, cross-entropy, no-stay (hit, cross-entropy) or None) per predicted step."""
+    layout, player, observe, horizon = job
+    steps = list(PEOPLE.train_trajectories((layout,))[player].steps)[: observe + horizon]
+    model = ROTE(
+        PEOPLE.env(layout),
+        make_proposer("synth", budget=PEOPLE.budget),
+        n_particles=PEOPLE.particles,
+        seed=0,
+        sandbox=Sandbox(workers=1),
+        takes_ownership=True,
+    )
+    try:
+        run = predict_trajectory(model, steps, observe, "frozen")
+    finally:
+        model.close()
+    scored = []
+    for p in run.predictions:
+        assert p.actual is not None
+        acting = without_idle(p.distribution, p.actual, IDLE)
+        scored.append(
+            (
+                tie_split_hit(p.distribution, p.actual),
+                cross_entropy(p.distribution.get(p.actual, 0.0)),
+                None if acting is None else (acting[0], cross_entropy(acting[1])),
+            )
+        )
+    return layout, scored
+
+
+def scores(rows: list[tuple[float, float, Any]]) -> dict[str, float | int]:
+    acting = [row[2] for row in rows if row[2] is not None]
+    return {
+        "accuracy": statistics.fmean(row[0] for row in rows),
+        "cross_entropy": statistics.fmean(row[1] for row in rows),
+        "no_stay_accuracy": statistics.fmean(hit for hit, _ in acting),
+        "no_stay_cross_entropy": statistics.fmean(ce for _, ce in acting),
+        "steps": len(rows),
+        "acting_steps": len(acting),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--observe", type=int, default=50)
+    parser.add_argument("--predict", type=int, default=50)
+    parser.add_argument("--players", type=int, help="train players per layout (default: all)")
+    parser.add_argument("--out", default="benchmarks/results/people_train.json")
+    args = parser.parse_args()
+    began = time.time()
+    layouts = PEOPLE.families
+    players = {
+        layout: len(PEOPLE.train_trajectories((layout,)))
+        if args.players is None
+        else min(args.players, len(PEOPLE.train_trajectories((layout,))))
+        for layout in layouts
+    }
+    covered: dict[str, dict[str, Any]] = {}
+    for layout in layouts:
+        counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
+        for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
+            for key, value in coverage(list(trajectory.steps)).items():
+                counts[key] += value
+        acting = counts.pop("acting")
+        covered[layout] = {key: value / acting for key, value in counts.items()}
+        covered[layout]["acting_steps"] = acting
+    jobs = [
+        (layout, player, args.observe, args.predict)
+        for layout in layouts
+        for player in range(players[layout])
+    ]
+    with ProcessPoolExecutor(2) as pool:  # each cell's sandbox worker is a process too
+        done = list(pool.map(predicted, jobs))
+    rote = {
+        layout: scores([r for mine, rows in done if mine == layout for r in rows])
+        for layout in layouts
+    }
+    rote["all"] = scores([r for _, rows in done for r in rows])
+    report = {
+        "benchmark": "people_train",
+        "settings": {"observe": args.observe, "predict": args.predict, "players": players},
+        "wall_seconds": time.time() - began,
+        "coverage": covered,
+        "rote": rote,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({"coverage": covered, "rote": rote}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
