@@ -34,8 +34,15 @@ class ProposalRequest(NamedTuple):
     seed: int = 0
     noise: NoiseModel = NoiseModel()
     """The noise model SMC weighs programs by, so that a proposer that scores programs (the
-    synthesizer's search) ranks them by the very posterior they then get; a proposer applies
-    it to the env (`NoiseModel.for_env`), whose idle action decides the tempo layer."""
+    synthesizer's search) ranks them by the very posterior they then get. A proposer reads it
+    through `env_noise`."""
+
+    @property
+    def env_noise(self) -> NoiseModel:
+        """`noise` for the request's env, whose idle action decides the tempo layer (ROTE's
+        noise is set for its env already; a request built by hand, in a test or a script, may
+        not be)."""
+        return self.noise.for_env(self.env.idle_action)
 
 
 @dataclass

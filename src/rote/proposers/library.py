@@ -110,7 +110,7 @@ class LibraryProposer(Proposer):
             [step.observation for step in request.history],
             request.env.action_names,
         )
-        names, noise = request.env.action_names, request.noise.for_env(request.env.idle_action)
+        names, noise = request.env.action_names, request.env_noise
         loglik = np.stack(
             [sequence_log_likelihood(result.outputs, actions, names, noise) for result in results]
         )

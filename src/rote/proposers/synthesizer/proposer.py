@@ -115,7 +115,7 @@ class SynthProposer(Proposer):
             request.env.action_names,
             budget=budget,
             seed=request.seed,
-            noise=request.noise.for_env(request.env.idle_action),
+            noise=request.env_noise,
         )
         if self.show_progress:
             with Progress(transient=True) as bar:
