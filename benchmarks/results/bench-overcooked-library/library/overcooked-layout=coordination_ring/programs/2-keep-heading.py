@@ -1,6 +1,6 @@
-"""Synthesized: stay."""
+"""Synthesized: keep heading."""
 
-from rote.skills.overcooked import parse
+from rote.skills.overcooked import ahead, parse
 
 
 class Agent:
@@ -9,4 +9,4 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        return "stay"
+        return ahead(state)

@@ -1,6 +1,6 @@
-"""Synthesized: stay."""
+"""Synthesized: use a pot."""
 
-from rote.skills.overcooked import parse
+from rote.skills.overcooked import parse, use
 
 
 class Agent:
@@ -9,4 +9,4 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        return "stay"
+        return use(state, state.all_pots())

@@ -1,5 +1,5 @@
-"""Synthesized: if facing an onion dispenser: stay; if holding onion: use a pot with room; else
-stay."""
+"""Synthesized: if holding onion: use a pot with room; if holding soup: use a serving counter;
+else stay."""
 
 from rote.skills.overcooked import parse, use
 
@@ -10,8 +10,8 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        if state.faces("O"):
-            return "stay"
         if state.me.held == "onion":
             return use(state, state.pots_where("room"))
+        if state.me.held == "soup":
+            return use(state, state.serving())
         return "stay"
