@@ -35,23 +35,15 @@ from typing import Any
 
 CELL = """
 import json, sys, time
+from pathlib import Path
+from rote.evaluation.methods import Context, method
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.evaluation.suites import suite
-from rote.model import ROTE
-from rote.programs.sandbox import Sandbox
-from rote.proposers.factory import make_proposer
 
 layout, player, observe, predict = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 people = suite("overcooked-human", observe=observe)
 steps = people.test_trajectory(layout, player)
-model = ROTE(
-    people.env(layout),
-    make_proposer("synth", budget=people.budget),
-    n_particles=people.particles,
-    seed=0,
-    sandbox=Sandbox(workers=1),
-    takes_ownership=True,
-)
+model = method("rote").make(Context(people, Path(".")), layout)  # the bench's own rote
 began = time.perf_counter()
 run = predict_trajectory(model, steps, observe, "online", stop=observe + predict)
 seconds = time.perf_counter() - began

@@ -28,12 +28,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
 from rote.evaluation.protocols import predict_trajectory
 from rote.evaluation.suites import suite
-from rote.model import ROTE
-from rote.programs.sandbox import Sandbox
-from rote.proposers.factory import make_proposer
 from rote.proposers.synthesizer.overcooked import TARGETS
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import overcooked as skills
@@ -74,14 +72,7 @@ def predicted(job: tuple[str, int, int, int]) -> tuple[str, list[tuple[float, fl
     """(hit, cross-entropy, no-stay (hit, cross-entropy) or None) per predicted step."""
     layout, player, observe, horizon = job
     steps = list(PEOPLE.train_trajectories((layout,))[player].steps)[: observe + horizon]
-    model = ROTE(
-        PEOPLE.env(layout),
-        make_proposer("synth", budget=PEOPLE.budget),
-        n_particles=PEOPLE.particles,
-        seed=0,
-        sandbox=Sandbox(workers=1),
-        takes_ownership=True,
-    )
+    model = method("rote").make(Context(PEOPLE, Path(".")), layout)  # the bench's own rote
     try:
         run = predict_trajectory(model, steps, observe, "frozen")
     finally:
