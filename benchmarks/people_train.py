@@ -4,23 +4,28 @@
         [--out benchmarks/results/people_train.json]
 
 Skills for people (issue 21, item 3) are chosen and checked on the 2019 games' *train* split,
-never the test split the bench scores. Two measures per layout:
+never the test split the bench scores. Three measures per layout:
 
 - coverage: on every step of every train player where the person acted (did not stay), whether
   some skill of the vocabulary says that action there: an errand ("go to" or "use" some target,
   in the default move order, or in any of the 24 orders), keeping ahead (the way one faces), or
   either. A step no skill says can only be fitted by a bare move, which does not carry to
   the next layout or the next minute.
+- tempo: how often people act at a tick against the ticks they have idled since they last
+  acted (0: they acted at the tick before; the last bucket is that many or more), from the data
+  alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
+  learn; the layer today has one rate per person.
 - rote: the synthesizer's ROTE (the suite's budget and particles) observes the first W steps of
   each train player and predicts the next `--predict` with frozen weights, scored as the bench
   scores (accuracy, cross-entropy, and both with stay set aside), pooled over steps.
 
-Writes both per layout and over all players.
+Writes them per layout (rote also over all players).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import statistics
 import time
@@ -65,6 +70,23 @@ def coverage(steps: list[Step]) -> dict[str, int]:
         found["errand_any_order"] += any(step.action in actions for actions in said.values())
         found["ahead"] += ahead
         found["either"] += errand or ahead
+    return found
+
+
+SINCE = 5
+"""Idle ticks since the last action at and beyond which `tempo` pools them."""
+
+
+def tempo(steps: list[Step]) -> collections.Counter[tuple[int, bool]]:
+    """(idle ticks since the person last acted, capped at SINCE; whether they act now): ticks."""
+    found: collections.Counter[tuple[int, bool]] = collections.Counter()
+    since = 0
+    for step in steps:
+        if step.action is None:
+            continue
+        acted = step.action != IDLE
+        found[(min(since, SINCE), acted)] += 1
+        since = 0 if acted else since + 1
     return found
 
 
@@ -119,7 +141,19 @@ def main() -> None:
         for layout in layouts
     }
     covered: dict[str, dict[str, Any]] = {}
+    paced: dict[str, dict[str, Any]] = {}
     for layout in layouts:
+        ticks: collections.Counter[tuple[int, bool]] = collections.Counter()
+        for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
+            ticks += tempo(list(trajectory.steps))
+        paced[layout] = {
+            f"{since}{'+' if since == SINCE else ''}": {
+                "p_act": ticks[(since, True)]
+                / max(1, ticks[(since, True)] + ticks[(since, False)]),
+                "ticks": ticks[(since, True)] + ticks[(since, False)],
+            }
+            for since in range(SINCE + 1)
+        }
         counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
         for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
             for key, value in coverage(list(trajectory.steps)).items():
@@ -144,12 +178,13 @@ def main() -> None:
         "settings": {"observe": args.observe, "predict": args.predict, "players": players},
         "wall_seconds": time.time() - began,
         "coverage": covered,
+        "tempo": paced,
         "rote": rote,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({"coverage": covered, "rote": rote}, indent=2))
+    print(json.dumps({"coverage": covered, "tempo": paced, "rote": rote}, indent=2))
 
 
 if __name__ == "__main__":
