@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,6 +59,18 @@ def programs(pid: int | None = None) -> set[int]:
         and processes[child].parent in below
         and processes[child].command == processes[processes[child].parent].command
     }
+
+
+def programs_end(pid: int | None = None, seconds: float = 10.0) -> bool:
+    """Whether every program process below `pid` is gone within `seconds`. Closing a session
+    sends the worker a message it reads in turn and does not answer, so its programs end just
+    after the host has moved on, sooner or later as the machine is loaded."""
+    deadline = time.monotonic() + seconds
+    while programs(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def alive(pid: int) -> bool:
