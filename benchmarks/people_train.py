@@ -46,18 +46,18 @@ from rote.trajectory import Step
 PEOPLE = suite("overcooked-human")
 IDLE = "stay"
 WALKS = (skills.approach, skills.use)
-TERMS = Terms(skills)
+TARGET_CELLS = [Terms(skills).compiled(code) for code in TARGETS.values()]
+"""Each errand target's cells in a kitchen, as the vocabulary finds them."""
 
 
 def coverage(steps: list[Step]) -> dict[str, int]:
     """Acting steps, and those each kind of skill says."""
     found = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
-    targets = [TERMS.compiled(code) for code in TARGETS.values()]
     for step in steps:
         if step.action is None or step.action == IDLE:
             continue
         kitchen = skills.parse(step.observation)
-        cells = [goals for cells_of in targets if (goals := cells_of(kitchen))]
+        cells = [goals for cells_of in TARGET_CELLS if (goals := cells_of(kitchen))]
         said = {
             order: {walk(kitchen, goals, order) for goals in cells for walk in WALKS}
             for order in ORDERS
@@ -144,8 +144,12 @@ def main() -> None:
     paced: dict[str, dict[str, Any]] = {}
     for layout in layouts:
         ticks: collections.Counter[tuple[int, bool]] = collections.Counter()
+        counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
         for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
-            ticks += tempo(list(trajectory.steps))
+            steps = list(trajectory.steps)
+            ticks += tempo(steps)
+            for key, value in coverage(steps).items():
+                counts[key] += value
         paced[layout] = {
             f"{since}{'+' if since == SINCE else ''}": {
                 "p_act": ticks[(since, True)]
@@ -154,10 +158,6 @@ def main() -> None:
             }
             for since in range(SINCE + 1)
         }
-        counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
-        for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
-            for key, value in coverage(list(trajectory.steps)).items():
-                counts[key] += value
         acting = counts.pop("acting")
         covered[layout] = {key: value / acting for key, value in counts.items()}
         covered[layout]["acting_steps"] = acting

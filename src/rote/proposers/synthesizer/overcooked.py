@@ -5,12 +5,12 @@ ready / cooking / with room / empty, an onion / dish / soup lying on a counter, 
 station (onion or dish dispenser, pot, serving counter, counter, floor) or the partner, the
 partner next to me, and their negations. Skills: stay (the cheapest: people wait a lot),
 interact, keep heading (press the way one faces: people hold keys down), each move, and for
-each kind of target (onion or dish dispenser, serving counter, any
-pot, a pot ready / cooking / with room, an empty counter, a counter with an onion / dish /
-soup) "go to" it (walk there and face it) and "use" it (go, then interact), breaking ties by the
-move order convention (`ORDER`). Moving toward a cell one cannot enter only turns, so facing is
-part of arriving. Each is a Python expression over `state` on `rote.skills.overcooked`, so the
-emitted program and the search evaluate the very same text.
+each kind of target (onion or dish dispenser, serving counter, any pot, a pot ready / cooking /
+with room, an empty counter, a counter with an onion / dish / soup) "go to" it (walk there and
+face it) and "use" it (go, then interact), breaking ties by the move order convention
+(`ORDER`). Moving toward a cell one cannot enter only turns, so facing is part of arriving.
+Each is a Python expression over `state` on `rote.skills.overcooked`, so the emitted program
+and the search evaluate the very same text.
 """
 
 from __future__ import annotations
