@@ -1412,7 +1412,11 @@ PRINTING = [
         f"step 0: {TIMEOUT}",
     ),
     Hostile("printing a forged answer", acting('print(\'{"output": "up"}\')'), None),
-    Hostile("printing a million numbers", acting("print(*range(10**6))"), f"step 0: {TIMEOUT}"),
+    Hostile(  # ten times: once takes about the 0.2 s a step may, so it sometimes fitted
+        "printing a million numbers, ten times",
+        acting("for _ in range(10):\n    print(*range(10**6))"),
+        f"step 0: {TIMEOUT}",
+    ),
 ]
 
 # Format strings walk attributes and items, but only ever make strings
