@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,12 +62,15 @@ def programs(pid: int | None = None) -> set[int]:
     }
 
 
-def programs_end(pid: int | None = None, seconds: float = 10.0) -> bool:
-    """Whether every program process below `pid` is gone within `seconds`. Closing a session
-    sends the worker a message it reads in turn and does not answer, so its programs end just
-    after the host has moved on, sooner or later as the machine is loaded."""
+def programs_settle(
+    holds: Callable[[set[int]], bool], pid: int | None = None, seconds: float = 10.0
+) -> bool:
+    """Whether the program processes below `pid` come to satisfy `holds` within `seconds`.
+    Dropping a program or closing a session sends the worker a message it reads in turn and
+    does not answer, so the processes end just after the host has moved on, sooner or later
+    as the machine is loaded."""
     deadline = time.monotonic() + seconds
-    while programs(pid):
+    while not holds(programs(pid)):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)

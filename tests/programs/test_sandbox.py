@@ -16,7 +16,7 @@ from rote.programs import Limits, ReplayResult, Sandbox
 from . import hostile
 from .attacks import Targets, planted
 from .hostile import ACTIONS, LIMITS, OBSERVATIONS, STEADY, STEADY_OUTPUTS, acting, constant
-from .processes import alive, descendants, limits_of, programs, programs_end
+from .processes import alive, descendants, limits_of, programs, programs_settle
 
 
 def sandbox_dirs(root: Path) -> list[Path]:
@@ -267,7 +267,7 @@ def test_programs_run_under_rlimits(sandbox: Sandbox) -> None:
             assert limits["Max processes"] == "0"
             assert limits["Max open files"] == "5"
             assert int(limits["Max address space"]) < 2 * LIMITS.memory_mb * 2**20
-    assert programs_end()
+    assert programs_settle(lambda running: not running)
 
 
 def test_closing_leaves_nothing_behind(workdir: Path) -> None:
