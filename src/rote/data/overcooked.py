@@ -242,9 +242,11 @@ def _literal(text: Any, field: str) -> Any:
         raise _RowError(field, f"not a Python literal: {text[:60]!r}") from None
 
 
-def _check(condition: bool, field: str, message: str) -> None:
+def _check(condition: bool, field: str, message: str, *quoted: Any) -> None:
+    """Raise for `field` unless the condition holds; `quoted` values end the message, quoted
+    with reprlib only on failure (quoting them at every check took most of a load's time)."""
     if not condition:
-        raise _RowError(field, message)
+        raise _RowError(field, " ".join([message, *map(reprlib.repr, quoted)]))
 
 
 def _cell(value: Any, field: str, grid: tuple[str, ...]) -> list[int]:
@@ -256,21 +258,22 @@ def _cell(value: Any, field: str, grid: tuple[str, ...]) -> list[int]:
 
 
 def _item(value: Any, field: str) -> str:
-    _check(isinstance(value, dict), field, f"expected an object, not {reprlib.repr(value)}")
+    _check(isinstance(value, dict), field, "expected an object, not", value)
     name = value.get("name")
-    _check(name in ITEMS, field, f"unknown item {reprlib.repr(name)}")
+    _check(name in ITEMS, field, "unknown item", name)
     return str(name)
 
 
 def _player(value: Any, field: str, grid: tuple[str, ...]) -> dict[str, Any]:
-    _check(isinstance(value, dict), field, f"expected an object, not {reprlib.repr(value)}")
+    _check(isinstance(value, dict), field, "expected an object, not", value)
     pos = _cell(value.get("position"), f"{field}.position", grid)
     orientation = value.get("orientation")
     facing = _ACTIONS.get(tuple(orientation) if isinstance(orientation, list | tuple) else ())
     _check(
         facing is not None and facing != "stay",
         f"{field}.orientation",
-        f"not a direction: {reprlib.repr(orientation)}",
+        "not a direction:",
+        orientation,
     )
     held = value.get("held_object")
     return {
@@ -288,7 +291,8 @@ def _soup(value: Any, field: str) -> tuple[str, int, int]:
         and state[0] in ("onion", "tomato")
         and all(isinstance(v, int) and v >= 0 for v in state[1:]),
         f"{field}.state",
-        f"expected [ingredient, count, cook_time], not {reprlib.repr(state)}",
+        "expected [ingredient, count, cook_time], not",
+        state,
     )
     return state[0], state[1], state[2]
 
@@ -346,14 +350,15 @@ def _joint(text: Any) -> tuple[str, str]:
     _check(
         isinstance(joint, list | tuple) and len(joint) == 2,
         "joint_action",
-        f"expected two actions, not {reprlib.repr(joint)}",
+        "expected two actions, not",
+        joint,
     )
     return _action(joint[0]), _action(joint[1])
 
 
 def _grid(row: Row) -> tuple[str, ...]:
     name = row.layout_name
-    _check(name in GRIDS, "layout_name", f"unknown layout {reprlib.repr(name)}")
+    _check(name in GRIDS, "layout_name", "unknown layout", name)
     rows = _literal(row.layout, "layout")
     _check(
         isinstance(rows, list) and all(isinstance(line, str) for line in rows),
