@@ -14,7 +14,9 @@ never the test split the bench scores. Three measures per layout:
 - tempo: how often people act at a tick against the ticks they have idled since they last
   acted (0: they acted at the tick before; the last bucket is that many or more), from the data
   alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
-  learn; the layer today has one rate per person.
+  learn; and what a tempo model makes of it: the cross-entropy of act-or-idle at each of the
+  next `--predict` ticks after the first W, under rote's tempo posterior with no program (every
+  tick's action is "act" or "idle"), for tempo grids with and without buckets.
 - rote: the synthesizer's ROTE (the suite's budget and particles) observes the first W steps of
   each train player and predicts the next `--predict` with frozen weights, scored as the bench
   scores (accuracy, cross-entropy, and both with stay set aside), pooled over steps.
@@ -33,10 +35,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
 from rote.evaluation.protocols import predict_trajectory
 from rote.evaluation.suites import suite
+from rote.inference.likelihood import (
+    NoiseModel,
+    noise_posterior,
+    predictive,
+    step_log_likelihood,
+)
 from rote.proposers.synthesizer.overcooked import TARGETS
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import overcooked as skills
@@ -87,6 +97,37 @@ def tempo(steps: list[Step]) -> collections.Counter[tuple[int, bool]]:
         acted = step.action != IDLE
         found[(min(since, SINCE), acted)] += 1
         since = 0 if acted else since + 1
+    return found
+
+
+TEMPO_MODELS = {
+    "one rate, 0.75/0.5/0.25 (before buckets)": NoiseModel(rates=(0.75, 0.5, 0.25), buckets=()),
+    "one rate": NoiseModel(buckets=()),
+    "buckets 0, 1-3, 4+ (default)": NoiseModel(),
+    "buckets 0, 1-2, 3-4, 5+": NoiseModel(buckets=(1, 3, 5)),
+}
+"""Tempo grids compared on act-or-idle alone; eps plays no part there (set to 0)."""
+ACT_OR_IDLE = ("stay", "act")
+
+
+def tempo_loss(noise: NoiseModel, steps: list[Step], observe: int, horizon: int) -> list[float]:
+    """Cross-entropy of act-or-idle at each tick from `observe` on, each predicted from the
+    ticks before it with the tempo posterior, as ROTE predicts under a program that always
+    acts (so eps and the program play no part)."""
+    binary = NoiseModel(
+        grid=(0.0,), rates=noise.rates, steady=noise.steady, buckets=noise.buckets, idle=IDLE
+    )
+    acts = [IDLE if s.action == IDLE else "act" for s in steps if s.action is not None]
+    acts = acts[: observe + horizon]
+    buckets = binary.buckets_of(acts)
+    loglik = np.zeros(binary.size)
+    found = []
+    for t, (action, bucket) in enumerate(zip(acts, buckets[:-1], strict=True)):
+        if t >= observe:
+            weights = noise_posterior(loglik, binary.log_prior)
+            p = weights @ predictive("act", ACT_OR_IDLE, binary, bucket)
+            found.append(cross_entropy(float(p[ACT_OR_IDLE.index(action)])))
+        loglik = loglik + step_log_likelihood("act", action, ACT_OR_IDLE, binary, bucket)
     return found
 
 
@@ -142,12 +183,15 @@ def main() -> None:
     }
     covered: dict[str, dict[str, Any]] = {}
     paced: dict[str, dict[str, Any]] = {}
+    tempo_losses: dict[str, list[float]] = {name: [] for name in TEMPO_MODELS}
     for layout in layouts:
         ticks: collections.Counter[tuple[int, bool]] = collections.Counter()
         counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
         for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
             steps = list(trajectory.steps)
             ticks += tempo(steps)
+            for name, noise in TEMPO_MODELS.items():
+                tempo_losses[name] += tempo_loss(noise, steps, args.observe, args.predict)
             for key, value in coverage(steps).items():
                 counts[key] += value
         paced[layout] = {
@@ -179,12 +223,16 @@ def main() -> None:
         "wall_seconds": time.time() - began,
         "coverage": covered,
         "tempo": paced,
+        "tempo_models": {
+            name: {"act_or_idle_cross_entropy": statistics.fmean(losses), "ticks": len(losses)}
+            for name, losses in tempo_losses.items()
+        },
         "rote": rote,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({"coverage": covered, "tempo": paced, "rote": rote}, indent=2))
+    print(json.dumps({key: report[key] for key in ("coverage", "tempo", "tempo_models", "rote")}))
 
 
 if __name__ == "__main__":

@@ -145,9 +145,9 @@ def test_bad_input_is_a_one_line_rote_error(sandbox: Sandbox) -> None:
         ROTE("construction", ListProposer([always("up")]), n_particles=0, sandbox=sandbox)
 
 
-@pytest.mark.parametrize(("rates", "winner"), [(None, 0), ((1.0,), 1)])
+@pytest.mark.parametrize(("steady", "winner"), [(None, 0), (1.0, 1)])
 def test_a_program_the_agent_pauses_in_wins_with_the_tempo_layer(
-    sandbox: Sandbox, rates: tuple[float, ...] | None, winner: int
+    sandbox: Sandbox, steady: float | None, winner: int
 ) -> None:
     """A left-right pacer that pauses on 12 of 20 ticks, as people do between key presses:
     with the tempo layer its program explains it (it is right whenever the agent acts); with
@@ -159,7 +159,7 @@ def test_a_program_the_agent_pauses_in_wins_with_the_tempo_layer(
     assert sum(step.action == "stay" for step in paused[:20]) == 12
     assert all(step.action != "stay" for step in steps)  # the pacer itself never stays
     programs = [bounce("left"), always("stay")]
-    noise = None if rates is None else NoiseModel(rates=rates, rate_prior=None)
+    noise = None if steady is None else NoiseModel(steady=steady)
     with ROTE(
         "construction", ListProposer(programs), n_particles=2, sandbox=sandbox, noise=noise
     ) as model:
@@ -169,6 +169,6 @@ def test_a_program_the_agent_pauses_in_wins_with_the_tempo_layer(
         held = model.programs(k=None)
         assert held[0].source == programs[winner]
         distribution = model.predict(paused[20].observation)
-    if rates is None:  # with stay set aside, the pacer's next move is the prediction
+    if steady is None:  # with stay set aside, the pacer's next move is the prediction
         moves = {a: p for a, p in distribution.items() if a != "stay"}
         assert max(moves, key=moves.__getitem__) == steps[20].action

@@ -138,12 +138,16 @@ class ROTE(Predictor):
             self._owns_proposer = True
         self.rng = np.random.default_rng(seed)
         self.history: list[Step] = []
+        self._buckets: list[int] = []
+        """Each observed step's bucket of idle ticks since the agent last acted (the tempo
+        layer's rates depend on it)."""
+        self._idled = 0
         self.particles: ParticleSet | None = None
         self.records: list[StepRecord] = []
         self._session: Session | None = None
         self._scores: dict[str, _Score] = {}
         """Each live program's log-likelihood of every observed step, by program id."""
-        self._likelihoods: dict[tuple[str | None, str], FloatArray] = {}
+        self._likelihoods: dict[tuple[str | None, str, int], FloatArray] = {}
         self._checked: Observation | None = None
         self._rebuilds_recorded = 0
 
@@ -153,11 +157,14 @@ class ROTE(Predictor):
         """Add one observed step; with update=False the weights and programs stay as they are."""
         self._check_observation(observation)
         self.history.append(Step(observation, action))
+        bucket = self.noise.bucket(self._idled)
+        self._buckets.append(bucket)
+        self._idled = self._idled + 1 if action == self.noise.idle else 0
         if self._session is None:
             return  # no programs yet: inference will replay the history into them
         result = self._session.step(observation)
         for program_id, output in result.outputs.items():
-            self._score(self._scores[program_id], output, action)
+            self._score(self._scores[program_id], output, action, bucket)
         if update:
             self._update(len(self.history) - 1, result.errors)
 
@@ -239,9 +246,10 @@ class ROTE(Predictor):
         newcomers = {p.id: p.source for p in candidates if p.id not in self._scores}
         for program_id, result in self._session.add(newcomers).items():
             score = self._scores[program_id] = _Score(self.noise.size)
-            for output, step in zip(result.outputs, self.history, strict=True):
+            steps = zip(result.outputs, self.history, self._buckets, strict=True)
+            for output, step, bucket in steps:
                 assert step.action is not None
-                self._score(score, output, step.action)
+                self._score(score, output, step.action, bucket)
         loglik = np.stack([self._scores[program.id].total for program in candidates])
         refreshed = refresh(candidates, loglik, self.noise, self.n_particles)
         self._forget_all_but(refreshed.programs)
@@ -267,7 +275,10 @@ class ROTE(Predictor):
         assert self._session is not None
         result = self._session.peek(observation)
         outputs = [result.outputs[program.id] for program in particles.programs]
-        distribution = posterior_predictive(particles, outputs, self.env.action_names, self.noise)
+        bucket = self.noise.bucket(self._idled)
+        distribution = posterior_predictive(
+            particles, outputs, self.env.action_names, self.noise, bucket
+        )
         return dict(zip(self.env.action_names, map(float, distribution), strict=True))
 
     def programs(self, k: int | None = 5) -> list[ProgramSummary]:
@@ -315,18 +326,19 @@ class ROTE(Predictor):
                 spans[program.id] = self._scores[program.id].span(start, stop)
         return np.stack([spans[program.id] for program in programs])
 
-    def _score(self, score: _Score, output: Output, action: str) -> None:
-        score.add(self._likelihood(output, action), agrees(output, action))
+    def _score(self, score: _Score, output: Output, action: str, bucket: int) -> None:
+        score.add(self._likelihood(output, action, bucket), agrees(output, action))
 
-    def _likelihood(self, output: Output, action: str) -> FloatArray:
-        """log p_e(action | output) per noise setting; the same few arrays recur, so they are
-        kept."""
+    def _likelihood(self, output: Output, action: str, bucket: int) -> FloatArray:
+        """log p_e(action | output) per noise setting at a tick of this bucket; the same few
+        arrays recur, so they are kept."""
+        names = self.env.action_names
         if isinstance(output, dict):
-            return step_log_likelihood(output, action, self.env.action_names, self.noise)
-        key = (output, action)
+            return step_log_likelihood(output, action, names, self.noise, bucket)
+        key = (output, action, bucket)
         found = self._likelihoods.get(key)
         if found is None:
-            found = step_log_likelihood(output, action, self.env.action_names, self.noise)
+            found = step_log_likelihood(output, action, names, self.noise, bucket)
             self._likelihoods[key] = found
         return found
 

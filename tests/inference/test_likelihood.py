@@ -16,6 +16,7 @@ from rote.inference.likelihood import (
     log_marginal,
     noise_posterior,
     predictive,
+    sequence_log_likelihood,
     step_log_likelihood,
 )
 
@@ -23,11 +24,14 @@ ACTIONS = ("stay", "up", "down", "left", "right", "interact")
 PAPER = NoiseModel()
 """The paper's model: no idle action, so no tempo layer."""
 TEMPO = NoiseModel().for_env("stay")
-MODELS = st.sampled_from([PAPER, TEMPO, NoiseModel(grid=(0.0, 0.1)).for_env("stay")])
+MODELS = st.sampled_from(
+    [PAPER, TEMPO, NoiseModel(grid=(0.0, 0.1), rates=(0.5, 0.2), buckets=(2,)).for_env("stay")]
+)
 
 
 def only(eps: float, rate: float = 1.0, idle: str | None = None) -> NoiseModel:
-    return NoiseModel(grid=(eps,), rates=(rate,), rate_prior=None, idle=idle)
+    """One eps and one rate in every bucket."""
+    return NoiseModel(grid=(eps,), rates=(rate,), steady=0.0, buckets=(), idle=idle)
 
 
 outputs = st.sampled_from(ACTIONS) | st.dictionaries(
@@ -35,23 +39,24 @@ outputs = st.sampled_from(ACTIONS) | st.dictionaries(
 )
 
 
-@given(outputs, MODELS)
+@given(outputs, MODELS, st.integers(0, 2))
 def test_predictive_is_a_distribution_per_setting(
-    output: str | dict[str, float], noise: NoiseModel
+    output: str | dict[str, float], noise: NoiseModel, bucket: int
 ) -> None:
-    table = predictive(output, ACTIONS, noise)
+    table = predictive(output, ACTIONS, noise, min(bucket, noise.n_buckets - 1))
     assert table.shape == (noise.size, len(ACTIONS))
     assert np.allclose(table.sum(axis=1), 1.0)
     assert np.all(table >= 0)
 
 
-@given(outputs, st.sampled_from(ACTIONS), MODELS)
+@given(outputs, st.sampled_from(ACTIONS), MODELS, st.integers(0, 2))
 def test_likelihood_is_the_predictive_of_the_action(
-    output: str | dict[str, float], action: str, noise: NoiseModel
+    output: str | dict[str, float], action: str, noise: NoiseModel, bucket: int
 ) -> None:
+    bucket = min(bucket, noise.n_buckets - 1)
     with np.errstate(divide="ignore"):
-        expected = np.log(predictive(output, ACTIONS, noise)[:, ACTIONS.index(action)])
-    assert np.allclose(step_log_likelihood(output, action, ACTIONS, noise), expected)
+        expected = np.log(predictive(output, ACTIONS, noise, bucket)[:, ACTIONS.index(action)])
+    assert np.allclose(step_log_likelihood(output, action, ACTIONS, noise, bucket), expected)
 
 
 def test_paper_model_for_deterministic_programs() -> None:
@@ -83,9 +88,27 @@ def test_the_tempo_layer_idles_at_the_rate_the_agent_does_not_act() -> None:
     assert errand > stayer
 
 
+def test_the_rate_depends_on_the_idle_ticks_since_the_agent_last_acted() -> None:
+    """A person seldom presses a key right after one and often after a short pause: each
+    bucket of idle ticks has its own rate, inferred from the ticks of that bucket alone."""
+    assert [TEMPO.bucket(idled) for idled in range(6)] == [0, 1, 1, 1, 2, 2]
+    actions = ["up", "stay", "stay", "up", None, "stay", "stay", "stay", "stay", "stay"]
+    assert TEMPO.buckets_of(actions) == [0, 0, 1, 1, 0, 0, 1, 1, 1, 2, 2]
+    assert PAPER.buckets_of(actions) == [0] * 11 and PAPER.n_buckets == 1
+    # the steady tempo first, then every combination of the rates, one per bucket
+    assert TEMPO.size == 3 * (1 + 5**3)
+    assert np.allclose(TEMPO.rate(2)[:3], 1.0) and set(TEMPO.rate(2)) == {1.0, *TEMPO.rates}
+    # under a program that always says "up", an agent that idles right after acting and acts
+    # after a pause: the tempos that say so hold the posterior, and their rates differ by bucket
+    noise = NoiseModel(grid=(0.1,), rates=(0.9, 0.1), buckets=(1,), idle="stay")
+    loglik = sequence_log_likelihood(["up"] * 40, ["up", "stay"] * 20, ACTIONS, noise)
+    posterior = noise_posterior(loglik[None, :], noise.log_prior)[0]
+    assert posterior @ noise.rate(0) < 0.2 < 0.8 < posterior @ noise.rate(1)
+
+
 def test_without_an_idle_action_the_tempo_layer_is_off() -> None:
-    assert TEMPO.size == 12 and PAPER.size == 3
-    assert np.allclose(PAPER.rate, 1.0) and np.allclose(PAPER.log_prior, np.log(1 / 3))
+    assert PAPER.size == 3 and NoiseModel(steady=1.0).for_env("stay").size == 3
+    assert np.allclose(PAPER.rate(0), 1.0) and np.allclose(PAPER.log_prior, np.log(1 / 3))
     # the tempo grid's always-acting slice is the paper's model
     for output, action in [("up", "up"), ("up", "stay"), ("stay", "up"), (None, "up")]:
         paper = step_log_likelihood(output, action, ACTIONS, PAPER)
@@ -115,18 +138,28 @@ def test_zero_eps_makes_a_miss_impossible_without_nan() -> None:
 def test_counts_give_the_sum_of_the_steps(
     steps: list[tuple[str | None, str]], noise: NoiseModel
 ) -> None:
-    """What the search scores by equals what the SMC adds up step by step, eps = 0 included."""
+    """What the search scores by equals what the SMC adds up step by step, eps = 0 included,
+    each step in the bucket the actions before it put it in."""
+    outputs = [output for output, _ in steps]
+    actions = [action for _, action in steps]
+    buckets = noise.buckets_of(actions)
     total = np.zeros(noise.size)
-    for output, action in steps:
-        total = total + step_log_likelihood(output, action, ACTIONS, noise)
+    for output, action, bucket in zip(outputs, actions, buckets, strict=False):
+        total = total + step_log_likelihood(output, action, ACTIONS, noise, bucket)
+    assert np.allclose(sequence_log_likelihood(outputs, actions, ACTIONS, noise), total)
     idle = noise.idle
-    counts = StepCounts(
-        acted=sum(o == a != idle for o, a in steps),
-        idled=sum(o == a == idle for o, a in steps),
-        waited=sum(a == idle and o not in (a, None) for o, a in steps),
-        missed=sum(a != idle and o not in (a, None) for o, a in steps),
-        failed=sum(o is None for o, _ in steps),
-    )
+    counts = []
+    for k in range(noise.n_buckets):
+        of_k = [(o, a) for o, a, b in zip(outputs, actions, buckets, strict=False) if b == k]
+        counts.append(
+            StepCounts(
+                acted=sum(o == a != idle for o, a in of_k),
+                idled=sum(o == a == idle for o, a in of_k),
+                waited=sum(a == idle and o not in (a, None) for o, a in of_k),
+                missed=sum(a != idle and o not in (a, None) for o, a in of_k),
+                failed=sum(o is None for o, _ in of_k),
+            )
+        )
     counted = counted_log_likelihood(counts, ACTIONS, noise)
     assert not np.isnan(counted).any()
     assert np.allclose(counted, total, rtol=1e-12, atol=0.0)
@@ -135,9 +168,10 @@ def test_counts_give_the_sum_of_the_steps(
 def test_marginal_and_posterior_over_the_settings() -> None:
     model = NoiseModel(grid=(0.1, 0.3), prior=(3.0, 1.0))
     assert np.allclose(np.exp(model.log_prior), [0.75, 0.25])
-    tempo = NoiseModel((0.1, 0.3), (3.0, 1.0), rates=(1.0, 0.5), rate_prior=None, idle="stay")
-    assert np.allclose(np.exp(tempo.log_prior), [0.375, 0.125, 0.375, 0.125])  # rate-major
-    assert np.allclose(tempo.rate, [1.0, 1.0, 0.5, 0.5]) and np.allclose(tempo.eps[:2], [0.1, 0.3])
+    tempo = NoiseModel((0.1, 0.3), (3.0, 1.0), rates=(0.5,), buckets=(), idle="stay")
+    assert np.allclose(np.exp(tempo.log_prior), [0.375, 0.125, 0.375, 0.125])  # tempo-major
+    assert np.allclose(tempo.rate(0), [1.0, 1.0, 0.5, 0.5])
+    assert np.allclose(tempo.eps, [0.1, 0.3, 0.1, 0.3])
     loglik = np.asarray([[np.log(0.5), np.log(0.25)], [-np.inf, -np.inf]])
     marginal = log_marginal(loglik, model.log_prior)
     assert np.isclose(marginal[0], np.log(0.75 * 0.5 + 0.25 * 0.25))
@@ -155,7 +189,9 @@ def test_marginal_and_posterior_over_the_settings() -> None:
         ({"grid": (0.1,), "prior": (1.0, 2.0)}, "eps"),
         ({"rates": ()}, "rates"),
         ({"rates": (0.0,)}, "rates"),
-        ({"rates": (1.0, 0.5), "rate_prior": (1.0,)}, "rate"),
+        ({"steady": 1.5}, "steady"),
+        ({"buckets": (0, 2)}, "buckets"),
+        ({"buckets": (3, 2)}, "buckets"),
     ],
 )
 def test_bad_models_are_refused(kwargs: dict[str, tuple[float, ...]], message: str) -> None:

@@ -7,23 +7,27 @@ mixed with uniform noise: (1 - eps) p(a) + eps / |A|. A step on which the progra
 being wrong; for prediction it contributes a uniform distribution.
 
 In an env with an idle action (`EnvSpec.idle_action`), a tempo layer separates *when* the
-agent acts from *what* it does: at each tick it acts with probability r (its rate) and
-otherwise idles, and when it acts it follows the program as above:
+agent acts from *what* it does: at each tick it acts with probability r_b and otherwise idles,
+and when it acts it follows the program as above:
 
-    p(a | output) = (1 - r) [a = idle] + r p_eps(a | output).
+    p(a | output, b) = (1 - r_b) [a = idle] + r_b p_eps(a | output).
 
-A person who pauses between key presses is then a program that is right whenever they act,
-not a program that is wrong on every pause (which "always stay" beats). Where the agent never
-idles, r = 1 explains it best and the layer costs nothing; where the env has no idle action,
-r is 1.
+b is the tick's bucket of idle ticks since the agent last acted (by default: none, 1-3, 4 or
+more): people seldom press a key right after one, often after a short pause, and a long pause
+tends to go on (docs/tempo.md). A tempo is one rate per bucket: either 1 in every bucket (the
+agent acts at every tick, as every scripted agent does; half the prior) or any combination of
+a pausing agent's rates. A person who pauses between key presses is then a program that is
+right whenever they act, not one that is wrong on every pause (which "always stay" beats).
+Without an idle action the layer is off: every rate is 1.
 
-eps and r range over small grids with priors, and every (eps, r) pair is marginalised per
-program: p(a_1..t | program) = sum_(e, r) prior(e) prior(r) prod_s p_(e, r)(a_s | program).
-docs/inference.md gives the equations.
+Every (eps, tempo) pair is marginalised per program:
+p(a_1..t | program) = sum_(e, r) prior(e) prior(r) prod_s p_(e, r)(a_s | program, b_s).
+docs/tempo.md gives the equations.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -33,23 +37,28 @@ import numpy as np
 from rote.inference.ess import FloatArray, logsumexp
 from rote.programs.sandbox import Output
 
-RATES: tuple[float, ...] = (1.0, 0.75, 0.5, 0.25)
-"""The acting rates the tempo layer considers by default."""
-RATE_PRIOR: tuple[float, ...] = (0.5, 1 / 6, 1 / 6, 1 / 6)
-"""Half the prior on "always acts", as every scripted agent and program does, so that an
-agent that acts at every tick loses almost nothing to the layer."""
+RATES: tuple[float, ...] = (0.85, 0.65, 0.45, 0.3, 0.15)
+"""The acting rates a pausing agent may have in each bucket: people in the 2019 Overcooked
+games act on 0.12-0.65 of the ticks of a bucket (train split, docs/tempo.md)."""
+BUCKETS: tuple[int, ...] = (1, 4)
+"""The idle ticks since the last action at which each bucket after the first begins: 0, 1-3,
+4 or more. Finer buckets predicted the train split's pauses no better and multiply the grid."""
 
 
 @dataclass(frozen=True)
 class NoiseModel:
-    """The noise levels and acting rates to consider, and their priors (uniform when not
-    given). The grid the likelihoods carry on their last axis is every (eps, rate) pair,
-    rate-major; without an idle action it is the eps grid alone."""
+    """The noise levels and tempos to consider, and their priors (eps uniform when not given).
+    The grid the likelihoods carry on their last axis is every (eps, tempo) pair, tempo-major;
+    without an idle action it is the eps grid alone."""
 
     grid: tuple[float, ...] = (0.02, 0.1, 0.3)
     prior: tuple[float, ...] | None = None
     rates: tuple[float, ...] = RATES
-    rate_prior: tuple[float, ...] | None = RATE_PRIOR
+    steady: float = 0.5
+    """The prior that the agent acts at every tick (rate 1 in every bucket), as every scripted
+    agent and program does: such an agent loses at most log 1/steady of evidence to the layer.
+    The rest is spread evenly over every combination of `rates`, one per bucket."""
+    buckets: tuple[int, ...] = BUCKETS
     idle: str | None = None
     """The env's idle action (`for_env` sets it); None turns the tempo layer off."""
 
@@ -59,39 +68,71 @@ class NoiseModel:
         _check_prior("eps", self.grid, self.prior)
         if not self.rates or not all(0.0 < rate <= 1.0 for rate in self.rates):
             raise ValueError(f"rates must be non-empty values in (0, 1], not {self.rates}")
-        _check_prior("rate", self.rates, self.rate_prior)
+        if not 0.0 <= self.steady <= 1.0:
+            raise ValueError(f"steady must be a probability, not {self.steady}")
+        if list(self.buckets) != sorted(set(self.buckets)) or min(self.buckets, default=1) < 1:
+            raise ValueError(f"buckets must rise from 1 idle tick or more, not {self.buckets}")
 
     def for_env(self, idle: str | None) -> NoiseModel:
         """The model for an env whose idle action is `idle` (None: it has none)."""
         return replace(self, idle=idle)
 
     @property
-    def _rates(self) -> tuple[float, ...]:
-        return self.rates if self.idle is not None else (1.0,)
+    def n_buckets(self) -> int:
+        """How many buckets of idle ticks the rates depend on (1 without an idle action)."""
+        return len(self.buckets) + 1 if self.idle is not None else 1
+
+    def bucket(self, idled: int) -> int:
+        """The bucket of a tick after `idled` idle ticks since the agent last acted."""
+        if self.idle is None:
+            return 0
+        return sum(idled >= start for start in self.buckets)
+
+    def buckets_of(self, actions: Sequence[str | None]) -> list[int]:
+        """Each step's bucket, and then the next step's (one more than there are actions). The
+        history before the first step is not known: it counts as having just acted, and so
+        does a step whose action is not known."""
+        found, idled = [], 0
+        for action in actions:
+            found.append(self.bucket(idled))
+            idled = idled + 1 if action is not None and action == self.idle else 0
+        return [*found, self.bucket(idled)]
+
+    @property
+    def _tempos(self) -> FloatArray:
+        """Each tempo's rate per bucket: shape (tempos, n_buckets), the steady one first."""
+        if self.idle is None:
+            return np.ones((1, 1))
+        steady = [(1.0,) * self.n_buckets] if self.steady > 0.0 else []
+        pausing = list(itertools.product(self.rates, repeat=self.n_buckets))
+        return np.asarray(steady + (pausing if self.steady < 1.0 else []), dtype=np.float64)
 
     @property
     def size(self) -> int:
-        """The number of (eps, rate) pairs: the length of the likelihoods' last axis."""
-        return len(self.grid) * len(self._rates)
+        """The number of (eps, tempo) pairs: the length of the likelihoods' last axis."""
+        return len(self.grid) * len(self._tempos)
 
     @property
     def eps(self) -> FloatArray:
         """Each pair's eps."""
-        return np.tile(np.asarray(self.grid, dtype=np.float64), len(self._rates))
+        return np.tile(np.asarray(self.grid, dtype=np.float64), len(self._tempos))
 
-    @property
-    def rate(self) -> FloatArray:
-        """Each pair's acting rate (all 1 without an idle action)."""
-        return np.repeat(np.asarray(self._rates, dtype=np.float64), len(self.grid))
+    def rate(self, bucket: int) -> FloatArray:
+        """Each pair's acting rate in a bucket (all 1 without an idle action)."""
+        return np.repeat(self._tempos[:, bucket], len(self.grid))
 
     @property
     def log_prior(self) -> FloatArray:
-        """Each pair's log prior: prior(eps) prior(rate)."""
+        """Each pair's log prior: prior(eps) prior(tempo)."""
         eps = _log_normalised(self.prior, len(self.grid))
         if self.idle is None:
             return eps
-        rate = _log_normalised(self.rate_prior, len(self.rates))
-        result: FloatArray = (rate[:, None] + eps[None, :]).reshape(-1)
+        tempos = len(self._tempos)
+        weights = np.full(tempos, (1.0 - self.steady) / max(1, tempos - 1))
+        if self.steady > 0.0:
+            weights[0] = self.steady
+        tempo = _log_normalised(tuple(weights), tempos)
+        result: FloatArray = (tempo[:, None] + eps[None, :]).reshape(-1)
         return result
 
 
@@ -112,8 +153,11 @@ def _check(n_actions: int) -> None:
         raise ValueError("the noise model needs at least two actions")
 
 
-def predictive(output: Output, action_names: Sequence[str], noise: NoiseModel) -> FloatArray:
-    """p_(e, r)(a | output) for every pair of the grid: shape (noise.size, len(action_names))."""
+def predictive(
+    output: Output, action_names: Sequence[str], noise: NoiseModel, bucket: int = 0
+) -> FloatArray:
+    """p_(e, r)(a | output) for every pair of the grid at a tick of this bucket (of idle ticks
+    since the agent last acted): shape (noise.size, len(action_names))."""
     n = len(action_names)
     _check(n)
     eps = noise.eps[:, None]
@@ -127,17 +171,17 @@ def predictive(output: Output, action_names: Sequence[str], noise: NoiseModel) -
         acting = (1.0 - eps) * p / p.sum() + eps / n
     if noise.idle is None:
         return acting
-    rate = noise.rate[:, None]
+    rate = noise.rate(bucket)[:, None]
     idle = np.asarray([name == noise.idle for name in action_names], dtype=np.float64)
     result: FloatArray = (1.0 - rate) * idle + rate * acting
     return result
 
 
 def step_log_likelihood(
-    output: Output, action: str, action_names: Sequence[str], noise: NoiseModel
+    output: Output, action: str, action_names: Sequence[str], noise: NoiseModel, bucket: int = 0
 ) -> FloatArray:
-    """log p_(e, r)(action | output) for every pair of the grid; a failed step scores
-    eps / (|A| - 1), below any miss."""
+    """log p_(e, r)(action | output) for every pair of the grid at a tick of this bucket; a
+    failed step scores eps / (|A| - 1), below any miss."""
     n = len(action_names)
     _check(n)
     with np.errstate(divide="ignore"):
@@ -145,13 +189,13 @@ def step_log_likelihood(
             failed: FloatArray = np.log(noise.eps / (n - 1))
             return failed
         index = list(action_names).index(action)
-        result: FloatArray = np.log(predictive(output, action_names, noise)[:, index])
+        result: FloatArray = np.log(predictive(output, action_names, noise, bucket)[:, index])
     return result
 
 
 class StepCounts(NamedTuple):
-    """A deterministic program's steps by kind: all a history's likelihood depends on, so the
-    synthesizer's search scores programs by them."""
+    """A deterministic program's steps of one bucket by kind: all a history's likelihood
+    depends on, so the synthesizer's search scores programs by them."""
 
     acted: int
     """It named the action taken, which was not the idle action."""
@@ -165,25 +209,29 @@ class StepCounts(NamedTuple):
 
 
 def counted_log_likelihood(
-    counts: StepCounts, action_names: Sequence[str], noise: NoiseModel
+    counts: Sequence[StepCounts], action_names: Sequence[str], noise: NoiseModel
 ) -> FloatArray:
     """log p_(e, r)(a_1..t | outputs) for every pair: the sum of `step_log_likelihood` over a
-    history of these counts. Without an idle action, idled and waited steps count as acted and
-    missed ones."""
+    history of these counts, one per bucket (`noise.n_buckets` of them). Without an idle
+    action, idled and waited steps count as acted and missed ones."""
+    if len(counts) != noise.n_buckets:
+        raise ValueError(f"{len(counts)} counts for {noise.n_buckets} buckets")
     idle = noise.idle
     taken = next(name for name in action_names if name != idle)
     other = idle if idle is not None else action_names[-1]
-    kinds = [
-        (counts.acted, taken, taken),
-        (counts.idled, idle or taken, idle or taken),
-        (counts.waited, taken, idle or other),
-        (counts.missed, other, taken),  # the idle action named, or any other: the same p
-        (counts.failed, None, taken),
-    ]
     total = np.zeros(noise.size)
-    for count, output, action in kinds:
-        if count:  # a count of none adds nothing, where 0 * -inf (eps = 0) would be nan
-            total = total + count * step_log_likelihood(output, action, action_names, noise)
+    for bucket, of_bucket in enumerate(counts):
+        kinds = [
+            (of_bucket.acted, taken, taken),
+            (of_bucket.idled, idle or taken, idle or taken),
+            (of_bucket.waited, taken, idle or other),
+            (of_bucket.missed, other, taken),  # the idle action named, or any other: same p
+            (of_bucket.failed, None, taken),
+        ]
+        for count, output, action in kinds:
+            if count:  # a count of none adds nothing, where 0 * -inf (eps = 0) would be nan
+                step = step_log_likelihood(output, action, action_names, noise, bucket)
+                total = total + count * step
     return total
 
 
@@ -194,11 +242,13 @@ def sequence_log_likelihood(
     noise: NoiseModel,
 ) -> FloatArray:
     """log p_(e, r)(actions | outputs) for every pair: the sum of `step_log_likelihood` over
-    the steps whose action is known (a replay's outputs against the actions an agent took)."""
+    the steps whose action is known (a replay's outputs against the actions an agent took),
+    each in the bucket the actions before it put it in."""
     total = np.zeros(noise.size)
-    for output, action in zip(outputs, actions, strict=True):
+    buckets = noise.buckets_of(actions)[:-1]
+    for output, action, bucket in zip(outputs, actions, buckets, strict=True):
         if action is not None:
-            total = total + step_log_likelihood(output, action, action_names, noise)
+            total = total + step_log_likelihood(output, action, action_names, noise, bucket)
     return total
 
 
@@ -214,13 +264,13 @@ def agrees(output: Output, action: str) -> bool:
 
 
 def log_marginal(loglik: FloatArray, log_prior: FloatArray) -> FloatArray:
-    """Marginal log-likelihood over the grid: loglik has the (eps, rate) pairs on its last
+    """Marginal log-likelihood over the grid: loglik has the (eps, tempo) pairs on its last
     axis."""
     return logsumexp(loglik + log_prior, axis=-1)
 
 
 def noise_posterior(loglik: FloatArray, log_prior: FloatArray) -> FloatArray:
-    """p(eps, rate | history, program) for each row of loglik (the pairs on the last axis)."""
+    """p(eps, tempo | history, program) for each row of loglik (the pairs on the last axis)."""
     joint = loglik + log_prior
     total = logsumexp(joint, axis=-1)
     safe_total = np.where(np.isfinite(total), total, 0.0)

@@ -6,7 +6,7 @@ observations it has seen, particles holding one program share one live instance 
 and numbers:
 
 - `loglik[i, e]`: the log-likelihood of the whole history under program i and noise setting e
-  (a pair of noise level and acting rate, `rote.inference.likelihood.NoiseModel`);
+  (a pair of noise level and tempo, `rote.inference.likelihood.NoiseModel`);
 - `log_weights[i]`: the normalised SMC weight.
 
 Each observed step multiplies a particle's weight by its likelihood increment (marginal over the
@@ -147,18 +147,20 @@ def posterior_predictive(
     outputs: Sequence[Output],
     action_names: Sequence[str],
     noise: NoiseModel,
+    bucket: int = 0,
 ) -> NDArray[np.float64]:
-    """p(a | history) = sum_i w_i sum_e p(e | history, i) p_e(a | output_i)."""
+    """p(a | history) = sum_i w_i sum_e p(e | history, i) p_e(a | output_i, bucket), at a tick
+    of this bucket of idle ticks since the agent last acted."""
     weights = np.exp(particles.log_weights)
     noise_weights = noise_posterior(particles.loglik, noise.log_prior)
     distribution = np.zeros(len(action_names))
     known: dict[str | None, FloatArray] = {}  # particles share a few outputs
     for weight, noise_weight, output in zip(weights, noise_weights, outputs, strict=True):
         if isinstance(output, dict):
-            matrix = predictive(output, action_names, noise)
+            matrix = predictive(output, action_names, noise, bucket)
         else:
             if output not in known:
-                known[output] = predictive(output, action_names, noise)
+                known[output] = predictive(output, action_names, noise, bucket)
             matrix = known[output]
         distribution += weight * (noise_weight @ matrix)
     result: NDArray[np.float64] = distribution / distribution.sum()

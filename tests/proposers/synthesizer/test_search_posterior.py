@@ -4,7 +4,8 @@ Real sandbox, real SMC (`ROTE`), a noisy Construction trajectory, so programs di
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -36,6 +37,16 @@ AGREE = 1e-9
 def noisy_history() -> list[Step]:
     agent = make_agent("construction", "snake", noise=0.2, action_names=SPEC.action_names, seed=1)
     return list(rollout(SPEC, agent, steps=20, seed=1).steps)
+
+
+def paused_history() -> list[Step]:
+    """The noisy history with pauses of one to three ticks, as people make: steps of every
+    bucket of the tempo layer (idle ticks since the agent last acted)."""
+    pauses = {2, 5, 6, 10, 11, 12, 13, 14, 17}
+    return [
+        replace(step, action="stay") if t in pauses else step
+        for t, step in enumerate(noisy_history())
+    ]
 
 
 class Given(Proposer):
@@ -71,10 +82,14 @@ def assert_one_constant_apart(smc: Sequence[float], search: Sequence[float]) -> 
     assert np.ptp(offsets) < AGREE, offsets - offsets[0]
 
 
-def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
+@pytest.mark.parametrize("history", [noisy_history, paused_history])
+def test_search_scores_are_smc_log_weights_up_to_one_constant(
+    history: Callable[[], list[Step]],
+) -> None:
     """Found programs, a poor one, and one the sandbox fails partway through: it says "jump"
-    at step 8 and is a miss from then on, although the DSL would hit again after it."""
-    steps = noisy_history()
+    at step 8 and is a miss from then on, although the DSL would hit again after it. On a
+    history with pauses too, where the tempo layer's rates differ by bucket."""
+    steps = history()
     observations = [step.observation for step in steps]
     actions = [step.action or "" for step in steps]
     noise = NoiseModel().for_env(SPEC.idle_action)  # as ROTE weighs programs on this env
@@ -114,8 +129,8 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant() -> None:
     [
         None,
         NoiseModel(grid=(0.05, 0.5), prior=(3.0, 1.0)),
-        NoiseModel(rates=(1.0, 0.5), rate_prior=None),
-        NoiseModel(rates=(1.0,), rate_prior=None),
+        NoiseModel(rates=(0.5,), buckets=(2,)),
+        NoiseModel(steady=1.0),
     ],
 )
 def test_the_synthesizers_proposals_carry_their_smc_log_weight(noise: NoiseModel | None) -> None:

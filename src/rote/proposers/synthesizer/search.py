@@ -123,15 +123,24 @@ class Search:
         self.progress = progress
         self.noise = noise or NoiseModel()
         self.action_names = tuple(action_names)
-        self._idle_steps = [t for t, a in enumerate(self.actions) if a == self.noise.idle]
+        self._idle_steps = _idle_steps(self.actions, self.noise.idle)
         """The steps the agent idled, where a program's output decides its kind of step."""
+        buckets = self.noise.buckets_of(self.actions)[:-1]
+        self._later_buckets: list[tuple[list[int], list[str], list[int]]] = []
+        """Each bucket after the first (idle ticks since the agent last acted): its steps,
+        their actions, and where among them the agent idled. The first bucket's counts are the
+        rest, so a history without pauses costs nothing more to count."""
+        for bucket in range(1, self.noise.n_buckets):
+            steps = [t for t, of_step in enumerate(buckets) if of_step == bucket]
+            actions = [self.actions[t] for t in steps]
+            self._later_buckets.append((steps, actions, _idle_steps(actions, self.noise.idle)))
         self._valid = frozenset(action_names)
         self.siblings = _siblings(tables.skills)
         self.classes: dict[tuple[str | None, ...], list[Scored]] = {}
         self.scored = 0
         self._reserved = 0
         self._deadline = 0.0
-        self._logliks: dict[StepCounts, float] = {}
+        self._logliks: dict[tuple[StepCounts, ...], float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
 
     # -- scoring -----------------------------------------------------------------------------
@@ -146,19 +155,33 @@ class Search:
 
     def _counted(self, outputs: Sequence[str | None], hits: int) -> float:
         """`loglik` of outputs of the history's length with `hits` already counted."""
-        failed = outputs.count(None)
-        idled = waited = 0
-        if self._idle_steps:
-            on_idle = [outputs[t] for t in self._idle_steps]
-            idled = on_idle.count(self.noise.idle)
-            waited = len(on_idle) - idled - on_idle.count(None)
-        missed = len(outputs) - hits - waited - failed
-        counts = StepCounts(hits - idled, idled, waited, missed, failed)
+        later = []
+        for steps, actions, idle_steps in self._later_buckets:
+            of_bucket = [outputs[t] for t in steps]
+            bucket_hits = sum(map(operator.eq, of_bucket, actions))
+            later.append(self._kinds(of_bucket, bucket_hits, idle_steps))
+        whole = self._kinds(outputs, hits, self._idle_steps)
+        first = StepCounts(*(n - sum(rest) for n, *rest in zip(whole, *later, strict=True)))
+        counts = (first, *later)
         found = self._logliks.get(counts)
         if found is None:
             loglik = counted_log_likelihood(counts, self.action_names, self.noise)
             found = self._logliks[counts] = float(log_marginal(loglik, self.noise.log_prior))
         return found
+
+    def _kinds(
+        self, outputs: Sequence[str | None], hits: int, idle_steps: Sequence[int]
+    ) -> StepCounts:
+        """The steps by kind, for outputs against actions of which `hits` agree and those at
+        `idle_steps` were the idle action."""
+        failed = outputs.count(None)
+        idled = waited = 0
+        if idle_steps:
+            on_idle = [outputs[t] for t in idle_steps]
+            idled = on_idle.count(self.noise.idle)
+            waited = len(on_idle) - idled - on_idle.count(None)
+        missed = len(outputs) - hits - waited - failed
+        return StepCounts(hits - idled, idled, waited, missed, failed)
 
     def _sandboxed(self, outputs: Sequence[str]) -> tuple[str | None, ...]:
         """The outputs as the sandbox replays the emitted program: a name that is not one of the
@@ -512,6 +535,10 @@ class Search:
             child = _mutate(parent.program, self.rng, self.tables, self.siblings)
             if child is not None:
                 self.score(child)
+
+
+def _idle_steps(actions: Sequence[str], idle: str | None) -> list[int]:
+    return [t for t, action in enumerate(actions) if action == idle]
 
 
 def _ranks_before(a: Scored, b: Scored) -> bool:
