@@ -27,6 +27,7 @@ docs/tempo.md gives the equations.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -98,7 +99,7 @@ class NoiseModel:
             idled = idled + 1 if action is not None and action == self.idle else 0
         return [*found, self.bucket(idled)]
 
-    @property
+    @functools.cached_property
     def _tempos(self) -> FloatArray:
         """Each tempo's rate per bucket: shape (tempos, n_buckets), the steady one first."""
         if self.idle is None:
@@ -112,7 +113,7 @@ class NoiseModel:
         """The number of (eps, tempo) pairs: the length of the likelihoods' last axis."""
         return len(self.grid) * len(self._tempos)
 
-    @property
+    @functools.cached_property
     def eps(self) -> FloatArray:
         """Each pair's eps."""
         return np.tile(np.asarray(self.grid, dtype=np.float64), len(self._tempos))
@@ -121,7 +122,7 @@ class NoiseModel:
         """Each pair's acting rate in a bucket (all 1 without an idle action)."""
         return np.repeat(self._tempos[:, bucket], len(self.grid))
 
-    @property
+    @functools.cached_property
     def log_prior(self) -> FloatArray:
         """Each pair's log prior: prior(eps) prior(tempo)."""
         eps = _log_normalised(self.prior, len(self.grid))
@@ -216,23 +217,41 @@ def counted_log_likelihood(
     action, idled and waited steps count as acted and missed ones."""
     if len(counts) != noise.n_buckets:
         raise ValueError(f"{len(counts)} counts for {noise.n_buckets} buckets")
+    table = _kinds_log_likelihood(noise, tuple(action_names))
+    total = np.zeros(noise.size)
+    for of_bucket, rows in zip(counts, table, strict=True):
+        for count, row in zip(of_bucket, rows, strict=True):
+            if count:  # a count of none adds nothing, where 0 * -inf (eps = 0) would be nan
+                total = total + count * row
+    return total
+
+
+@functools.lru_cache(maxsize=64)
+def _kinds_log_likelihood(noise: NoiseModel, action_names: tuple[str, ...]) -> FloatArray:
+    """One step's `step_log_likelihood` of each kind of `StepCounts` in each bucket: shape
+    (n_buckets, kinds, noise.size). The search scores thousands of count vectors against one
+    model, so the steps are worked out once."""
     idle = noise.idle
     taken = next(name for name in action_names if name != idle)
     other = idle if idle is not None else action_names[-1]
-    total = np.zeros(noise.size)
-    for bucket, of_bucket in enumerate(counts):
-        kinds = [
-            (of_bucket.acted, taken, taken),
-            (of_bucket.idled, idle or taken, idle or taken),
-            (of_bucket.waited, taken, idle or other),
-            (of_bucket.missed, other, taken),  # the idle action named, or any other: same p
-            (of_bucket.failed, None, taken),
+    kinds = [
+        (taken, taken),  # acted
+        (idle or taken, idle or taken),  # idled
+        (taken, idle or other),  # waited
+        (other, taken),  # missed: the idle action named, or any other, has the same p
+        (None, taken),  # failed
+    ]
+    return np.stack(
+        [
+            np.stack(
+                [
+                    step_log_likelihood(output, action, action_names, noise, bucket)
+                    for output, action in kinds
+                ]
+            )
+            for bucket in range(noise.n_buckets)
         ]
-        for count, output, action in kinds:
-            if count:  # a count of none adds nothing, where 0 * -inf (eps = 0) would be nan
-                step = step_log_likelihood(output, action, action_names, noise, bucket)
-                total = total + count * step
-    return total
+    )
 
 
 def sequence_log_likelihood(
