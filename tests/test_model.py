@@ -172,3 +172,22 @@ def test_a_program_the_agent_pauses_in_wins_with_the_tempo_layer(
     if steady is None:  # with stay set aside, the pacer's next move is the prediction
         moves = {a: p for a, p in distribution.items() if a != "stay"}
         assert max(moves, key=moves.__getitem__) == steps[20].action
+
+
+def test_when_the_agent_acts_depends_on_how_long_it_has_idled(sandbox: Sandbox) -> None:
+    """A pacer that stays right after each move and moves after one idle tick: the model
+    learns a rate per bucket of idle ticks, so it predicts a pause right after a move and the
+    move right after a pause, from the actions it saw alone."""
+    steps = episode("left-right", steps=31)
+    paused = [replace(step, action="stay") if t % 2 else step for t, step in enumerate(steps)]
+    with ROTE(
+        "construction", ListProposer([bounce("left")]), n_particles=1, sandbox=sandbox
+    ) as model:
+        for step in paused[:29]:  # the last one seen is a move
+            model.observe(step.observation, step.action)  # type: ignore[arg-type]
+        after_move = model.predict(paused[29].observation)
+        model.observe(paused[29].observation, "stay")
+        after_pause = model.predict(paused[30].observation)
+    assert after_move["stay"] > 0.8
+    assert max(after_pause, key=after_pause.__getitem__) == steps[30].action
+    assert after_pause["stay"] < 0.2

@@ -3,8 +3,9 @@
 A program's score is the log posterior weight the SMC will give it, up to a constant: the log
 likelihood of the history marginalised over the noise grid (ROTE's default `NoiseModel` unless
 given), plus the log prior the proposer gives it, -cost (description length). The likelihood is
-the SMC's own, summed by counts of the kinds of step (`StepCounts`: hits, idle hits, waits,
-misses, failures; `counted_log_likelihood`), so it is worked out once per count. A program is
+the SMC's own, summed by counts of the kinds of step in each bucket of idle ticks the tempo
+layer tells apart (`StepCounts`: hits, idle hits, waits, misses, failures;
+`counted_log_likelihood`), so it is worked out once per count. A program is
 scored on what the sandbox would make of its outputs: one that says a name that is not an
 action fails there, and misses every step from then on.
 
