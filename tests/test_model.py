@@ -188,6 +188,8 @@ def test_when_the_agent_acts_depends_on_how_long_it_has_idled(sandbox: Sandbox) 
         after_move = model.predict(paused[29].observation)
         model.observe(paused[29].observation, "stay")
         after_pause = model.predict(paused[30].observation)
+        rates = model.programs(1)[0].acting_rates
+    assert rates is not None and rates["0"] < 0.2 < 0.8 < rates["1-3"]
     assert after_move["stay"] > 0.8
     assert max(after_pause, key=after_pause.__getitem__) == steps[30].action
     assert after_pause["stay"] < 0.2

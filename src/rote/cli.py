@@ -62,7 +62,7 @@ from rote.proposers.llm.config import LLMConfig
 from rote.proposers.llm.prompts import VARIANTS
 from rote.report.explanation import explain
 from rote.report.html import bench_page, trajectory_page, write_page
-from rote.report.terminal import print_explanation
+from rote.report.terminal import print_explanation, tempo
 from rote.report.trajectory import trajectory_data
 from rote.rollout import episode_path, generate
 from rote.trajectory import Trajectory, TrajectoryReader, WriteReport, parse_json, read_trajectory
@@ -616,6 +616,8 @@ def _print_report(report: PredictionReport, args: argparse.Namespace, out: Conso
         out.print(
             f"{lead if rank == 1 else f'{rank}. (weight {program.weight:.3f}, {fit})'}: {what}"
         )
+        if (said := tempo(program.acting_rates)) is not None:
+            out.print(f"   {said}")
     last = report.predictions[-1].t if report.predictions else observe
     swap = any(p.t == report.swap_at for p in report.predictions)
     title = f"steps {observe}-{last} predicted after observing steps 0-{observe - 1}"

@@ -86,6 +86,10 @@ class ProgramSummary(NamedTuple):
     agrees: tuple[bool, ...]
     """Per step the model has seen (observed or revealed), whether the program named the
     action taken (`rote.inference.likelihood.agrees`)."""
+    acting_rates: dict[str, float] | None = None
+    """Under this program, how often the agent acts at a tick, by the idle ticks since it last
+    acted (the tempo layer's posterior mean rate per bucket, `NoiseModel.acting_rates`); None
+    where the env has no idle action."""
 
 
 class ROTE(Predictor):
@@ -291,6 +295,9 @@ class ROTE(Predictor):
                 program.origin,
                 describe(program.source),
                 tuple(self._scores[program.id].agreed),
+                None
+                if self.noise.idle is None
+                else self.noise.acting_rates(self._scores[program.id].total),
             )
             for weight, program in self._ranked()[:k]
         ]

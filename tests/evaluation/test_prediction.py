@@ -104,6 +104,9 @@ def test_a_report_of_listed_programs_has_the_schema_and_round_trips(
     assert (value["swap_at"], value["after_swap"]) == (8, {"accuracy": 1.0, "scored_steps": 4})
     replayed, right = value["programs"]
     assert (replayed["observed_fit"], replayed["missed"], replayed["steps_seen"]) == (6, [], 12)
+    # named at every tick it acted or idled, the agent is one that acts whenever it means to
+    assert list(replayed["acting_rates"]) == ["0", "1-3", "4+"]
+    assert min(replayed["acting_rates"].values()) > 0.9
     moves_right = [t for t, action in enumerate(trajectory.actions) if action == "right"]
     assert right["missed"] == [t for t in range(12) if t not in moves_right]
     assert right["observed_fit"] == sum(t < 6 for t in moves_right)

@@ -102,8 +102,10 @@ def test_the_rate_depends_on_the_idle_ticks_since_the_agent_last_acted() -> None
     # after a pause: the tempos that say so hold the posterior, and their rates differ by bucket
     noise = NoiseModel(grid=(0.1,), rates=(0.9, 0.1), buckets=(1,), idle="stay")
     loglik = sequence_log_likelihood(["up"] * 40, ["up", "stay"] * 20, ACTIONS, noise)
-    posterior = noise_posterior(loglik[None, :], noise.log_prior)[0]
-    assert posterior @ noise.rate(0) < 0.2 < 0.8 < posterior @ noise.rate(1)
+    rates = noise.acting_rates(loglik)
+    assert rates["0"] < 0.2 < 0.8 < rates["1+"]
+    assert TEMPO.bucket_names == ("0", "1-3", "4+") and PAPER.bucket_names == ("0+",)
+    assert NoiseModel(buckets=(2, 3)).for_env("stay").bucket_names == ("0-1", "2", "3+")
 
 
 def test_without_an_idle_action_the_tempo_layer_is_off() -> None:

@@ -116,6 +116,7 @@ def test_selecting_another_program_shows_its_source(browser: Any, pages: dict[st
     always.click()  # the list is drawn again: the old buttons are gone
     assert text(browser, "source") != first and "Always" in text(browser, "source")
     assert "#3" in text(browser, "program-detail")
+    assert "acts " in text(browser, "program-detail")  # the tempo layer's reading of the agent
     selected = browser.find_elements("css selector", '#programs button[aria-pressed="true"]')
     assert [b.text for b in selected] == [label]
     # the replaying programs named the action taken; the constant one may not have

@@ -167,6 +167,7 @@ class PredictionReport:
                     "observed_fit": self.observed_fit(program),
                     "steps_seen": len(program.agrees),
                     "missed": [t for t, agreed in enumerate(program.agrees) if not agreed],
+                    "acting_rates": program.acting_rates,
                     "source": program.source,
                 }
                 for rank, program in enumerate(self.programs[:top], start=1)
@@ -196,6 +197,7 @@ class PredictionReport:
                     p["origin"],
                     p["description"],
                     tuple(t not in set(p["missed"]) for t in range(p["steps_seen"])),
+                    p.get("acting_rates"),
                 )
                 for p in value["programs"]
             ),

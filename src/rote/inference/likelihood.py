@@ -83,6 +83,25 @@ class NoiseModel:
         """How many buckets of idle ticks the rates depend on (1 without an idle action)."""
         return len(self.buckets) + 1 if self.idle is not None else 1
 
+    @property
+    def bucket_names(self) -> tuple[str, ...]:
+        """Each bucket by its idle ticks since the last action: ("0", "1-3", "4+") by default."""
+        starts = [0, *self.buckets][: self.n_buckets]
+        names = [
+            str(start) if end - 1 == start else f"{start}-{end - 1}"
+            for start, end in itertools.pairwise(starts)
+        ]
+        return (*names, f"{starts[-1]}+")
+
+    def acting_rates(self, loglik: FloatArray) -> dict[str, float]:
+        """The posterior mean acting rate in each bucket, by `bucket_names`, given one
+        program's log-likelihood per setting: when the agent acts, as that program reads it."""
+        posterior = noise_posterior(loglik[None, :], self.log_prior)[0]
+        return {
+            name: float(posterior @ self.rate(bucket))
+            for bucket, name in enumerate(self.bucket_names)
+        }
+
     def bucket(self, idled: int) -> int:
         """The bucket of a tick after `idled` idle ticks since the agent last acted."""
         if self.idle is None:

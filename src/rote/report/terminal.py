@@ -43,6 +43,20 @@ def step_ranges(steps: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
+def tempo(acting_rates: dict[str, float] | None) -> str | None:
+    """How often the agent acts under a program, by idle ticks since it last acted, in words;
+    None where the env has no idle action."""
+    if acting_rates is None:
+        return None
+    if min(acting_rates.values()) >= 0.995:
+        return "acts at every tick"
+    rates = ", ".join(
+        f"{rate:.0%}" + (" right after acting" if name == "0" else f" after {name} idle ticks")
+        for name, rate in acting_rates.items()
+    )
+    return f"acts on a share of ticks: {rates}"
+
+
 def print_explanation(explanation: Explanation, out: Console) -> None:
     report = explanation.report
     settings = report.settings
@@ -75,6 +89,8 @@ def print_explanation(explanation: Explanation, out: Console) -> None:
         )
         if program.description:
             out.print(f"   {program.description}")
+        if (said := tempo(program.acting_rates)) is not None:
+            out.print(f"   {said}")
         belief = [row[rank - 1] for row in explanation.belief]
         prefix = f"   belief over steps 0-{seen - 1}: ["
         out.print(f"{prefix}{sparkline(belief)}]")
