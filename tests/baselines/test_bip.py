@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -66,17 +65,6 @@ def test_action_values_chain_pick_up_and_drop() -> None:
     assert q["interact"] == max(q.values()) == -4  # pick up, two steps right, drop
     done = values(state, [])
     assert done["stay"] == 0 and all(v == -1 for a, v in done.items() if a != "stay")
-
-
-def test_predict_is_fast() -> None:
-    history = steps("blue-next-to-blue", n=20)
-    predictor = BIPPredictor(ENV)
-    start = time.perf_counter()
-    for step in history:
-        assert step.action is not None
-        predictor.predict(step.observation)
-        predictor.observe(step.observation, step.action)
-    assert (time.perf_counter() - start) / len(history) < 0.05
 
 
 def test_other_envs_need_a_planner() -> None:

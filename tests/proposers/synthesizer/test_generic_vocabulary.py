@@ -8,7 +8,6 @@ import itertools
 import random
 import re
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -227,14 +226,11 @@ def test_differences_are_guarded_for_a_bounded_number_of_fields() -> None:
     the vocabulary grows with the fields, not with their pairs."""
     rng = random.Random(2)
     observations = [{f"x{i:02d}": rng.randint(0, 99) for i in range(40)} for _ in range(20)]
-    start = time.perf_counter()
     guards = GenericVocabulary(SPEC).guards(observations)
-    seconds = time.perf_counter() - start
     named = {tuple(re.findall(r"state\['(\w+)'\]", guard.code)) for guard in guards}
     first = [f"x{i:02d}" for i in range(MAX_PAIRED_FIELDS)]
     assert {fields for fields in named if len(fields) == 2} == set(itertools.combinations(first, 2))
     assert len(guards) <= (40 + len(first) ** 2) * 2 * MAX_THRESHOLDS
-    assert seconds < 1.0
 
 
 THERMOSTAT = str(Path(__file__).parents[3] / "docs" / "examples" / "thermostat.py")
