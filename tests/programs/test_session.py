@@ -113,7 +113,9 @@ def test_dropping_ends_a_programs_process(sandbox: Sandbox) -> None:
         # the worker reads the drop before the step, which it answers: by then "a" has ended
         assert set(session.step({"t": 0}).outputs) == {"b"}
         assert len(programs() - before) == 1
-    assert programs_settle(lambda running: running == before)
+    # none of this session's programs is left; a program of an earlier test that was still
+    # ending when the test began may end meanwhile, so "the same as before" is too strict
+    assert programs_settle(lambda running: not running - before)
 
 
 def test_a_time_bomb_fails_at_its_step_and_no_other(sandbox: Sandbox) -> None:
