@@ -6,7 +6,7 @@ import rote
 
 EXPECTED = {
     "FORMAT", "Agent", "EnvSpec", "Header", "HybridProposer", "LLMConfig", "LLMProposer",
-    "Library", "ListProposer", "Observation", "Program", "Proposer",
+    "Library", "ListProposer", "NoiseModel", "Observation", "Program", "Proposer",
     "ROTE", "RoteError", "Step", "SynthProposer", "Trajectory", "TrajectoryError",
     "TrajectoryReader", "TrajectoryWriter", "__version__", "agent_names", "generate",
     "load_library", "make_agent", "make_env",

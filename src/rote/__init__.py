@@ -6,6 +6,7 @@ The public API is what `__all__` lists; everything else may change between versi
 from rote.agents import Agent, agent_names, make_agent
 from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
 from rote.errors import RoteError
+from rote.inference.likelihood import NoiseModel
 from rote.model import ROTE
 from rote.programs.library import Library, load_library
 from rote.programs.program import Program
@@ -38,6 +39,7 @@ __all__ = [
     "LLMProposer",
     "Library",
     "ListProposer",
+    "NoiseModel",
     "Observation",
     "Program",
     "Proposer",
