@@ -142,10 +142,9 @@ class ROTE(Predictor):
             self._owns_proposer = True
         self.rng = np.random.default_rng(seed)
         self.history: list[Step] = []
-        self._buckets: list[int] = []
-        """Each observed step's bucket of idle ticks since the agent last acted (the tempo
-        layer's rates depend on it)."""
         self._idled = 0
+        """Idle ticks since the agent last acted, at the end of the history: the next tick's
+        bucket, on which the tempo layer's rates depend."""
         self.particles: ParticleSet | None = None
         self.records: list[StepRecord] = []
         self._session: Session | None = None
@@ -162,8 +161,7 @@ class ROTE(Predictor):
         self._check_observation(observation)
         self.history.append(Step(observation, action))
         bucket = self.noise.bucket(self._idled)
-        self._buckets.append(bucket)
-        self._idled = self._idled + 1 if action == self.noise.idle else 0
+        self._idled = self.noise.idled_after(self._idled, action)
         if self._session is None:
             return  # no programs yet: inference will replay the history into them
         result = self._session.step(observation)
@@ -248,9 +246,10 @@ class ROTE(Predictor):
         if not candidates:
             raise RoteError(f"the {self.proposer.name} proposer returned no programs")
         newcomers = {p.id: p.source for p in candidates if p.id not in self._scores}
+        buckets = self.noise.buckets_of([step.action for step in self.history])[:-1]
         for program_id, result in self._session.add(newcomers).items():
             score = self._scores[program_id] = _Score(self.noise.size)
-            steps = zip(result.outputs, self.history, self._buckets, strict=True)
+            steps = zip(result.outputs, self.history, buckets, strict=True)
             for output, step, bucket in steps:
                 assert step.action is not None
                 self._score(score, output, step.action, bucket)

@@ -109,14 +109,18 @@ class NoiseModel:
             return 0
         return sum(idled >= start for start in self.buckets)
 
+    def idled_after(self, idled: int, action: str | None) -> int:
+        """The idle ticks since the agent last acted, after a tick of `action` that followed
+        `idled` of them; an action not known counts as acting."""
+        return idled + 1 if action is not None and action == self.idle else 0
+
     def buckets_of(self, actions: Sequence[str | None]) -> list[int]:
         """Each step's bucket, and then the next step's (one more than there are actions). The
-        history before the first step is not known: it counts as having just acted, and so
-        does a step whose action is not known."""
+        history before the first step is not known: it counts as having just acted."""
         found, idled = [], 0
         for action in actions:
             found.append(self.bucket(idled))
-            idled = idled + 1 if action is not None and action == self.idle else 0
+            idled = self.idled_after(idled, action)
         return [*found, self.bucket(idled)]
 
     @functools.cached_property
