@@ -100,13 +100,23 @@ def tempo(steps: list[Step]) -> collections.Counter[tuple[int, bool]]:
     return found
 
 
-TEMPO_MODELS = {
-    "one rate, 0.75/0.5/0.25 (before buckets)": NoiseModel(rates=(0.75, 0.5, 0.25), buckets=()),
-    "one rate": NoiseModel(buckets=()),
-    "buckets 0, 1-3, 4+ (default)": NoiseModel(),
-    "buckets 0, 1-2, 3-4, 5+": NoiseModel(buckets=(1, 3, 5)),
-}
-"""Tempo grids compared on act-or-idle alone; eps plays no part there (set to 0)."""
+def tempo_models() -> dict[str, NoiseModel]:
+    """Tempo grids compared on act-or-idle alone; eps plays no part there (set to 0). None
+    with a version of rote from before the buckets (PYTHONPATH at an older checkout), whose
+    NoiseModel has no `buckets`: the rest of the script still scores it."""
+    try:
+        return {
+            "one rate, 0.75/0.5/0.25 (before buckets)": NoiseModel(
+                rates=(0.75, 0.5, 0.25), buckets=()
+            ),
+            "one rate": NoiseModel(buckets=()),
+            "buckets 0, 1-3, 4+ (default)": NoiseModel(),
+            "buckets 0, 1-2, 3-4, 5+": NoiseModel(buckets=(1, 3, 5)),
+        }
+    except TypeError:
+        return {}
+
+
 ACT_OR_IDLE = ("stay", "act")
 
 
@@ -183,14 +193,15 @@ def main() -> None:
     }
     covered: dict[str, dict[str, Any]] = {}
     paced: dict[str, dict[str, Any]] = {}
-    tempo_losses: dict[str, list[float]] = {name: [] for name in TEMPO_MODELS}
+    models = tempo_models()
+    tempo_losses: dict[str, list[float]] = {name: [] for name in models}
     for layout in layouts:
         ticks: collections.Counter[tuple[int, bool]] = collections.Counter()
         counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
         for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
             steps = list(trajectory.steps)
             ticks += tempo(steps)
-            for name, noise in TEMPO_MODELS.items():
+            for name, noise in models.items():
                 tempo_losses[name] += tempo_loss(noise, steps, args.observe, args.predict)
             for key, value in coverage(steps).items():
                 counts[key] += value
