@@ -55,6 +55,11 @@ def search(steps: list[Step], seed: int = 0, budget: Budget = QUICK) -> Search:
     return found
 
 
+COLOUR_CYCLE = Ring(
+    tuple(Mode(SKILLS[f"walk to {colour}"], exit=IDLE) for colour in ("green", "blue", "purple"))
+)
+"""colour-cycle's own program: walk to each colour in turn, moving on when there."""
+
 PROGRAMS = {
     "one skill": Ring((Mode(SKILLS["fetch green"]),)),
     "decision list": Ring(
@@ -77,6 +82,7 @@ PROGRAMS = {
             Mode(SKILLS["pace from down"], exit=Exit("after", steps=1)),
         )
     ),
+    "cycle through colours": COLOUR_CYCLE,
     "idle stateful and guard exits": Ring(
         (
             Mode(SKILLS["pace from up"], exit=IDLE),
@@ -247,6 +253,19 @@ def test_search_finds_the_shortest_cycle_through_colours() -> None:
     best = search(steps, budget=Budget()).best(1)[0]
     assert best.loglik > -2.0  # explains every step
     assert best.program.describe() == "walk to green, when idle -> walk to purple, when idle"
+
+
+def test_a_ring_with_nothing_to_do_anywhere_resumes_where_it_was() -> None:
+    """colour-cycle's episode 3 of the bench: one step onto the only coloured block, and every
+    mode of its cycle is idle until the swap. The ring must come round to the mode it was in,
+    as the agent's own loop over the colours does; following one exit fewer than there are
+    modes drifted the ring a mode back per step, and after the swap the program walked to the
+    wrong colour."""
+    steps = history("colour-cycle", steps=50, seed=3, swap_at=30)
+    assert all(step.action == "stay" for step in steps[1:30])
+    assert run(COLOUR_CYCLE, Tables(VOCABULARY, [step.observation for step in steps])) == [
+        step.action for step in steps
+    ]
 
 
 def test_synth_proposer_predicts_a_family_after_a_layout_swap() -> None:

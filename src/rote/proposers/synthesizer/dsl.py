@@ -6,7 +6,9 @@ mode an ordered list of guarded rules picks the skill to act with (the first rul
 holds, else the mode's default), and an exit says when to hand over to the next mode in the
 ring: when the mode's default skill would stay (it is "idle": at its goal, or blocked), when a
 guard holds, or after n steps in the mode. At each step exits are followed first, at most one
-per mode, then the mode acts.
+per mode, then the mode acts; when every mode's exit is open the ring comes round to the mode it
+was in (nothing to do anywhere: it stays put, as a hand-written "try the next one" loop over all
+modes does), rather than drifting one mode back at each step.
 
 This shape covers reactive policies (one mode, many rules), cycles of activities (a mode per
 target colour, exit when idle), alternations (run, step, run back) and rhythms (timers). The
@@ -548,7 +550,7 @@ def run(program: Ring, tables: Tables, steps: int | None = None) -> list[str]:
     counts = [exit.steps for exit in exits]
     asks = [exit.ask for exit in exits]
     following = [*range(1, len(ring)), 0]
-    most_hops = len(ring) - 1
+    most_hops = len(ring) if len(ring) > 1 else 0  # a full turn comes back (module docstring)
     mode, entered = 0, 0  # the mode, and the step it was entered (it has acted t - entered times)
     outputs: list[str] = []
     act = outputs.append

@@ -88,7 +88,7 @@ def to_source(program: Ring, vocabulary: Vocabulary) -> str:
     if ring:
         n = len(program.modes)
         act += [
-            f"for _ in range({n - 1}):",
+            f"for _ in range({n}):",
             f"{_INDENT}if not self.leaving(state):",
             f"{2 * _INDENT}break",
             f"{_INDENT}self.mode = (self.mode + 1) % {n}",
