@@ -82,6 +82,30 @@ def test_online_rejuvenates_when_no_program_explains_the_agent(sandbox: Sandbox)
         assert 1.0 - 1e-9 <= record.ess <= len(record.log_weights) + 1e-9
 
 
+@pytest.mark.parametrize("surprise", [0.05, 0.0])
+def test_online_rejuvenates_at_once_when_a_fitting_program_is_plainly_wrong(
+    sandbox: Sandbox, surprise: float
+) -> None:
+    """A pacer walks one way for several steps, then turns: "always that way" fitted every step
+    so far, so the turn had almost no probability. With `surprise`, that step rejuvenates; the
+    window rule alone waits for more misses, predicting the old way meanwhile."""
+    steps = episode("left-right", seed=0)
+    turn = next(t for t, step in enumerate(steps) if step.action != steps[0].action)
+    assert turn >= 4
+    proposer = Batches([[always(steps[0].action or "")], [bounce("left"), bounce("right")]])
+    with ROTE(
+        "construction", proposer, n_particles=2, sandbox=sandbox, window=5, surprise=surprise
+    ) as model:
+        predict_trajectory(model, steps[: turn + 1], 2, "online")
+        assert model.records[-1].t == turn
+        assert model.records[-1].rejuvenated == (surprise > 0)
+
+
+def test_surprise_must_be_a_probability_below_one() -> None:
+    with pytest.raises(RoteError, match="surprise"):
+        ROTE("construction", Batches([]), surprise=1.0)
+
+
 def test_after_rejuvenation_weights_equal_an_independent_full_replay(sandbox: Sandbox) -> None:
     proposer = Batches([[always("stay"), always("up")], [bounce("left"), bounce("right")]])
     steps = episode("left-right", seed=3)

@@ -108,6 +108,7 @@ class ROTE(Predictor):
         ess_threshold: float = 0.5,
         resampler: str = "systematic",
         window: int = 5,
+        surprise: float = 0.05,
         sandbox: Sandbox | None = None,
         limits: Limits | None = None,
         takes_ownership: bool = False,
@@ -117,11 +118,17 @@ class ROTE(Predictor):
         programs with the offline synthesizer (`SynthProposer`), so `ROTE("construction")`
         needs nothing else. With `takes_ownership`, the proposer and sandbox given were made
         for this model alone and `close()` closes them; otherwise they stay the caller's. A
-        proposer or sandbox the model makes itself (none given) is always its own. With a
+        proposer or sandbox the model makes itself (none given) is always its own. An
+        observed step rejuvenates when no particle beat a uniform guess over the last `window`
+        steps, or when the particles gave the step's action less than `surprise` probability
+        (a program believed to fit that is now plainly wrong: waiting for the window would
+        predict with it, confidently and wrongly, for several steps). With a
         `library` (`rote.programs.library`), its programs come first and the proposer writes
         only what it cannot explain (`LibraryProposer`)."""
         if n_particles < 1:
             raise RoteError(f"n_particles must be at least 1, not {n_particles}")
+        if not 0.0 <= surprise < 1.0:
+            raise RoteError(f"surprise must be a probability below 1, not {surprise}")
         if resampler not in RESAMPLERS:
             raise RoteError(f"resampler must be one of {', '.join(RESAMPLERS)}, not {resampler!r}")
         super().__init__(make_env(env) if isinstance(env, str) else env)
@@ -131,6 +138,7 @@ class ROTE(Predictor):
         self.ess_threshold = ess_threshold
         self.resampler = RESAMPLERS[resampler]
         self.window = window
+        self.surprise = surprise
         self._owns_sandbox = sandbox is None or takes_ownership
         self.sandbox = sandbox or Sandbox(limits=limits or Limits())
         self._owns_proposer = proposer is None or takes_ownership
@@ -194,7 +202,8 @@ class ROTE(Predictor):
             particles, self.rng, self.resampler, self.ess_threshold
         )
         proposals, rejuvenated = 0, False
-        if increment == -np.inf or self._explains_poorly(programs, t):
+        surprised = bool(increment < math.log(self.surprise)) if self.surprise else False
+        if increment == -np.inf or surprised or self._explains_poorly(programs, t):
             particles, proposals = self._rejuvenate(particles)
             rejuvenated = True
         self.particles = particles
