@@ -1,5 +1,5 @@
-"""Synthesized: move right, when idle -> pace from down, after 1 step -> move left, when idle
--> pace from down, after 1 step."""
+"""Synthesized: pace from down, after 1 step -> move right, when idle -> pace from down, after
+1 step -> move left, when idle."""
 
 from rote.skills.construction import Heading, move, parse
 
@@ -12,27 +12,27 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        for _ in range(3):
+        for _ in range(4):
             if not self.leaving(state):
                 break
             self.mode = (self.mode + 1) % 4
             self.steps = 0
         self.steps += 1
         if self.mode == 0:
-            return move(state, "right")
-        if self.mode == 1:
             return self.skill_0.act(state)
+        if self.mode == 1:
+            return move(state, "right")
         if self.mode == 2:
-            return move(state, "left")
-        return self.skill_0.act(state)
+            return self.skill_0.act(state)
+        return move(state, "left")
 
     def leaving(self, state):
         if self.mode == 0:
-            return move(state, "right") == "stay"
+            return self.steps >= 1
         if self.mode == 1:
-            return self.steps >= 1
+            return move(state, "right") == "stay"
         if self.mode == 2:
-            return move(state, "left") == "stay"
-        if self.mode == 3:
             return self.steps >= 1
+        if self.mode == 3:
+            return move(state, "left") == "stay"
         return False

@@ -12,7 +12,7 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        for _ in range(1):
+        for _ in range(2):
             if not self.leaving(state):
                 break
             self.mode = (self.mode + 1) % 2

@@ -11,7 +11,7 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        for _ in range(2):
+        for _ in range(3):
             if not self.leaving(state):
                 break
             self.mode = (self.mode + 1) % 3
