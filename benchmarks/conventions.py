@@ -42,6 +42,7 @@ from rote.evaluation.methods import Context
 from rote.evaluation.records import CellResult
 from rote.evaluation.suites import Suite, suite
 from rote.evaluation.summary import protocol_scores, scored_in
+from rote.files import atomic_write
 from rote.progress import progress_bar
 from rote.version import __version__
 
@@ -194,7 +195,8 @@ def main() -> None:
         cpu_count=os.cpu_count(),
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(args.out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written to {args.out}")
 
 

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from rote.files import atomic_write
+
 
 def bench_seconds(
     executor: str, jobs: int, methods: str | None, out: Path, address: str | None = None
@@ -73,7 +75,8 @@ def main() -> None:
         "python": platform.python_version(),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    with atomic_write(Path(args.out)) as tmp:
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

@@ -40,6 +40,7 @@ from rote.evaluation.methods import Context
 from rote.evaluation.records import CellKey, CellResult
 from rote.evaluation.suites import Suite, suite
 from rote.evaluation.summary import protocol_scores
+from rote.files import atomic_write
 from rote.programs import Sandbox
 from rote.programs.library import DEFAULT_CONCENTRATION, Library, save_library
 from rote.progress import progress_bar
@@ -208,7 +209,8 @@ def main() -> None:
     start = time.perf_counter()
     results = run(chosen, out, args.concentrations, args.jobs)
     report = summarize(chosen, results, time.perf_counter() - start)
-    (out / "summary.json").write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "families"}, indent=2))
 
 

@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rote.files import atomic_write
+
 CELL = """
 import json, sys, time
 from pathlib import Path
@@ -129,7 +131,8 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 
 

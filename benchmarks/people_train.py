@@ -41,6 +41,7 @@ from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
 from rote.evaluation.protocols import predict_trajectory
 from rote.evaluation.suites import suite
+from rote.files import atomic_write
 from rote.inference.likelihood import (
     NoiseModel,
     noise_posterior,
@@ -242,7 +243,8 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({key: report[key] for key in ("coverage", "tempo", "tempo_models", "rote")}))
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import rote
 from rote.agents import agent_source
+from rote.files import atomic_write
 from rote.programs import Sandbox
 from rote.programs.confinement import detect
 from tests.evaluation.kills import kill_and_resume
@@ -949,7 +950,8 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    with atomic_write(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     for line in summary(report):
         print(line)
     print(f"wrote {out}")

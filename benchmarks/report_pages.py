@@ -25,6 +25,7 @@ from typing import Any
 from rote import make_env, rollout, write_trajectory
 from rote.agents import make_agent
 from rote.cli import main
+from rote.files import atomic_write
 from rote.report.html import bench_page, write_page
 from tests.report.browser import chromium, console_errors, missing, open_page
 from tests.report.pages import write_report
@@ -92,7 +93,8 @@ def run() -> None:
             f"(median of {REPEATS}; max {most:.2f} s)"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"steps": args.steps, "pages": results}, indent=2) + "\n")
+    with atomic_write(args.out) as tmp:
+        tmp.write_text(json.dumps({"steps": args.steps, "pages": results}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

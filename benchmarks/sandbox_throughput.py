@@ -21,6 +21,7 @@ from typing import Any
 from rote import make_agent, make_env, rollout
 from rote.agents import agent_source
 from rote.agents.construction import MODULES
+from rote.files import atomic_write
 from rote.programs import Sandbox
 
 
@@ -94,7 +95,8 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import rote
+from rote.files import atomic_write
 from rote.programs.confinement import detect
 from rote.progress import progress_bar
 from rote.proposers import ProposalRequest
@@ -209,7 +210,8 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["summary"], indent=2))
 
 

@@ -41,6 +41,7 @@ import rote
 from rote.agents import agent_source
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import predict_trajectory
+from rote.files import atomic_write
 from rote.progress import progress_bar
 from rote.proposers.synthesizer import Budget
 from rote.rollout import noise_seed
@@ -244,7 +245,8 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
     }
     summary = args.out_dir / "synth_accuracy.json"
-    summary.write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(summary) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 

@@ -44,6 +44,7 @@ from unittest import mock
 import rote
 from rote.evaluation.metrics import tie_split_hit
 from rote.evaluation.protocols import predict_trajectory
+from rote.files import atomic_write
 from rote.observation import Observation
 from rote.plugins import load_plugin
 from rote.progress import progress_bar
@@ -211,7 +212,8 @@ def main() -> None:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
     }
-    (args.out_dir / "thresholds.json").write_text(json.dumps(report, indent=2) + "\n")
+    with atomic_write(args.out_dir / "thresholds.json") as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({key: report[key] for key in report if key != "trajectories"}, indent=2))
 
 
