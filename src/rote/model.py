@@ -202,7 +202,7 @@ class ROTE(Predictor):
             particles, self.rng, self.resampler, self.ess_threshold
         )
         proposals, rejuvenated = 0, False
-        surprised = bool(increment < math.log(self.surprise)) if self.surprise else False
+        surprised = self.surprise > 0 and increment < math.log(self.surprise)
         if increment == -np.inf or surprised or self._explains_poorly(programs, t):
             particles, proposals = self._rejuvenate(particles)
             rejuvenated = True

@@ -11,6 +11,7 @@ from rote.envs import EnvSpec
 from rote.envs.scene import Scene, scene_errors, text_scene
 from rote.errors import RoteError
 from rote.report.explanation import Explanation
+from rote.report.terminal import tempo
 
 SCHEMA = "rote.report.trajectory/1"
 
@@ -29,8 +30,9 @@ def scene_of(spec: EnvSpec, observation: dict[str, Any], t: int) -> Scene:
 
 def trajectory_data(explanation: Explanation, spec: EnvSpec, title: str) -> dict[str, Any]:
     """The report's JSON object: `explanation.to_json()` (settings, predictions, programs with
-    the steps each missed, belief, events) plus the env, each step's scene and action, and the
-    distinct grid bases that scenes point to by index (a layout's walls are stored once)."""
+    the steps each missed and their tempo in words, belief, events) plus the env, each step's
+    scene and action, and the distinct grid bases that scenes point to by index (a layout's
+    walls are stored once)."""
     bases: list[Any] = []
     index: dict[str, int] = {}
     steps = []
@@ -43,11 +45,14 @@ def trajectory_data(explanation: Explanation, spec: EnvSpec, title: str) -> dict
                 bases.append(scene["base"])
             scene["base"] = index[key]
         steps.append({"t": t, "scene": scene, "action": step.action})
+    explained = explanation.to_json()
+    for program in explained["programs"]:  # the page says the tempo as the terminal does
+        program["tempo"] = tempo(program.get("acting_rates"))
     return {
         "report": SCHEMA,
         "title": title,
         "env": {"id": spec.id, "actions": list(spec.action_names)},
-        **explanation.to_json(),
+        **explained,
         "bases": bases,
         "steps": steps,
     }

@@ -154,19 +154,8 @@
       $("source").textContent = "";
       return;
     }
-    detail.textContent = `#${program.rank}: weight ${program.weight.toFixed(3)}, from ${program.origin}, fits ${program.observed_fit} of ${observe} observed steps${tempo(program.acting_rates)}`;
+    detail.textContent = `#${program.rank}: weight ${program.weight.toFixed(3)}, from ${program.origin}, fits ${program.observed_fit} of ${observe} observed steps${program.tempo ? `; ${program.tempo}` : ""}`;
     $("source").textContent = program.source;
-  }
-
-  // How often the agent acts under the program, by idle ticks since it last acted (the tempo
-  // layer's buckets, docs/tempo.md); as the terminal report says it (report/terminal.py tempo).
-  function tempo(rates) {
-    if (!rates) return "";
-    const values = Object.values(rates);
-    if (Math.min(...values) >= 0.995) return "; acts at every tick";
-    const said = Object.entries(rates).map(([name, rate]) =>
-      `${Math.round(rate * 100)}%` + (name === "0" ? " right after acting" : ` after ${name} idle ticks`));
-    return `; acts on a share of ticks: ${said.join(", ")}`;
   }
 
   function drawBelief() {
