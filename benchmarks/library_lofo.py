@@ -33,6 +33,7 @@ from rote.evaluation.journal import load_records
 from rote.evaluation.library import (
     CandidateSettings,
     fit_library,
+    fit_noise,
     propose_candidates,
     replay_candidates,
 )
@@ -77,7 +78,9 @@ def fitted_without(chosen: Suite, out: Path, jobs: int) -> dict[str, Library]:
     libraries = {}
     for family in chosen.families:
         others = [name for name, _ in trajectories if family_of[name] != family]
-        libraries[family] = Library(env.id, fit_library(replays, others), dict(env.kwargs))
+        programs = fit_library(replays, others)
+        noise = fit_noise(replays, programs, others)
+        libraries[family] = Library(env.id, programs, dict(env.kwargs), noise=noise)
     return libraries
 
 

@@ -124,7 +124,9 @@ class ROTE(Predictor):
         (a program believed to fit that is now plainly wrong: waiting for the window would
         predict with it, confidently and wrongly, for several steps). With a
         `library` (`rote.programs.library`), its programs come first and the proposer writes
-        only what it cannot explain (`LibraryProposer`)."""
+        only what it cannot explain (`LibraryProposer`), and how its agents erred and paused
+        is the prior over the noise model's grid (`Library.noise_model`), unless `noise` is
+        given."""
         if n_particles < 1:
             raise RoteError(f"n_particles must be at least 1, not {n_particles}")
         if not 0.0 <= surprise < 1.0:
@@ -134,7 +136,10 @@ class ROTE(Predictor):
         super().__init__(make_env(env) if isinstance(env, str) else env)
         self.n_particles = n_particles
         self.seed = seed
-        self.noise = (noise or NoiseModel()).for_env(self.env.idle_action)
+        if library is not None:
+            library.check_env(self.env)
+        learned = library.noise_model() if library is not None and noise is None else None
+        self.noise = (noise or learned or NoiseModel()).for_env(self.env.idle_action)
         self.ess_threshold = ess_threshold
         self.resampler = RESAMPLERS[resampler]
         self.window = window

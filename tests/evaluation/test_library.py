@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +19,12 @@ from rote.evaluation.library import (
     Replays,
     build_library,
     fit_library,
+    fit_noise,
     propose_candidates,
     replay_candidates,
 )
+from rote.inference.likelihood import NoiseModel
+from rote.observation import Observation
 from rote.programs import Sandbox
 from rote.programs.library import load_library
 from rote.rollout import rollout
@@ -76,8 +80,42 @@ def _replays(loglik: list[list[float]], costs: list[float]) -> Replays:
         tuple(frozenset(names) for _ in costs),
         names,
         np.array(loglik),
+        np.array(loglik)[..., None],  # a grid of one setting
+        NoiseModel(grid=(0.1,)),
         np.arange(len(costs) * len(names)).reshape(len(costs), len(names)),  # all act apart
     )
+
+
+class Pausing:
+    """An agent of ours that idles on about half the ticks, as people do."""
+
+    def __init__(self, family: str, seed: int) -> None:
+        self.agent = make_agent("construction", family, action_names=ENV.action_names)
+        self.rng = random.Random(seed)
+
+    def act(self, observation: Observation) -> str:
+        return "stay" if self.rng.random() < 0.5 else str(self.agent.act(observation))
+
+
+def test_the_library_learns_how_its_agents_pause(sandbox: Sandbox) -> None:
+    scripted = trajectories("left-right", "up-down", episodes=2, steps=30)
+    pausing = [
+        (f"{family}-{seed}", rollout(ENV, Pausing(family, seed), steps=30, seed=10 + seed))
+        for family in ("left-right", "up-down")
+        for seed in range(2)
+    ]
+    found = {name: [Candidate(LEFT if "left" in name else UP, 10.0)] for name, _ in scripted}
+    for data in (scripted, pausing):
+        replays = replay_candidates(ENV, data, found, sandbox=sandbox)
+        noise = fit_noise(replays, fit_library(replays, [name for name, _ in scripted]))
+        assert noise is not None and noise.model == replays.noise
+        learned = np.asarray(noise.learned).reshape(-1, len(noise.model.grid))  # tempo-major
+        assert learned.sum() == pytest.approx(1.0)
+        steady = learned[0].sum()  # acting at every tick: half the default prior
+        assert steady > 0.99 if data is scripted else steady < 0.01
+        if data is scripted:  # and it never erred: the smallest eps
+            assert learned[0].argmax() == 0
+    assert fit_noise(replays, fit_library(replays), []) is None
 
 
 def test_a_program_that_fits_one_agent_s_noise_does_not_pay_for_its_length() -> None:

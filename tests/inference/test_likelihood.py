@@ -3,6 +3,8 @@ predictive, failures score below misses, and the counts the search scores by sum
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -117,6 +119,16 @@ def test_without_an_idle_action_the_tempo_layer_is_off() -> None:
         assert np.allclose(step_log_likelihood(output, action, ACTIONS, TEMPO)[:3], paper)
 
 
+def test_a_joint_prior_replaces_the_product_of_eps_and_tempo() -> None:
+    """A population's prior (a library's) need not factor: it is taken as given, normalised."""
+    joint = np.arange(1.0, TEMPO.size + 1)
+    learned = replace(TEMPO, joint=tuple(joint))
+    assert np.allclose(np.exp(learned.log_prior), joint / joint.sum())
+    assert not np.allclose(learned.log_prior, TEMPO.log_prior)
+    with pytest.raises(ValueError, match="378 pairs"):
+        _ = replace(TEMPO, joint=(1.0, 2.0)).log_prior
+
+
 def test_failure_scores_below_a_miss_and_predicts_uniform() -> None:
     for noise in (PAPER, TEMPO):
         assert np.allclose(
@@ -194,6 +206,8 @@ def test_marginal_and_posterior_over_the_settings() -> None:
         ({"steady": 1.5}, "steady"),
         ({"buckets": (0, 2)}, "buckets"),
         ({"buckets": (3, 2)}, "buckets"),
+        ({"joint": (1.0, -1.0)}, "joint"),
+        ({"joint": (0.0, 0.0)}, "joint"),
     ],
 )
 def test_bad_models_are_refused(kwargs: dict[str, tuple[float, ...]], message: str) -> None:

@@ -7,14 +7,18 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rote.agents import agent_source
+from rote.envs import make_env
 from rote.errors import RoteError
+from rote.inference.likelihood import NoiseModel
 from rote.programs.library import (
     FORMAT,
     Library,
     LibraryProgram,
+    PopulationNoise,
     library_table,
     load_library,
     save_library,
@@ -24,7 +28,20 @@ LEFT = agent_source("construction", "left-right")
 UP = agent_source("construction", "up-down")
 
 
-def two_programs(concentration: float = 1.0) -> Library:
+GRID = NoiseModel(idle="stay")
+
+
+def steady_at(eps: float) -> PopulationNoise:
+    """A population that acts at every tick and errs at `eps`: all the prior on that pair."""
+    learned = np.zeros(GRID.size)
+    learned[GRID.grid.index(eps)] = 1.0  # the steady tempo's pairs come first
+    return PopulationNoise(GRID, tuple(learned))
+
+
+STEADY = steady_at(0.1)
+
+
+def two_programs(concentration: float = 1.0, noise: PopulationNoise | None = STEADY) -> Library:
     return Library(
         "construction",
         (
@@ -33,6 +50,7 @@ def two_programs(concentration: float = 1.0) -> Library:
         ),
         concentration=concentration,
         built={"trajectories": 4},
+        noise=noise,
     )
 
 
@@ -44,6 +62,35 @@ def test_the_prior_is_a_mixture_of_the_programs_and_the_rest() -> None:
     assert sum(masses) + math.exp(library.log_novel) == pytest.approx(1.0)
     assert library.with_concentration(None) is library
     assert library.with_concentration(2.0).log_novel == pytest.approx(math.log(2 / 6))
+
+
+def test_a_new_agent_s_noise_prior_is_the_population_s_as_n_agents_and_the_default_as_alpha() -> (
+    None
+):
+    library = two_programs(concentration=1.0)  # N = 4 agents
+    model = library.noise_model()
+    assert model is not None and model.grid == GRID.grid and model.idle == "stay"
+    prior = np.exp(model.log_prior)
+    default = np.exp(GRID.log_prior)
+    point = GRID.grid.index(0.1)
+    assert prior[point] == pytest.approx(4 / 5 + default[point] / 5)
+    others = np.arange(GRID.size) != point
+    assert prior[others] == pytest.approx(default[others] / 5)
+    # more weight for the unseen moves it back toward the default
+    assert np.exp(library.with_concentration(1e6).noise_model().log_prior) == pytest.approx(
+        default, abs=1e-5
+    )
+    assert two_programs(noise=None).noise_model() is None
+    assert "acting at every tick 1.00 (default prior 0.50); eps 0.02: 0.00, 0.1: 1.00" in (
+        library_table(library)
+    )
+
+
+def test_a_library_names_the_env_it_was_learned_in() -> None:
+    env = make_env("construction")
+    replace(two_programs(), env_kwargs=dict(env.kwargs)).check_env(env)
+    with pytest.raises(RoteError, match="the library is of env construction"):
+        two_programs().check_env(env)
 
 
 def test_a_saved_library_loads_as_it_was(tmp_path: Path) -> None:
@@ -84,6 +131,12 @@ def test_saving_again_removes_the_files_of_programs_gone(tmp_path: Path) -> None
         (lambda root, index: index["programs"][0].update(agents=[1]), "agents"),
         (lambda root, index: index.update(concentration=-1), "concentration"),
         (lambda root, index: index.update(programs=[]), "at least one program"),
+        (lambda root, index: index.update(noise=[]), "noise: not an object"),
+        (lambda root, index: index["noise"].pop("rates"), "noise.rates: missing"),
+        (lambda root, index: index["noise"].update(grid=["a"]), "noise.grid: not a list of"),
+        (lambda root, index: index["noise"].update(idle=3), "noise.idle"),
+        (lambda root, index: index["noise"].update(prior=[1, 2]), "noise: eps prior must match"),
+        (lambda root, index: index["noise"]["learned"].pop(), "noise: a population's noise"),
     ],
 )
 def test_a_damaged_library_is_one_error_naming_what(

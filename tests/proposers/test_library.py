@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from rote.agents import agent_source, make_agent
 from rote.envs import make_env
 from rote.errors import RoteError
+from rote.inference.likelihood import NoiseModel
 from rote.model import ROTE
-from rote.programs.library import Library, LibraryProgram
+from rote.programs.library import Library, LibraryProgram, PopulationNoise
 from rote.programs.program import Program
 from rote.proposers import Budget, ListProposer, ProposalRequest, SynthProposer
 from rote.proposers.library import LibraryProposer
@@ -139,3 +142,31 @@ def test_a_proposer_given_to_rote_with_a_library_stays_the_callers() -> None:
             model.infer()
         assert synth.usage.calls == 1  # snake fits no library program: the search ran
         assert synth.propose(ProposalRequest(ENV, steps, n=1))  # and its sandbox still works
+
+
+def test_rote_with_a_library_expects_its_population_s_pauses() -> None:
+    grid = NoiseModel(idle="stay")
+    rates = [grid.rate(bucket) for bucket in range(grid.n_buckets)]
+    half = np.logical_and.reduce([rate == 0.45 for rate in rates]) & (grid.eps == 0.02)
+    pausing = replace(library(), noise=PopulationNoise(grid, tuple(half / half.sum())))
+    pausing = pausing.with_concentration(0.1)  # a population of agents alike
+    steps = history("left-right", steps=6)
+    stay = {}
+    for name, given, noise in [
+        ("pausing", pausing, None),
+        ("steady", library(), None),
+        ("told", pausing, NoiseModel()),
+    ]:
+        with ROTE(ENV, library=given, n_particles=5, noise=noise) as model:
+            for step in steps[:4]:
+                assert step.action is not None
+                model.observe(step.observation, step.action)
+            stay[name] = model.predict(steps[4].observation)["stay"]
+            assert model.noise == (
+                pausing.noise_model() if name == "pausing" else NoiseModel(idle="stay")
+            )
+    # four moves in a row do not yet outweigh that these agents act on half the ticks (twelve
+    # would: 0.45 ** 12 against the tenth of an agent's weight a steady tempo keeps)
+    assert stay["pausing"] > 0.3 > 0.1 > stay["steady"] == stay["told"]
+    with pytest.raises(RoteError, match="of env"):
+        ROTE("repeated-game", library=library())

@@ -12,6 +12,8 @@
    agent shared among the programs by posterior, the weights re-estimated from the shares,
    until they settle). Programs are added, or dropped, one at a time while that shortens it.
    A program that fits only one agent's noise costs more to keep than the misses it saves.
+   Last (`fit_noise`), how the agents erred and paused: the prior over the noise model's
+   (eps, tempo) pairs under which the library best explains them, by EM again.
 """
 
 from __future__ import annotations
@@ -31,8 +33,13 @@ from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records
 from rote.files import make_directory
 from rote.inference.ess import FloatArray, logsumexp
-from rote.inference.likelihood import NoiseModel, log_marginal, sequence_log_likelihood
-from rote.programs.library import Library, LibraryProgram, save_library
+from rote.inference.likelihood import (
+    NoiseModel,
+    log_marginal,
+    noise_posterior,
+    sequence_log_likelihood,
+)
+from rote.programs.library import Library, LibraryProgram, PopulationNoise, save_library
 from rote.programs.sandbox import Output, Sandbox
 from rote.proposers.base import ProposalRequest
 from rote.proposers.factory import make_proposer
@@ -140,7 +147,12 @@ class Replays(NamedTuple):
     """Per candidate, the trajectories it was proposed for (none: a program given as a file)."""
     trajectories: tuple[str, ...]
     loglik: FloatArray
-    """[candidate, trajectory]: its log marginal likelihood (over eps) of the actions."""
+    """[candidate, trajectory]: its log marginal likelihood (over the noise model's grid,
+    under its default prior) of the actions."""
+    by_setting: FloatArray
+    """[candidate, trajectory, setting]: the log likelihood at each (eps, tempo) pair."""
+    noise: NoiseModel
+    """The noise model replayed under, with the env's idle action."""
     behaviour: NDArray[np.int64]
     """[candidate, trajectory]: a hash of what it did there (this process's; not saved); equal
     rows act alike."""
@@ -168,7 +180,7 @@ def replay_candidates(
                 shortest[candidate.source] = candidate
             origins.setdefault(candidate.source, set()).update({name} if name else ())
     pool = sorted(shortest.values(), key=lambda c: c.cost)
-    loglik = np.zeros((len(pool), len(trajectories)))
+    by_setting = np.zeros((len(pool), len(trajectories), noise.size))
     behaviour = np.zeros((len(pool), len(trajectories)), dtype=np.int64)
     for j, (name, trajectory) in enumerate(trajectories):
         actions = [step.action for step in trajectory.steps]
@@ -178,8 +190,9 @@ def replay_candidates(
             env.action_names,
         )
         for i, result in enumerate(results):
-            steps = sequence_log_likelihood(result.outputs, actions, env.action_names, noise)
-            loglik[i, j] = log_marginal(steps, noise.log_prior)
+            by_setting[i, j] = sequence_log_likelihood(
+                result.outputs, actions, env.action_names, noise
+            )
             behaviour[i, j] = hash(tuple(map(_hashable, result.outputs)))
         if on_replayed is not None:
             on_replayed(name)
@@ -187,7 +200,9 @@ def replay_candidates(
         tuple(pool),
         tuple(frozenset(origins[c.source]) for c in pool),
         tuple(name for name, _ in trajectories),
-        loglik,
+        log_marginal(by_setting, noise.log_prior),
+        by_setting,
+        noise,
         behaviour,
     )
 
@@ -226,6 +241,40 @@ def fit_library(
         found.append(LibraryProgram(program.source, round(float(count), 6), program.cost, agents))
     found.sort(key=lambda p: -p.count)
     return tuple(found)
+
+
+def fit_noise(
+    replays: Replays,
+    programs: Sequence[LibraryProgram],
+    among: Sequence[str] | None = None,
+    *,
+    iterations: int = 500,
+) -> PopulationNoise | None:
+    """How the trajectories `among` names (None: all) erred and paused under the library's
+    `programs` (as `fit_library` found them): the prior over the noise model's pairs that
+    gives them the highest likelihood, each agent's a mixture over the programs by their
+    counts, by EM from the default prior (each agent's posterior over the pairs, averaged,
+    until it settles). None without trajectories to learn from."""
+    names = list(replays.trajectories if among is None else among)
+    if not names or not programs:
+        return None
+    columns = [replays.trajectories.index(name) for name in names]
+    rows = [[c.source for c in replays.candidates].index(p.source) for p in programs]
+    counts = np.array([p.count for p in programs])
+    log_weights = np.log(counts / counts.sum())
+    # each agent's log likelihood at each pair, its program unknown: [trajectory, setting]
+    agents = logsumexp(log_weights[:, None, None] + replays.by_setting[np.ix_(rows, columns)], 0)
+    log_prior = replays.noise.log_prior
+    for _ in range(iterations):
+        posterior = noise_posterior(agents, log_prior)
+        with np.errstate(divide="ignore"):
+            updated = np.log(posterior.mean(axis=0))
+        settled = np.allclose(np.exp(updated), np.exp(log_prior), rtol=0.0, atol=1e-9)
+        log_prior = updated
+        if settled:
+            break
+    # to nine places: the index a person reads lists every pair
+    return PopulationNoise(replays.noise, tuple(round(float(p), 9) for p in np.exp(log_prior)))
 
 
 def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDArray[np.bool_]:
@@ -332,5 +381,6 @@ def build_library(
         "seed": settings.seed,
         "rote": __version__,
     }
-    library = Library(env.id, programs, dict(env.kwargs), built=built)
+    noise = fit_noise(replays, programs)
+    library = Library(env.id, programs, dict(env.kwargs), built=built, noise=noise)
     return save_library(library.with_concentration(concentration), out)

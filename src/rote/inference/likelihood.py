@@ -63,6 +63,10 @@ class NoiseModel:
     buckets: tuple[int, ...] = BUCKETS
     idle: str | None = None
     """The env's idle action (`for_env` sets it); None turns the tempo layer off."""
+    joint: tuple[float, ...] | None = None
+    """A prior over every (eps, tempo) pair, in the grid's order, in place of `prior` times
+    the tempo prior `steady` gives: what a population's agents were like, as a library learns
+    it (`rote.programs.library.PopulationNoise`). It must have `size` values."""
 
     def __post_init__(self) -> None:
         if not self.grid or not all(0.0 <= eps < 1.0 for eps in self.grid):
@@ -74,6 +78,8 @@ class NoiseModel:
             raise ValueError(f"steady must be a probability, not {self.steady}")
         if list(self.buckets) != sorted(set(self.buckets)) or min(self.buckets, default=1) < 1:
             raise ValueError(f"buckets must rise from 1 idle tick or more, not {self.buckets}")
+        if self.joint is not None and (min(self.joint) < 0 or sum(self.joint) <= 0):
+            raise ValueError("a joint prior must be non-negative and not all zero")
 
     def for_env(self, idle: str | None) -> NoiseModel:
         """The model for an env whose idle action is `idle` (None: it has none)."""
@@ -148,7 +154,13 @@ class NoiseModel:
 
     @functools.cached_property
     def log_prior(self) -> FloatArray:
-        """Each pair's log prior: prior(eps) prior(tempo)."""
+        """Each pair's log prior: `joint` if given, else prior(eps) prior(tempo)."""
+        if self.joint is not None:
+            if len(self.joint) != self.size:
+                raise ValueError(
+                    f"a joint prior of {len(self.joint)} values for a grid of {self.size} pairs"
+                )
+            return _log_normalised(self.joint, self.size)
         eps = _log_normalised(self.prior, len(self.grid))
         if self.idle is None:
             return eps

@@ -13,6 +13,10 @@ process: with N the library's total count and alpha its concentration, a library
 count c has prior c / (N + alpha), and any other program alpha / (N + alpha) times its own
 prior (the synthesizer's description length). A familiar agent costs a pointer into the
 library; a novel one its length plus the price of leaving the library, log((N + alpha) / alpha).
+
+The same holds for how the agents err and pause: a library learned from trajectories keeps the
+population's prior over the noise model's (eps, tempo) pairs (`PopulationNoise`), and a new
+agent's prior is that, counted as N agents, mixed with the default prior, counted as alpha.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from rote.envs.base import EnvSpec
 from rote.errors import RoteError
 from rote.files import atomic_write, make_directory
+from rote.inference.likelihood import NoiseModel
 from rote.programs.program import describe
 
 FORMAT = "rote.library/1"
@@ -58,6 +66,26 @@ class LibraryProgram:
 
 
 @dataclass(frozen=True)
+class PopulationNoise:
+    """How a library's training agents erred and paused: the prior over `model`'s (eps, tempo)
+    pairs that best explains them under the library's programs (`learned`, in the grid's
+    order). A scripted population acts at every tick; people pause, each in their way."""
+
+    model: NoiseModel
+    """The grid it was learned on, with the env's idle action, and the default prior over it."""
+    learned: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if self.model.joint is not None:
+            raise RoteError("a population's noise is learned over a grid with the default prior")
+        if len(self.learned) != self.model.size or min(self.learned, default=-1.0) < 0:
+            raise RoteError(
+                f"a population's noise prior needs {self.model.size} non-negative values, "
+                f"not {len(self.learned)}"
+            )
+
+
+@dataclass(frozen=True)
 class Library:
     """Programs of one env with their counts, and how they were found."""
 
@@ -67,6 +95,8 @@ class Library:
     concentration: float = DEFAULT_CONCENTRATION
     built: dict[str, Any] = field(default_factory=dict)
     """How: the data, the proposer and its settings, the seed, rote's version."""
+    noise: PopulationNoise | None = None
+    """How its training agents erred and paused; None for a library of program files alone."""
 
     def __post_init__(self) -> None:
         if not self.concentration > 0:
@@ -86,6 +116,25 @@ class Library:
     def log_novel(self) -> float:
         """log alpha / (N + alpha): the prior mass of all programs outside the library."""
         return math.log(self.concentration) - math.log(self.total + self.concentration)
+
+    def check_env(self, env: EnvSpec) -> None:
+        """A RoteError unless `env` is the env (and settings) the library was learned in."""
+        if (env.id, dict(env.kwargs)) != (self.env, self.env_kwargs):
+            raise RoteError(
+                f"the library is of env {self.env} {self.env_kwargs}, "
+                f"not {env.id} {dict(env.kwargs)}"
+            )
+
+    def noise_model(self) -> NoiseModel | None:
+        """The noise model for a new agent of the population: the learned prior counted as the
+        library's N agents, the default prior as alpha, as for programs. None without one."""
+        if self.noise is None:
+            return None
+        n, alpha = self.total, self.concentration
+        default = np.exp(self.noise.model.log_prior)
+        learned = np.asarray(self.noise.learned) / sum(self.noise.learned)
+        joint = (n * learned + alpha * default) / (n + alpha)
+        return replace(self.noise.model, joint=tuple(float(p) for p in joint))
 
     def with_concentration(self, concentration: float | None) -> Library:
         return self if concentration is None else replace(self, concentration=concentration)
@@ -168,8 +217,42 @@ def load_library(directory: str | Path, concentration: float | None = None) -> L
         env_kwargs=_field(path, index, "env_kwargs", dict),
         concentration=float(saved),
         built=_field(path, index, "built", dict),
+        noise=_load_noise(path, index["noise"]) if index.get("noise") is not None else None,
     )
     return library.with_concentration(concentration)
+
+
+def _load_noise(path: Path, record: Any) -> PopulationNoise:
+    """The index's `noise`: the grid's settings and the learned prior over its pairs."""
+    if not isinstance(record, dict):
+        raise RoteError(f"{path}: noise: not an object")
+    numbers = {
+        name: _field(path, record, name, list, "noise")
+        for name in ("grid", "rates", "buckets", "learned")
+    }
+    for name, values in numbers.items():
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            raise RoteError(f"{path}: noise.{name}: not a list of numbers")
+    idle = record.get("idle")
+    if idle is not None and not isinstance(idle, str):
+        raise RoteError(f"{path}: noise.idle: not an action name")
+    prior = record.get("prior")
+    if prior is not None and not (
+        isinstance(prior, list) and all(isinstance(v, (int, float)) for v in prior)
+    ):
+        raise RoteError(f"{path}: noise.prior: not a list of numbers")
+    try:
+        model = NoiseModel(
+            grid=tuple(numbers["grid"]),
+            prior=None if prior is None else tuple(prior),
+            rates=tuple(numbers["rates"]),
+            steady=_field(path, record, "steady", (int, float), "noise"),
+            buckets=tuple(int(b) for b in numbers["buckets"]),
+            idle=idle,
+        )
+        return PopulationNoise(model, tuple(float(p) for p in numbers["learned"]))
+    except (ValueError, RoteError) as error:
+        raise RoteError(f"{path}: noise: {error}") from None
 
 
 def library_table(library: Library) -> str:
@@ -190,17 +273,45 @@ def library_table(library: Library) -> str:
             f"| {program.file} | {program.count:.3g} | {program.count / total:.1%} | "
             f"{description} |"
         )
+    if library.noise is not None:
+        lines += ["", f"How its training agents erred and paused: {noise_summary(library.noise)}."]
     built = json.dumps(library.built, sort_keys=True)
     return "\n".join([*lines, "", f"Built: `{built}`", ""])
 
 
+def noise_summary(noise: PopulationNoise) -> str:
+    """The learned prior in words: how much of it says the agents act at every tick (where
+    the env has an idle action), and its share of each noise level eps."""
+    model = noise.model
+    learned = np.asarray(noise.learned) / sum(noise.learned)
+    by_tempo = learned.reshape(-1, len(model.grid))  # the grid is tempo-major
+    shares = zip(model.grid, by_tempo.sum(axis=0), strict=True)
+    eps = ", ".join(f"{e:g}: {share:.2f}" for e, share in shares)
+    if model.idle is None or model.steady == 0.0:
+        return f"eps {eps}"
+    default = float(np.exp(model.log_prior).reshape(by_tempo.shape)[0].sum())
+    return f"acting at every tick {by_tempo[0].sum():.2f} (default prior {default:.2f}); eps {eps}"
+
+
 def _index(library: Library) -> dict[str, Any]:
+    noise = library.noise
     return {
         "format": FORMAT,
         "env": library.env,
         "env_kwargs": library.env_kwargs,
         "concentration": library.concentration,
         "built": library.built,
+        "noise": None
+        if noise is None
+        else {
+            "grid": list(noise.model.grid),
+            "prior": None if noise.model.prior is None else list(noise.model.prior),
+            "rates": list(noise.model.rates),
+            "steady": noise.model.steady,
+            "buckets": list(noise.model.buckets),
+            "idle": noise.model.idle,
+            "learned": list(noise.learned),
+        },
         "programs": [
             {
                 "file": program.file,

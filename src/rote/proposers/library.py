@@ -23,7 +23,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from rote.errors import RoteError
 from rote.inference.ess import FloatArray, logsumexp
 from rote.inference.likelihood import agrees, log_marginal, sequence_log_likelihood
 from rote.programs.library import Library
@@ -63,12 +62,7 @@ class LibraryProposer(Proposer):
         ]
 
     def _propose(self, request: ProposalRequest) -> list[Program]:
-        env = request.env
-        if (env.id, dict(env.kwargs)) != (self.library.env, self.library.env_kwargs):
-            raise RoteError(
-                f"the library is of env {self.library.env} {self.library.env_kwargs}, "
-                f"not {env.id} {dict(env.kwargs)}"
-            )
+        self.library.check_env(request.env)
         held = {program.id for program in request.current}
         posterior, fits = self._scored(request, self.programs)
         order = np.argsort(-posterior, kind="stable")
