@@ -65,6 +65,8 @@ def fitted_without(chosen: Suite, out: Path, jobs: int) -> dict[str, Library]:
             on_done=lambda _: progress.advance(task),
         )
     env = chosen.env(chosen.families[0])
+    family_of = {name: name.rsplit("-", 1)[0] for name, _ in trajectories}
+    libraries = {}
     with progress_bar() as progress, Sandbox(workers=1) as sandbox:
         task = progress.add_task("replaying the candidates", total=len(trajectories))
         replays = replay_candidates(
@@ -74,13 +76,11 @@ def fitted_without(chosen: Suite, out: Path, jobs: int) -> dict[str, Library]:
             sandbox=sandbox,
             on_replayed=lambda _: progress.advance(task),
         )
-    family_of = {name: name.rsplit("-", 1)[0] for name, _ in trajectories}
-    libraries = {}
-    for family in chosen.families:
-        others = [name for name, _ in trajectories if family_of[name] != family]
-        programs = fit_library(replays, others)
-        noise = fit_noise(replays, programs, others)
-        libraries[family] = Library(env.id, programs, dict(env.kwargs), noise=noise)
+        for family in chosen.families:
+            others = [item for item in trajectories if family_of[item[0]] != family]
+            programs = fit_library(replays, [name for name, _ in others])
+            noise = fit_noise(env, others, programs, sandbox=sandbox)
+            libraries[family] = Library(env.id, programs, dict(env.kwargs), noise=noise)
     return libraries
 
 

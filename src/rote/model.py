@@ -140,6 +140,7 @@ class ROTE(Predictor):
             library.check_env(self.env)
         learned = library.noise_model() if library is not None and noise is None else None
         self.noise = (noise or learned or NoiseModel()).for_env(self.env.idle_action)
+        _ = self.noise.log_prior  # a joint prior of the wrong size fails here, not at a step
         self.ess_threshold = ess_threshold
         self.resampler = RESAMPLERS[resampler]
         self.window = window

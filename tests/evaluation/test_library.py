@@ -80,8 +80,6 @@ def _replays(loglik: list[list[float]], costs: list[float]) -> Replays:
         tuple(frozenset(names) for _ in costs),
         names,
         np.array(loglik),
-        np.array(loglik)[..., None],  # a grid of one setting
-        NoiseModel(grid=(0.1,)),
         np.arange(len(costs) * len(names)).reshape(len(costs), len(names)),  # all act apart
     )
 
@@ -105,17 +103,23 @@ def test_the_library_learns_how_its_agents_pause(sandbox: Sandbox) -> None:
         for seed in range(2)
     ]
     found = {name: [Candidate(LEFT if "left" in name else UP, 10.0)] for name, _ in scripted}
+    programs = fit_library(replay_candidates(ENV, scripted, found, sandbox=sandbox))
     for data in (scripted, pausing):
-        replays = replay_candidates(ENV, data, found, sandbox=sandbox)
-        noise = fit_noise(replays, fit_library(replays, [name for name, _ in scripted]))
-        assert noise is not None and noise.model == replays.noise
+        noise = fit_noise(ENV, data, programs, sandbox=sandbox)
+        assert noise is not None
         learned = np.asarray(noise.learned).reshape(-1, len(noise.model.grid))  # tempo-major
         assert learned.sum() == pytest.approx(1.0)
         steady = learned[0].sum()  # acting at every tick: half the default prior
         assert steady > 0.99 if data is scripted else steady < 0.01
         if data is scripted:  # and it never erred: the smallest eps
             assert learned[0].argmax() == 0
-    assert fit_noise(replays, fit_library(replays), []) is None
+    assert fit_noise(ENV, [], programs, sandbox=sandbox) is None
+    # a grid where no program can miss: an agent none explains says nothing of the population
+    exact, left = NoiseModel(grid=(0.0,)), [p for p in programs if p.source == LEFT]
+    mixed = [scripted[0], scripted[2]]  # a left-right agent, and an up-down one
+    alone = fit_noise(ENV, mixed[:1], left, sandbox=sandbox, noise=exact)
+    assert alone is not None and fit_noise(ENV, mixed, left, sandbox=sandbox, noise=exact) == alone
+    assert fit_noise(ENV, mixed[1:], left, sandbox=sandbox, noise=exact) is None
 
 
 def test_a_program_that_fits_one_agent_s_noise_does_not_pay_for_its_length() -> None:

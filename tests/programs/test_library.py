@@ -108,6 +108,15 @@ def test_a_saved_library_loads_as_it_was(tmp_path: Path) -> None:
     assert loaded.programs[0].description in readme and "75.0%" in readme
 
 
+def test_a_library_saved_before_it_learned_noise_loads_without_it(tmp_path: Path) -> None:
+    save_library(two_programs(), tmp_path)
+    index = json.loads((tmp_path / "index.json").read_text())
+    del index["noise"]
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    loaded = load_library(tmp_path)
+    assert loaded.noise is None and loaded.noise_model() is None
+
+
 def test_saving_again_removes_the_files_of_programs_gone(tmp_path: Path) -> None:
     save_library(two_programs(), tmp_path)
     fewer = Library("construction", two_programs().programs[1:])
@@ -137,6 +146,10 @@ def test_saving_again_removes_the_files_of_programs_gone(tmp_path: Path) -> None
         (lambda root, index: index["noise"].update(idle=3), "noise.idle"),
         (lambda root, index: index["noise"].update(prior=[1, 2]), "noise: eps prior must match"),
         (lambda root, index: index["noise"]["learned"].pop(), "noise: a population's noise"),
+        (lambda root, index: index["noise"].update(learned=[0.0] * 378), "not all zero"),
+        (lambda root, index: index["noise"]["learned"].__setitem__(0, math.nan), "finite"),
+        (lambda root, index: index["noise"].pop("steady"), "noise.steady: missing"),
+        (lambda root, index: index["noise"].update(buckets=[1.5, 4]), "whole numbers"),
     ],
 )
 def test_a_damaged_library_is_one_error_naming_what(

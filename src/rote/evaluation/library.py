@@ -13,7 +13,7 @@
    until they settle). Programs are added, or dropped, one at a time while that shortens it.
    A program that fits only one agent's noise costs more to keep than the misses it saves.
    Last (`fit_noise`), how the agents erred and paused: the prior over the noise model's
-   (eps, tempo) pairs under which the library best explains them, by EM again.
+   (eps, tempo) pairs under which the library's programs best explain them, by EM again.
 """
 
 from __future__ import annotations
@@ -147,12 +147,7 @@ class Replays(NamedTuple):
     """Per candidate, the trajectories it was proposed for (none: a program given as a file)."""
     trajectories: tuple[str, ...]
     loglik: FloatArray
-    """[candidate, trajectory]: its log marginal likelihood (over the noise model's grid,
-    under its default prior) of the actions."""
-    by_setting: FloatArray
-    """[candidate, trajectory, setting]: the log likelihood at each (eps, tempo) pair."""
-    noise: NoiseModel
-    """The noise model replayed under, with the env's idle action."""
+    """[candidate, trajectory]: its log marginal likelihood (over eps) of the actions."""
     behaviour: NDArray[np.int64]
     """[candidate, trajectory]: a hash of what it did there (this process's; not saved); equal
     rows act alike."""
@@ -180,7 +175,7 @@ def replay_candidates(
                 shortest[candidate.source] = candidate
             origins.setdefault(candidate.source, set()).update({name} if name else ())
     pool = sorted(shortest.values(), key=lambda c: c.cost)
-    by_setting = np.zeros((len(pool), len(trajectories), noise.size))
+    loglik = np.zeros((len(pool), len(trajectories)))
     behaviour = np.zeros((len(pool), len(trajectories)), dtype=np.int64)
     for j, (name, trajectory) in enumerate(trajectories):
         actions = [step.action for step in trajectory.steps]
@@ -190,9 +185,8 @@ def replay_candidates(
             env.action_names,
         )
         for i, result in enumerate(results):
-            by_setting[i, j] = sequence_log_likelihood(
-                result.outputs, actions, env.action_names, noise
-            )
+            steps = sequence_log_likelihood(result.outputs, actions, env.action_names, noise)
+            loglik[i, j] = log_marginal(steps, noise.log_prior)
             behaviour[i, j] = hash(tuple(map(_hashable, result.outputs)))
         if on_replayed is not None:
             on_replayed(name)
@@ -200,9 +194,7 @@ def replay_candidates(
         tuple(pool),
         tuple(frozenset(origins[c.source]) for c in pool),
         tuple(name for name, _ in trajectories),
-        log_marginal(by_setting, noise.log_prior),
-        by_setting,
-        noise,
+        loglik,
         behaviour,
     )
 
@@ -244,37 +236,53 @@ def fit_library(
 
 
 def fit_noise(
-    replays: Replays,
+    env: EnvSpec,
+    trajectories: Sequence[tuple[str, Trajectory]],
     programs: Sequence[LibraryProgram],
-    among: Sequence[str] | None = None,
     *,
+    sandbox: Sandbox,
+    noise: NoiseModel | None = None,
     iterations: int = 500,
 ) -> PopulationNoise | None:
-    """How the trajectories `among` names (None: all) erred and paused under the library's
-    `programs` (as `fit_library` found them): the prior over the noise model's pairs that
-    gives them the highest likelihood, each agent's a mixture over the programs by their
-    counts, by EM from the default prior (each agent's posterior over the pairs, averaged,
-    until it settles). None without trajectories to learn from."""
-    names = list(replays.trajectories if among is None else among)
-    if not names or not programs:
+    """How the named trajectories' agents erred and paused under the library's `programs` (as
+    `fit_library` found them): the prior over the noise model's pairs that gives them the
+    highest likelihood, each agent's a mixture over the programs by their counts, by EM from
+    the default prior (each agent's posterior over the pairs, averaged, until it settles).
+    Only the library's few programs are replayed, so memory does not grow with the candidates.
+    None without an agent some program explains."""
+    noise = (noise or NoiseModel()).for_env(env.idle_action)
+    if not trajectories or not programs:
         return None
-    columns = [replays.trajectories.index(name) for name in names]
-    rows = [[c.source for c in replays.candidates].index(p.source) for p in programs]
-    counts = np.array([p.count for p in programs])
+    counts = np.array([program.count for program in programs])
     log_weights = np.log(counts / counts.sum())
-    # each agent's log likelihood at each pair, its program unknown: [trajectory, setting]
-    agents = logsumexp(log_weights[:, None, None] + replays.by_setting[np.ix_(rows, columns)], 0)
-    log_prior = replays.noise.log_prior
+    agents = []  # each agent's log likelihood at each pair, its program unknown
+    for _, trajectory in trajectories:
+        actions = [step.action for step in trajectory.steps]
+        results = sandbox.replay(
+            [program.source for program in programs],
+            [step.observation for step in trajectory.steps],
+            env.action_names,
+        )
+        rows = [
+            sequence_log_likelihood(result.outputs, actions, env.action_names, noise)
+            for result in results
+        ]
+        agents.append(logsumexp(log_weights[:, None] + np.stack(rows), axis=0))
+    loglik = np.stack(agents)
+    # an agent no program explains at any pair (possible on a grid with eps = 0) says nothing
+    loglik = loglik[np.isfinite(log_marginal(loglik, noise.log_prior))]
+    if not len(loglik):
+        return None
+    log_prior = noise.log_prior
     for _ in range(iterations):
-        posterior = noise_posterior(agents, log_prior)
         with np.errstate(divide="ignore"):
-            updated = np.log(posterior.mean(axis=0))
+            updated = np.log(noise_posterior(loglik, log_prior).mean(axis=0))
         settled = np.allclose(np.exp(updated), np.exp(log_prior), rtol=0.0, atol=1e-9)
         log_prior = updated
         if settled:
             break
     # to nine places: the index a person reads lists every pair
-    return PopulationNoise(replays.noise, tuple(round(float(p), 9) for p in np.exp(log_prior)))
+    return PopulationNoise(noise, tuple(round(float(p), 9) for p in np.exp(log_prior)))
 
 
 def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDArray[np.bool_]:
@@ -370,7 +378,8 @@ def build_library(
         replays = replay_candidates(
             env, trajectories, found, sandbox=sandbox, seeds=given, on_replayed=on_replayed
         )
-    programs = fit_library(replays)
+        programs = fit_library(replays)
+        noise = fit_noise(env, trajectories, programs, sandbox=sandbox)
     built = {
         "data": list(data),
         "trajectories": len(trajectories),
@@ -381,6 +390,5 @@ def build_library(
         "seed": settings.seed,
         "rote": __version__,
     }
-    noise = fit_noise(replays, programs)
     library = Library(env.id, programs, dict(env.kwargs), built=built, noise=noise)
     return save_library(library.with_concentration(concentration), out)

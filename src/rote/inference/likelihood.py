@@ -78,8 +78,8 @@ class NoiseModel:
             raise ValueError(f"steady must be a probability, not {self.steady}")
         if list(self.buckets) != sorted(set(self.buckets)) or min(self.buckets, default=1) < 1:
             raise ValueError(f"buckets must rise from 1 idle tick or more, not {self.buckets}")
-        if self.joint is not None and (min(self.joint) < 0 or sum(self.joint) <= 0):
-            raise ValueError("a joint prior must be non-negative and not all zero")
+        if self.joint is not None and not _is_prior(self.joint):
+            raise ValueError("a joint prior must be finite, non-negative and not all zero")
 
     def for_env(self, idle: str | None) -> NoiseModel:
         """The model for an env whose idle action is `idle` (None: it has none)."""
@@ -174,8 +174,14 @@ class NoiseModel:
 
 
 def _check_prior(name: str, grid: tuple[float, ...], prior: tuple[float, ...] | None) -> None:
-    if prior is not None and (len(prior) != len(grid) or min(prior) < 0 or sum(prior) <= 0):
+    if prior is not None and (len(prior) != len(grid) or not _is_prior(prior)):
         raise ValueError(f"{name} prior must match the grid and be non-negative, not all zero")
+
+
+def _is_prior(weights: Sequence[float]) -> bool:
+    """Whether `weights` can be normalised into a distribution."""
+    values = np.asarray(weights, dtype=np.float64)
+    return bool(values.size and np.all(np.isfinite(values)) and values.min() >= 0 < values.sum())
 
 
 def _log_normalised(prior: tuple[float, ...] | None, n: int) -> FloatArray:

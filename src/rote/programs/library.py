@@ -78,10 +78,13 @@ class PopulationNoise:
     def __post_init__(self) -> None:
         if self.model.joint is not None:
             raise RoteError("a population's noise is learned over a grid with the default prior")
-        if len(self.learned) != self.model.size or min(self.learned, default=-1.0) < 0:
+        learned = np.asarray(self.learned, dtype=np.float64)
+        if learned.shape != (self.model.size,) or not (
+            np.all(np.isfinite(learned)) and learned.min() >= 0 < learned.sum()
+        ):
             raise RoteError(
-                f"a population's noise prior needs {self.model.size} non-negative values, "
-                f"not {len(self.learned)}"
+                f"a population's noise prior needs {self.model.size} finite non-negative "
+                f"values, not all zero ({len(self.learned)} given)"
             )
 
 
@@ -233,6 +236,9 @@ def _load_noise(path: Path, record: Any) -> PopulationNoise:
     for name, values in numbers.items():
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             raise RoteError(f"{path}: noise.{name}: not a list of numbers")
+    if not all(isinstance(b, int) for b in numbers["buckets"]):
+        raise RoteError(f"{path}: noise.buckets: not a list of whole numbers of ticks")
+    steady = _field(path, record, "steady", (int, float), "noise")
     idle = record.get("idle")
     if idle is not None and not isinstance(idle, str):
         raise RoteError(f"{path}: noise.idle: not an action name")
@@ -246,8 +252,8 @@ def _load_noise(path: Path, record: Any) -> PopulationNoise:
             grid=tuple(numbers["grid"]),
             prior=None if prior is None else tuple(prior),
             rates=tuple(numbers["rates"]),
-            steady=_field(path, record, "steady", (int, float), "noise"),
-            buckets=tuple(int(b) for b in numbers["buckets"]),
+            steady=steady,
+            buckets=tuple(numbers["buckets"]),
             idle=idle,
         )
         return PopulationNoise(model, tuple(float(p) for p in numbers["learned"]))
