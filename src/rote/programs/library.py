@@ -38,9 +38,10 @@ from rote.programs.program import describe
 
 FORMAT = "rote.library/1"
 DEFAULT_CONCENTRATION = 10.0
-"""alpha: how many agents' worth of weight new programs get. Chosen by the leave-one-family-out
-benchmark (benchmarks/library_lofo.py: of 1, 10 and 30, the smallest that costs agents of a
-family the library has not seen no more than 0.02), not on the test agents; docs/library.md."""
+"""alpha: how many agents' worth of weight new programs (and the default noise prior) get. Chosen
+by the leave-one-family-out benchmark (benchmarks/library_lofo.py: of 1, 10 and 30, the smallest
+that cost agents of a family the library has not seen no more than 0.02; since libraries learn
+their agents' noise the three tie), not on the test agents; docs/library.md."""
 
 
 @dataclass(frozen=True)
