@@ -102,6 +102,8 @@ def test_a_saved_library_loads_as_it_was(tmp_path: Path) -> None:
     assert all((tmp_path / "lib" / p.file).read_text() == p.source for p in loaded.programs)
     index = json.loads((tmp_path / "lib" / "index.json").read_text())
     assert index["format"] == FORMAT
+    # the learned prior as the pairs it holds, readable: acting at every tick, erring at 0.1
+    assert index["noise"]["learned"] == [{"eps": 0.1, "rates": [1.0, 1.0, 1.0], "weight": 1.0}]
     assert index["programs"][0]["description"] == loaded.programs[0].description != ""
     readme = (tmp_path / "lib" / "README.md").read_text()
     assert readme == library_table(loaded)
@@ -145,9 +147,10 @@ def test_saving_again_removes_the_files_of_programs_gone(tmp_path: Path) -> None
         (lambda root, index: index["noise"].update(grid=["a"]), "noise.grid: not a list of"),
         (lambda root, index: index["noise"].update(idle=3), "noise.idle"),
         (lambda root, index: index["noise"].update(prior=[1, 2]), "noise: eps prior must match"),
-        (lambda root, index: index["noise"]["learned"].pop(), "noise: a population's noise"),
-        (lambda root, index: index["noise"].update(learned=[0.0] * 378), "not all zero"),
-        (lambda root, index: index["noise"]["learned"].__setitem__(0, math.nan), "finite"),
+        (lambda root, index: index["noise"].update(learned=[]), "not all zero"),
+        (lambda root, index: index["noise"]["learned"][0].update(weight=math.nan), "finite"),
+        (lambda root, index: index["noise"]["learned"][0].update(eps=0.5), "not a pair of the"),
+        (lambda root, index: index["noise"]["learned"][0].pop("rates"), "learned[0]: not an eps"),
         (lambda root, index: index["noise"].pop("steady"), "noise.steady: missing"),
         (lambda root, index: index["noise"].update(buckets=[1.5, 4]), "whole numbers"),
     ],

@@ -231,8 +231,7 @@ def _load_noise(path: Path, record: Any) -> PopulationNoise:
     if not isinstance(record, dict):
         raise RoteError(f"{path}: noise: not an object")
     numbers = {
-        name: _field(path, record, name, list, "noise")
-        for name in ("grid", "rates", "buckets", "learned")
+        name: _field(path, record, name, list, "noise") for name in ("grid", "rates", "buckets")
     }
     for name, values in numbers.items():
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
@@ -257,9 +256,41 @@ def _load_noise(path: Path, record: Any) -> PopulationNoise:
             buckets=tuple(numbers["buckets"]),
             idle=idle,
         )
-        return PopulationNoise(model, tuple(float(p) for p in numbers["learned"]))
-    except (ValueError, RoteError) as error:
+    except ValueError as error:
         raise RoteError(f"{path}: noise: {error}") from None
+    pairs = {_pair_key(pair): k for k, pair in enumerate(_pairs(model))}
+    learned = [0.0] * model.size
+    for number, entry in enumerate(_field(path, record, "learned", list, "noise")):
+        where = f"noise.learned[{number}]"
+        try:
+            key = _pair_key(entry)
+            weight = float(entry["weight"])
+        except (KeyError, TypeError, ValueError):
+            raise RoteError(f"{path}: {where}: not an eps, its rates and a weight") from None
+        if key not in pairs:
+            raise RoteError(f"{path}: {where}: not a pair of the grid")
+        learned[pairs[key]] = weight
+    try:
+        return PopulationNoise(model, tuple(learned))
+    except RoteError as error:
+        raise RoteError(f"{path}: noise: {error}") from None
+
+
+def _pairs(model: NoiseModel) -> list[dict[str, Any]]:
+    """The grid's (eps, tempo) pairs in its order, each as the index writes it: its eps and
+    its acting rate in each bucket."""
+    rates = np.stack([model.rate(bucket) for bucket in range(model.n_buckets)], axis=1)
+    return [
+        {"eps": float(eps), "rates": [float(r) for r in row]}
+        for eps, row in zip(model.eps, rates, strict=True)
+    ]
+
+
+def _pair_key(entry: Any) -> tuple[float, ...]:
+    """A pair as a dict key; TypeError or KeyError for what is not one."""
+    if not isinstance(entry["rates"], list):
+        raise TypeError("rates")
+    return (float(entry["eps"]), *(float(rate) for rate in entry["rates"]))
 
 
 def library_table(library: Library) -> str:
@@ -317,7 +348,11 @@ def _index(library: Library) -> dict[str, Any]:
             "steady": noise.model.steady,
             "buckets": list(noise.model.buckets),
             "idle": noise.model.idle,
-            "learned": list(noise.learned),
+            "learned": [  # the pairs it holds: a few (EM's prior rests on a few points)
+                {**pair, "weight": weight}
+                for pair, weight in zip(_pairs(noise.model), noise.learned, strict=True)
+                if weight > 0
+            ],
         },
         "programs": [
             {
