@@ -191,6 +191,7 @@ def test_the_cli_builds_shows_and_predicts_with_a_library(generated: Path, tmp_p
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
     assert "Program library: construction" in built.stdout
+    assert "erred and paused: acting at every tick 1.00" in built.stdout  # scripted agents
     shown = run_rote("library", "show", str(out), "--source")
     assert shown.returncode == 0 and "class Agent" in shown.stdout
     predicted = run_rote(
