@@ -411,7 +411,13 @@ def _llm_config(args: argparse.Namespace) -> LLMConfig:
 
 
 def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
-    chosen = suite(args.suite, quick=args.quick, observe=args.observe, episodes=args.episodes)
+    chosen = suite(
+        args.suite,
+        quick=args.quick,
+        observe=args.observe,
+        episodes=args.episodes,
+        library_episodes=args.library_episodes,
+    )
     names = None
     if args.methods:
         names = [name.strip() for name in args.methods.split(",") if name.strip()]
@@ -934,6 +940,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--episodes",
         type=_positive_int,
         help="test trajectories per family, at most (default: the suite's)",
+    )
+    bench.add_argument(
+        "--library-episodes",
+        type=_positive_int,
+        metavar="N",
+        help="training trajectories per family rote-library learns from, at most (default: the "
+        "suite's, 5; BC trains on all of them)",
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")

@@ -286,6 +286,17 @@ def test_fewer_episodes_on_request() -> None:
     assert suite("repeated-game", episodes=2).episodes_of("tit-for-tat") == 2
 
 
+def test_a_library_learns_from_as_many_training_agents_as_asked() -> None:
+    games = suite("repeated-game", library_episodes=2)
+    learned = games.library_trajectories(("tit-for-tat", "alternate"))
+    assert [name for name, _ in learned] == [
+        "tit-for-tat-0", "tit-for-tat-1", "alternate-0", "alternate-1"
+    ]  # fmt: skip
+    everyone = suite("repeated-game", library_episodes=1000).library_trajectories(("alternate",))
+    assert len(everyone) == len(games.train_trajectories(("alternate",)))  # all BC trains on
+    assert suite("repeated-game", quick=True, library_episodes=3).library_episodes == 3
+
+
 def test_an_observed_window_past_the_steps_is_refused() -> None:
     with pytest.raises(RoteError, match="observe"):
         suite("repeated-game", observe=40)

@@ -391,10 +391,15 @@ def suite_builders() -> dict[str, Callable[[], Suite]]:
 
 
 def suite(
-    name: str, *, quick: bool = False, observe: int | None = None, episodes: int | None = None
+    name: str,
+    *,
+    quick: bool = False,
+    observe: int | None = None,
+    episodes: int | None = None,
+    library_episodes: int | None = None,
 ) -> Suite:
-    """A registered suite, optionally with another observed window or fewer episodes per
-    family."""
+    """A registered suite, optionally with another observed window, fewer episodes per family,
+    or another number of training trajectories per family for `rote-library` to learn from."""
     builders = suite_builders()
     if name not in builders:
         raise RoteError(f"unknown suite {name!r}: choose from {', '.join(builders)}")
@@ -403,7 +408,10 @@ def suite(
         built = built.with_observe(observe)
     if episodes is not None:
         built = replace(built, episodes=episodes)
-    return built.quick() if quick else built
+    built = built.quick() if quick else built
+    if library_episodes is not None:  # after: a quick suite keeps it
+        built = replace(built, library_episodes=library_episodes)
+    return built
 
 
 def settings(suite: Suite) -> dict[str, Any]:
