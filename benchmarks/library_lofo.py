@@ -42,8 +42,8 @@ from rote.evaluation.records import CellKey, CellResult
 from rote.evaluation.suites import Suite, suite
 from rote.evaluation.summary import protocol_scores
 from rote.files import atomic_write
+from rote.library import DEFAULT_CONCENTRATION, Library, save_library
 from rote.programs import Sandbox
-from rote.programs.library import DEFAULT_CONCENTRATION, Library, save_library
 from rote.progress import progress_bar
 from rote.version import __version__
 

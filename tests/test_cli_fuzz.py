@@ -68,7 +68,7 @@ from rote.agents import agent_source
 from rote.cli import build_parser, main
 from rote.envs import agent_names, make_env, registered_envs
 from rote.evaluation.suites import REFERENCES, suite_builders
-from rote.programs.library import Library, LibraryProgram, save_library
+from rote.library import Library, LibraryProgram, save_library
 from tests.conftest import HEADER, observation
 
 SMALL = 3

@@ -7,8 +7,8 @@ from rote.agents import Agent, agent_names, make_agent
 from rote.envs import EnvSpec, Observation, make_env, register, registered_envs
 from rote.errors import RoteError
 from rote.inference.likelihood import NoiseModel
+from rote.library import Library, load_library
 from rote.model import ROTE
-from rote.programs.library import Library, load_library
 from rote.programs.program import Program
 from rote.proposers import ListProposer, Proposer, SynthProposer
 from rote.proposers.hybrid import HybridProposer

@@ -43,9 +43,9 @@ from rote.evaluation.protocols import UPDATING
 from rote.evaluation.suites import suite, suite_builders
 from rote.evaluation.summary import markdown, scores, summarize, write_outputs
 from rote.files import file_target
+from rote.library import DEFAULT_CONCENTRATION, Library, library_table, load_library
 from rote.plugins import in_plugin, load_plugin
 from rote.programs.confinement import detect
-from rote.programs.library import DEFAULT_CONCENTRATION, Library, library_table, load_library
 from rote.programs.sandbox import Sandbox
 from rote.progress import progress_bar
 from rote.proposers import (

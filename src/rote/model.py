@@ -43,8 +43,8 @@ from rote.inference.smc import (
     refresh,
     reweight,
 )
+from rote.library import Library
 from rote.predictor import Predictor
-from rote.programs.library import Library
 from rote.programs.program import Program, describe
 from rote.programs.sandbox import Limits, Output, Sandbox, Session
 from rote.proposers.base import ProposalRequest, Proposer
@@ -123,7 +123,7 @@ class ROTE(Predictor):
         steps, or when the particles gave the step's action less than `surprise` probability
         (a program believed to fit that is now plainly wrong: waiting for the window would
         predict with it, confidently and wrongly, for several steps). With a
-        `library` (`rote.programs.library`), its programs come first and the proposer writes
+        `library` (`rote.library`), its programs come first and the proposer writes
         only what it cannot explain (`LibraryProposer`), and how its agents erred and paused
         is the prior over the noise model's grid (`Library.noise_model`), unless `noise` is
         given."""

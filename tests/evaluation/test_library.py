@@ -24,9 +24,9 @@ from rote.evaluation.library import (
     replay_candidates,
 )
 from rote.inference.likelihood import NoiseModel
+from rote.library import load_library
 from rote.observation import Observation
 from rote.programs import Sandbox
-from rote.programs.library import load_library
 from rote.rollout import rollout
 from rote.trajectory import Trajectory
 from tests.conftest import assert_one_line_exit_2, run_rote

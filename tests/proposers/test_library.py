@@ -12,8 +12,8 @@ from rote.agents import agent_source, make_agent
 from rote.envs import make_env
 from rote.errors import RoteError
 from rote.inference.likelihood import NoiseModel
+from rote.library import Library, LibraryProgram, PopulationNoise
 from rote.model import ROTE
-from rote.programs.library import Library, LibraryProgram, PopulationNoise
 from rote.programs.program import Program
 from rote.proposers import Budget, ListProposer, ProposalRequest, SynthProposer
 from rote.proposers.library import LibraryProposer

@@ -22,8 +22,8 @@ from rote.evaluation.journal import load_records, only_writer
 from rote.evaluation.prediction import READABLE, SCHEMA, PredictionReport, prediction_report
 from rote.evaluation.protocols import Updating
 from rote.files import file_target
+from rote.library import load_library
 from rote.plugins import in_plugin
-from rote.programs.library import load_library
 from rote.proposers import Budget, make_proposer
 from rote.proposers.library import LibraryProposer, with_library
 from rote.proposers.llm.config import LLMConfig

@@ -39,7 +39,7 @@ from rote.inference.likelihood import (
     noise_posterior,
     sequence_log_likelihood,
 )
-from rote.programs.library import Library, LibraryProgram, PopulationNoise, save_library
+from rote.library import Library, LibraryProgram, PopulationNoise, save_library
 from rote.programs.sandbox import Output, Sandbox
 from rote.proposers.base import ProposalRequest
 from rote.proposers.factory import make_proposer

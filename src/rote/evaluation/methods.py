@@ -30,9 +30,9 @@ from rote.baselines.references import (
 from rote.errors import RoteError
 from rote.evaluation.library import CandidateSettings, build_library
 from rote.evaluation.suites import Suite
+from rote.library import Library, load_library
 from rote.model import ROTE
 from rote.predictor import Predictor
-from rote.programs.library import Library, load_library
 from rote.programs.sandbox import Sandbox
 from rote.proposers import Proposer, make_proposer
 from rote.proposers.llm.config import LLMConfig

@@ -66,7 +66,7 @@ class NoiseModel:
     joint: tuple[float, ...] | None = None
     """A prior over every (eps, tempo) pair, in the grid's order, in place of `prior` times
     the tempo prior `steady` gives: what a population's agents were like, as a library learns
-    it (`rote.programs.library.PopulationNoise`). It must have `size` values."""
+    it (`rote.library.PopulationNoise`). It must have `size` values."""
 
     def __post_init__(self) -> None:
         if not self.grid or not all(0.0 <= eps < 1.0 for eps in self.grid):

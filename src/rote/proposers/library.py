@@ -1,7 +1,7 @@
 """Programs a population runs, as the prior for a new agent: proposing from a library.
 
 `LibraryProposer` proposes the library's programs first, weighted by the library's mixture
-prior (`rote.programs.library`). When exactly one of them names every observed action, no
+prior (`rote.library`). When exactly one of them names every observed action, no
 search runs: a familiar agent costs a replay of the library. Otherwise (none fits, or several
 do and the history cannot tell them apart) it also asks another proposer (the synthesizer, an
 LLM) for new programs, which get the prior mass of leaving the library times their own prior
@@ -25,7 +25,7 @@ import numpy as np
 
 from rote.inference.ess import FloatArray, logsumexp
 from rote.inference.likelihood import agrees, log_marginal, sequence_log_likelihood
-from rote.programs.library import Library
+from rote.library import Library
 from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer

@@ -14,7 +14,7 @@ from rote.agents import agent_source
 from rote.envs import make_env
 from rote.errors import RoteError
 from rote.inference.likelihood import NoiseModel
-from rote.programs.library import (
+from rote.library import (
     FORMAT,
     Library,
     LibraryProgram,
