@@ -1,0 +1,17 @@
+"""Synthesized: if facing floor: keep heading; if holding onion: use a pot with room; else
+stay."""
+
+from rote.skills.overcooked import ahead, parse, use
+
+
+class Agent:
+    def __init__(self):
+        pass
+
+    def act(self, observation):
+        state = parse(observation)
+        if state.faces(" "):
+            return ahead(state)
+        if state.me.held == "onion":
+            return use(state, state.pots_where("room"))
+        return "stay"
