@@ -3,8 +3,9 @@
 A library is what rote learned from many agents (`rote library build`), kept as a directory a
 person can read:
 
-    LIB/index.json       what it is: the env, how it was built, and per program its file,
-                         count, description length and the training agents it explains
+    LIB/index.json       what it is: the env, how it was built, per program its file,
+                         count, description length and the training agents it explains, and
+                         how those agents erred and paused
     LIB/README.md        the same as a table
     LIB/programs/*.py    one program each, exactly as it runs
 
