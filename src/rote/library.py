@@ -80,14 +80,10 @@ class PopulationNoise:
     def __post_init__(self) -> None:
         if self.model.joint is not None:
             raise RoteError("a population's noise is learned over a grid with the default prior")
-        learned = np.asarray(self.learned, dtype=np.float64)
-        if learned.shape != (self.model.size,) or not (
-            np.all(np.isfinite(learned)) and learned.min() >= 0 < learned.sum()
-        ):
-            raise RoteError(
-                f"a population's noise prior needs {self.model.size} finite non-negative "
-                f"values, not all zero ({len(self.learned)} given)"
-            )
+        try:  # the model's own checks of a joint prior: values, and one per pair of its grid
+            _ = replace(self.model, joint=self.learned).log_prior
+        except ValueError as error:
+            raise RoteError(f"a population's noise prior: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -232,7 +228,9 @@ def _load_noise(path: Path, record: Any) -> PopulationNoise:
     if not isinstance(record, dict):
         raise RoteError(f"{path}: noise: not an object")
     numbers = {
-        name: _field(path, record, name, list, "noise") for name in ("grid", "rates", "buckets")
+        name: _field(path, record, name, list, "noise")
+        for name in ("grid", "rates", "buckets", "prior")
+        if name != "prior" or record.get(name) is not None  # the eps prior: None is uniform
     }
     for name, values in numbers.items():
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
@@ -243,15 +241,10 @@ def _load_noise(path: Path, record: Any) -> PopulationNoise:
     idle = record.get("idle")
     if idle is not None and not isinstance(idle, str):
         raise RoteError(f"{path}: noise.idle: not an action name")
-    prior = record.get("prior")
-    if prior is not None and not (
-        isinstance(prior, list) and all(isinstance(v, (int, float)) for v in prior)
-    ):
-        raise RoteError(f"{path}: noise.prior: not a list of numbers")
     try:
         model = NoiseModel(
             grid=tuple(numbers["grid"]),
-            prior=None if prior is None else tuple(prior),
+            prior=tuple(numbers["prior"]) if "prior" in numbers else None,
             rates=tuple(numbers["rates"]),
             steady=steady,
             buckets=tuple(numbers["buckets"]),

@@ -36,7 +36,6 @@ from rote.inference.ess import FloatArray, logsumexp
 from rote.inference.likelihood import (
     NoiseModel,
     log_marginal,
-    noise_posterior,
     sequence_log_likelihood,
 )
 from rote.library import Library, LibraryProgram, PopulationNoise, save_library
@@ -247,7 +246,8 @@ def fit_noise(
     """How the named trajectories' agents erred and paused under the library's `programs` (as
     `fit_library` found them): the prior over the noise model's pairs that gives them the
     highest likelihood, each agent's a mixture over the programs by their counts, by EM from
-    the default prior (each agent's posterior over the pairs, averaged, until it settles).
+    the default prior (`_em`: each agent's posterior over the pairs, averaged, until it
+    settles).
     Only the library's few programs are replayed, so memory does not grow with the candidates.
     None without an agent some program explains."""
     noise = (noise or NoiseModel()).for_env(env.idle_action)
@@ -273,16 +273,11 @@ def fit_noise(
     loglik = loglik[np.isfinite(log_marginal(loglik, noise.log_prior))]
     if not len(loglik):
         return None
-    log_prior = noise.log_prior
-    for _ in range(iterations):
-        with np.errstate(divide="ignore"):
-            updated = np.log(noise_posterior(loglik, log_prior).mean(axis=0))
-        settled = np.allclose(np.exp(updated), np.exp(log_prior), rtol=0.0, atol=1e-9)
-        log_prior = updated
-        if settled:
-            break
-    # to nine places: the index a person reads lists every pair
-    return PopulationNoise(noise, tuple(round(float(p), 9) for p in np.exp(log_prior)))
+    # the pairs are a mixture's components and the agents its data, as programs are in fitting
+    counts, _ = _em(loglik.T, noise.log_prior, iterations)
+    learned = counts / counts.sum()
+    # to nine places: the index a person reads lists the pairs it holds
+    return PopulationNoise(noise, tuple(round(float(p), 9) for p in learned))
 
 
 def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDArray[np.bool_]:
