@@ -27,6 +27,7 @@ from typing import Any
 
 from rote import ROTE
 from rote.evaluation.metrics import tie_split_hit
+from rote.evaluation.protocols import predict_trajectory
 from rote.evaluation.suites import Suite, suite
 from rote.files import atomic_write
 from rote.progress import progress_bar
@@ -47,15 +48,11 @@ def online(chosen: Suite, trajectories: list[Trajectory], surprise: float) -> di
                 spec, proposer, n_particles=chosen.particles, surprise=surprise,
                 takes_ownership=True,
             ) as model:  # fmt: skip
-                for step in steps[: chosen.observe]:
-                    model.observe(step.observation, step.action or "")
-                model.infer()
-                for step in steps[chosen.observe :]:
-                    distribution = model.predict(step.observation)
-                    hits += tie_split_hit(distribution, step.action or "")
-                    predicted += 1
-                    model.observe(step.observation, step.action or "")
+                run = predict_trajectory(model, steps, chosen.observe, "online")
                 rejuvenations += sum(record.rejuvenated for record in model.records)
+            scored = [(p.distribution, p.actual) for p in run.predictions if p.actual is not None]
+            hits += sum(tie_split_hit(distribution, actual) for distribution, actual in scored)
+            predicted += len(scored)
             progress.advance(task)
     return {
         "surprise": surprise,
