@@ -3,16 +3,23 @@ the prior charges once, the search fits, and the sandbox replays as the search s
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from rote.envs import make_env
 from rote.programs import Sandbox
+from rote.programs.program import Program
 from rote.proposers.base import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import IDLE, Mode, Ring, Tables, kind, run
 from rote.proposers.synthesizer.emit import to_source
+from rote.proposers.synthesizer.proposer import VARIANTS
 from rote.proposers.synthesizer.search import Search
 from rote.rollout import rollout
 from rote.skills.construction import parse, walk
+from rote.skills.grid import ORDERS
 from rote.trajectory import Step
 
 SPEC = make_env("construction")
@@ -105,3 +112,56 @@ def test_a_habit_of_walking_horizontally_first_is_found(sandbox: Sandbox) -> Non
     assert result.outputs == [step.action for step in steps]  # ten steps it never saw, too
     assert result.outputs[:20] == run(best.meta["dsl"], Tables(VOCABULARY, observations[:20]))
     assert to_source(best.meta["dsl"], VOCABULARY) == best.source
+
+
+def test_a_plan_holds_every_setting_that_acts_alike_and_no_other() -> None:
+    """The settings the history cannot tell apart are one plan, each at its own prior; every
+    order left out does something else on the history."""
+    steps = history("rdlu", seed=5)
+    tables = Tables(VOCABULARY, [step.observation for step in steps])
+    actions = [step.action or "" for step in steps]
+    search = Search(tables, actions, SPEC.action_names)
+    plan = search.settings(search.score(cycle("rdlu")))
+    outputs = run(cycle("rdlu"), tables)
+    alike = {order for order in ORDERS if run(cycle(order), tables) == outputs}
+    assert 1 < len(alike) < len(ORDERS)  # the history tells some orders apart, not all
+    assert {variant.program for variant in plan.variants} == {cycle(order) for order in alike}
+    assert all(variant.loglik == plan.variants[0].loglik for variant in plan.variants)
+    assert [v.score for v in plan.variants] == sorted(
+        (v.score for v in plan.variants), reverse=True
+    )
+    assert plan.score == pytest.approx(
+        math.log(sum(math.exp(v.loglik - v.program.cost) for v in plan.variants))
+    )
+
+
+def test_the_proposer_gives_each_plan_the_weight_of_all_its_settings(sandbox: Sandbox) -> None:
+    """Where a plan fits under more settings than it emits, those emitted carry the rest of the
+    plan's prior, so the particles weigh the plan as the posterior does; where it emits them
+    all, each keeps its own."""
+    steps = history("rdlu", seed=0, steps=10)  # eight orders do what it does
+    observations = [step.observation for step in steps]
+    request = ProposalRequest(env=SPEC, history=tuple(steps), n=30, seed=0)
+    with SynthProposer(Budget(programs=3000), sandbox=sandbox) as proposer:
+        proposed = proposer.propose(request)
+    tables = Tables(VOCABULARY, observations)
+    by_plan: dict[tuple[str, ...], list[Program]] = {}
+    for program in proposed:
+        ring = program.meta["dsl"]
+        for skill in ring.skills():
+            tables.add(skill)
+        default = ring.with_convention("order", "udlr")
+        by_plan.setdefault((default.describe(), *run(ring, tables)), []).append(program)
+    checked = 0
+    for (_, *outputs), emitted in by_plan.items():
+        ring = emitted[0].meta["dsl"]
+        alike = [
+            p
+            for p in (ring.with_convention("order", o) for o in ORDERS)
+            if run(p, tables) == outputs
+        ]
+        assert len(emitted) == min(len(alike), VARIANTS)
+        mass = sum(math.exp(program.log_prior) for program in emitted)
+        assert mass == pytest.approx(sum(math.exp(-p.cost) for p in alike))
+        checked += len(alike) > VARIANTS
+    assert checked  # some plan fits under more orders than it emits

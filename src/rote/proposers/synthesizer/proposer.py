@@ -23,16 +23,20 @@ from rich.progress import Progress
 
 from rote.envs.base import EnvSpec
 from rote.envs.registry import registration
+from rote.inference.ess import logsumexp
 from rote.programs.program import Program
 from rote.programs.sandbox import Sandbox
 from rote.proposers.base import ProposalRequest, Proposer
 from rote.proposers.synthesizer.dsl import Answers, Habitual, Ring, Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.emit import embed, to_source
 from rote.proposers.synthesizer.generic import GenericVocabulary
-from rote.proposers.synthesizer.search import Budget, Search
+from rote.proposers.synthesizer.search import Budget, Scored, Search
 
 MAX_EMBEDDED = 4
 """Foreign programs (failing ones first) made into skills per search."""
+VARIANTS = 6
+"""Settings of one plan's conventions emitted at most, each a particle (`Plan`): where the
+history cannot tell the settings apart, the particles' vote among them is what predicts."""
 HABIT_BUDGET = 0.25
 """The share of the budget a search in each of the vocabulary's other habits gets
 (`Vocabulary.habits`): enough to find the plans, the rest is spent refining ours."""
@@ -42,6 +46,15 @@ def vocabulary_for(env: EnvSpec) -> Vocabulary:
     """The vocabulary the env's family registered, or the generic one."""
     factory = registration(env).vocabulary_factory()
     return GenericVocabulary(env) if factory is None else factory(env)
+
+
+def _spread(variants: tuple[Scored, ...], k: int) -> list[Scored]:
+    """The cheapest variant, then k - 1 of the rest spread evenly through them (they are
+    listed by value, so evenly spread settings differ more than neighbours)."""
+    if len(variants) <= k:
+        return list(variants)
+    rest = variants[1:]
+    return [variants[0], *(rest[i * len(rest) // (k - 1)] for i in range(k - 1))]
 
 
 class SynthProposer(Proposer):
@@ -79,25 +92,32 @@ class SynthProposer(Proposer):
             if all(skill.embedded is None or skill in embedded for skill in ring.skills())
         ]
         tables = Tables(vocabulary, observations, embedded, self._answered(()))
-        found = self._search(request, tables, seeds).best(2 * request.n)
+        plans = self._search(request, tables, seeds).plans(2 * request.n)
         for habit in vocabulary.habits:  # another habit may join up what ours broke
             answers = self._answered(tuple(sorted(habit.items())))
             tables = Tables(Habitual(vocabulary, habit), observations, embedded, answers)
-            found += self._search(request, tables, seeds, HABIT_BUDGET).best(2 * request.n)
-        found.sort(key=lambda scored: -scored.score)
+            plans += self._search(request, tables, seeds, HABIT_BUDGET).plans(2 * request.n)
+        plans.sort(key=lambda plan: -plan.score)
         held = {program.id for program in request.current}
+        placed: set[Ring] = set()
         programs = []
-        for scored in found:
-            source = to_source(scored.program, vocabulary)
-            program = Program(
-                source,
-                origin=self.name,
-                log_prior=-scored.program.cost,
-                meta={"dsl": scored.program, "score": scored.score},
-            )
-            if program.id not in held:
-                held.add(program.id)
-                programs.append(program)
+        for plan in plans:
+            if plan.variants[0].program in placed:  # the same plan, found by another search
+                continue
+            placed.update(variant.program for variant in plan.variants)
+            chosen = _spread(plan.variants, VARIANTS)
+            # the settings left out are counted on those emitted, so the plan keeps its weight
+            unsaid = plan.score - float(logsumexp([variant.score for variant in chosen]))
+            for scored in chosen:
+                program = Program(
+                    to_source(scored.program, vocabulary),
+                    origin=self.name,
+                    log_prior=unsaid - scored.program.cost,
+                    meta={"dsl": scored.program, "score": scored.score + unsaid},
+                )
+                if program.id not in held:
+                    held.add(program.id)
+                    programs.append(program)
         return programs[: request.n]
 
     def _answered(self, habit: tuple[tuple[str, str], ...]) -> Answers:

@@ -27,13 +27,17 @@ Seven moves, all ranked by that score:
    rule) and keep what scores better, until the budget is spent.
 
 Programs that act alike on the history are one for the search (observational equivalence), but
-the cheapest few of each class are all returned: the future is where they come apart.
+the best few plans of each class are kept and returned by score: the future is where they come
+apart. A plan is a program under every setting of its conventions that acts alike on the
+history (`Plan`, `Search.settings`); it is weighed by all of them, as the posterior over plans
+weighs it.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import heapq
 import itertools
 import math
 import operator
@@ -43,6 +47,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from rote.inference.ess import logsumexp
 from rote.inference.likelihood import (
     NoiseModel,
     StepCounts,
@@ -71,8 +76,11 @@ PATHS = 40
 """Partial segmentations kept per measure at each depth of the ring search."""
 MAX_CYCLE_GROUP = 6
 """Sibling skills (alike but for a constant) beyond this many are not cycled through."""
-EQUIVALENTS = 3
-"""Programs kept per class of programs that act alike on the history."""
+EQUIVALENTS = 8
+"""Plans kept per class of programs that act alike on the history, the best-scoring (a plan
+is a program with its conventions at any setting: `Plan`). Many, since on a short history the
+true plan may tie with coincidences to within a hundredth of a nat, and the emitted plans are
+then ranked by the weight of all their settings."""
 CONVENTION_POOL = 60
 """The best programs whose conventions are fitted, if they miss steps."""
 CONVENTION_SHARE = 0.1
@@ -101,6 +109,21 @@ class Scored(NamedTuple):
     program: Ring
     misses: int = 0
     """Observed steps where the program did not do what the agent did (or failed)."""
+
+
+class Plan(NamedTuple):
+    """A program found, under every setting of its conventions that does what it does on the
+    history. The data cannot tell these settings apart, so the plan's weight is theirs summed:
+    a plan that fits under six move orders outweighs one that fits a little more cheaply under
+    one, as the posterior over plans says it should (issue 22)."""
+
+    variants: tuple[Scored, ...]
+    """The program under each such setting, cheapest first."""
+
+    @property
+    def score(self) -> float:
+        """The plan's log posterior weight: its variants' weights summed."""
+        return float(logsumexp([scored.score for scored in self.variants]))
 
 
 class Search:
@@ -143,6 +166,7 @@ class Search:
         self._deadline = 0.0
         self._logliks: dict[tuple[StepCounts, ...], float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
+        self._unsettings: dict[Ring, Ring] = {}
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -200,13 +224,31 @@ class Search:
         loglik = self._counted(outputs, hits)
         scored = Scored(loglik - program.cost, loglik, program, len(outputs) - hits)
         members = self.classes.setdefault(outputs, [])
-        if all(member.program != program for member in members):
-            # members are kept best score first, ties by description; a newcomer goes after
-            # its equals, as a stable sort would put it, and describing waits for a tie
-            at = next((i for i, m in enumerate(members) if _ranks_before(scored, m)), None)
-            members.insert(len(members) if at is None else at, scored)
-            del members[EQUIVALENTS:]
+        # a class keeps one program per plan, its best setting: `settings` finds the others
+        plan = self._unset(program)
+        same = next((i for i, m in enumerate(members) if self._unset(m.program) == plan), None)
+        if same is not None:
+            if not _ranks_before(scored, members[same]):
+                return scored
+            del members[same]
+        # members are kept best score first, ties by description; a newcomer goes after its
+        # equals, as a stable sort would put it, and describing waits for a tie
+        at = next((i for i, m in enumerate(members) if _ranks_before(scored, m)), None)
+        members.insert(len(members) if at is None else at, scored)
+        del members[EQUIVALENTS:]
         return scored
+
+    def _unset(self, program: Ring) -> Ring:
+        """The program with every convention at its default: what its settings share."""
+        if not any(skill.settings for skill in program.skills()):
+            return program  # most programs: and building varied skills is slow
+        found = self._unsettings.get(program)
+        if found is None:
+            found = program
+            for convention in self.tables.conventions:
+                found = found.with_convention(convention.keyword, convention.default)
+            self._unsettings[program] = found
+        return found
 
     def out_of_budget(self) -> bool:
         return (
@@ -241,15 +283,48 @@ class Search:
                 self.progress((done + 1) / len(phases))
 
     def best(self, n: int) -> list[Scored]:
-        """Up to n programs: each behaviour class's best first, then their equivalents."""
-        classes = sorted(self.classes.values(), key=lambda members: -members[0].score)
-        ranked = [members[0] for members in classes]
-        for depth in range(1, EQUIVALENTS):
-            ranked += [members[depth] for members in classes[:n] if len(members) > depth]
-        return ranked[:n]
+        """Up to n programs, best score first: the plans each class keeps (`EQUIVALENTS`)."""
+        members = (scored for kept in self.classes.values() for scored in kept)
+        return sorted(members, key=lambda scored: -scored.score)[:n]
+
+    def plans(self, n: int) -> list[Plan]:
+        """The best n programs (`best`), each as a plan with its settings that act alike; a
+        program that is a setting of an earlier one's plan is in that plan."""
+        plans: list[Plan] = []
+        placed: set[Ring] = set()
+        for scored in self.best(n):
+            if scored.program not in placed:
+                plan = self.settings(scored)
+                placed.update(variant.program for variant in plan.variants)
+                plans.append(plan)
+        return plans
+
+    def settings(self, scored: Scored) -> Plan:
+        """The program under every combination of the conventions' values that gives the same
+        outputs on the history (so the same likelihood), itself included. Not counted against
+        the budget: it asks only about programs the search chose."""
+        outputs = self._sandboxed(run(scored.program, self.tables))
+        alike = {scored.program: scored}
+        tried = {scored.program}
+        for convention in self.tables.conventions:
+            for program in list(alike):
+                for value in convention.values:
+                    candidate = program.with_convention(convention.keyword, value)
+                    if candidate in tried:
+                        continue
+                    tried.add(candidate)
+                    for skill in candidate.skills():
+                        self.tables.add(skill)
+                    if self._sandboxed(run(candidate, self.tables)) == outputs:
+                        alike[candidate] = scored._replace(
+                            score=scored.loglik - candidate.cost, program=candidate
+                        )
+        return Plan(tuple(sorted(alike.values(), key=lambda variant: -variant.score)))
 
     def _top(self, k: int) -> list[Scored]:
-        return sorted((m[0] for m in self.classes.values()), key=lambda s: -s.score)[:k]
+        """The k best classes' best, ties in the order the classes were found (as a stable
+        sort; local search asks this at every step, of a thousand classes)."""
+        return heapq.nlargest(k, (kept[0] for kept in self.classes.values()), key=_score)
 
     def _seeds(self, seeds: Iterable[Ring]) -> None:
         for program in seeds:
@@ -540,6 +615,10 @@ class Search:
 
 def _idle_steps(actions: Sequence[str], idle: str | None) -> list[int]:
     return [t for t, action in enumerate(actions) if action == idle]
+
+
+def _score(scored: Scored) -> float:
+    return scored.score
 
 
 def _ranks_before(a: Scored, b: Scored) -> bool:

@@ -24,12 +24,20 @@ ORDER = Convention("order", ORDERS)
 """The move order that breaks ties between equally short paths (rote.skills.grid)."""
 
 
+MADE = 20_000
+"""Built skills a `Terms` keeps (each a compiled function: some MB in all)."""
+
+
 class Terms:
     """Builds guards and skills whose code is evaluated against `module`'s `__all__`."""
 
     def __init__(self, module: ModuleType) -> None:
         self.exported: tuple[str, ...] = tuple(module.__all__)
         self.namespace: dict[str, Any] = {name: getattr(module, name) for name in self.exported}
+        self._made: dict[tuple[Any, ...], Skill] = {}
+        """Skills built, by what they were built from and their settings: search asks for the
+        same skill in the same setting many times over (`Ring.with_convention`), and building
+        one compiles its code. At most `MADE`."""
 
     def compiled(self, code: str) -> Callable[[Any], Any]:
         """`code` (our own template text, never a proposer's) as a function of `state`."""
@@ -78,6 +86,25 @@ class Terms:
             for c in conventions
             if chosen.get(c.keyword, c.default) != c.default
         )
+        key = (base, template, choices, conventions, settings, stateful)
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= MADE:  # a long run meets ever new constants: start afresh
+                self._made.clear()
+            made = self._made[key] = self._build(
+                base, template, choices, conventions, settings, stateful
+            )
+        return made
+
+    def _build(
+        self,
+        base: str,
+        template: str,
+        choices: int,
+        conventions: tuple[Convention, ...],
+        settings: tuple[Setting, ...],
+        stateful: bool,
+    ) -> Skill:
         code, name, vary = template, base, None
         if conventions:
             text = "".join(f', {s.keyword}="{s.value}"' for s in settings)
@@ -89,7 +116,7 @@ class Terms:
             def vary(keyword: str, value: str) -> Skill:
                 if value not in values.get(keyword, ()):
                     raise ValueError(f"{base}: no convention {keyword}={value!r}")
-                changed = {**chosen, keyword: value}
+                changed = {**{s.keyword: s.value for s in settings}, keyword: value}
                 return self._skill(base, template, choices, conventions, changed, stateful)
 
         cost, imports = 1.0 + math.log(choices), self.imports(code)
