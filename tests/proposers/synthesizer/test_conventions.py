@@ -13,10 +13,12 @@ from rote.programs.program import Program
 from rote.proposers.base import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
-from rote.proposers.synthesizer.dsl import IDLE, Mode, Ring, Tables, kind, run
+from rote.proposers.synthesizer.dsl import IDLE, Convention, Mode, Ring, Tables, kind, run
 from rote.proposers.synthesizer.emit import to_source
+from rote.proposers.synthesizer.minigrid import CONVENTIONS as MINIGRID_CONVENTIONS
 from rote.proposers.synthesizer.proposer import VARIANTS
 from rote.proposers.synthesizer.search import Search
+from rote.proposers.synthesizer.terms import AXIS_ORDERS
 from rote.rollout import rollout
 from rote.skills.construction import parse, walk
 from rote.skills.grid import ORDERS
@@ -69,6 +71,26 @@ def test_a_convention_is_in_the_code_and_charged_once_per_program() -> None:
     # three skills keep the habit, the prior charges it once: one more nat than naming which
     assert cycle("lrud").cost - cycle().cost == setting.cost
     assert cycle("lrud").with_convention("order", "udlr") == cycle()
+
+
+@pytest.mark.parametrize("convention", MINIGRID_CONVENTIONS, ids=lambda c: c.keyword)
+def test_a_convention_prior_favours_the_default_then_the_common_and_sums_as_before(
+    convention: Convention,
+) -> None:
+    """Naming a common value is shorter than a rare one, but the departures from the default
+    share one nat's worth of mass however they are split: 1/e, beside the default's 1."""
+    costs = {value: convention.cost(value) for value in convention.values}
+    assert costs[convention.default] == 0.0
+    assert sum(math.exp(-cost) for cost in costs.values()) == pytest.approx(1 + math.exp(-1))
+    common = [c for v, c in costs.items() if v in convention.common and v != convention.default]
+    rare = [c for v, c in costs.items() if v not in convention.common and v != convention.default]
+    if common and rare:
+        assert 0 < max(common) < min(rare)
+
+
+def test_orders_by_axis_are_the_common_ones() -> None:
+    assert {"udlr", "lrud", "rldu", "durl"} <= AXIS_ORDERS and len(AXIS_ORDERS) == 8
+    assert not {"ulrd", "dlru", "uldr"} & AXIS_ORDERS
 
 
 def test_the_default_wins_where_the_data_cannot_tell() -> None:

@@ -43,16 +43,28 @@ class Convention(NamedTuple):
 
     keyword: str
     values: tuple[str, ...]
+    common: frozenset[str] = frozenset()
+    """Values a shorter code names, as people say them: of the 24 move orders, the 8 that
+    take one axis before the other ("horizontally first, leftwards") are what agents are
+    written with; "up, then sideways, then down" is possible but rarer. Empty: all alike."""
 
     @property
     def default(self) -> str:
         return self.values[0]
 
-    @property
-    def cost(self) -> float:
-        """What a program pays for a value other than the default: a nat to say it departs,
-        then which of the others. So the default wins wherever the data cannot tell."""
-        return 1.0 + math.log(len(self.values) - 1)
+    def cost(self, value: str) -> float:
+        """What a program pays for `value`: nothing for the default, else a nat to say it
+        departs, then which of the others, where a common value (`common`) is one of fewer. So
+        the default wins wherever the data cannot tell, and a common value where the data
+        cannot tell it from a rare one."""
+        if value == self.default:
+            return 0.0
+        others = self.values[1:]
+        common = [v for v in others if v in self.common]
+        if not common or len(common) == len(others):
+            return 1.0 + math.log(len(others))
+        among = common if value in self.common else [v for v in others if v not in self.common]
+        return 1.0 + math.log(2) + math.log(len(among))
 
 
 class Setting(NamedTuple):

@@ -20,8 +20,12 @@ from typing import Any
 from rote.proposers.synthesizer.dsl import Convention, Guard, Setting, Skill, Stateful
 from rote.skills.grid import ORDERS
 
-ORDER = Convention("order", ORDERS)
-"""The move order that breaks ties between equally short paths (rote.skills.grid)."""
+AXIS_ORDERS = frozenset(order for order in ORDERS if set(order[:2]) in ({"u", "d"}, {"l", "r"}))
+"""The 8 move orders that take both moves of one axis before the other's ("lrud": sideways
+first, leftwards before rightwards, then up before down): how a preferred path is usually said."""
+ORDER = Convention("order", ORDERS, AXIS_ORDERS)
+"""The move order that breaks ties between equally short paths (rote.skills.grid); the orders
+by axis are the common ones."""
 
 
 MADE = 20_000
@@ -82,7 +86,7 @@ class Terms:
     ) -> Skill:
         """The skill named `base` with the conventions `chosen` (the rest by default)."""
         settings = tuple(
-            Setting(c.keyword, chosen[c.keyword], c.cost)
+            Setting(c.keyword, chosen[c.keyword], c.cost(chosen[c.keyword]))
             for c in conventions
             if chosen.get(c.keyword, c.default) != c.default
         )
