@@ -102,9 +102,8 @@ def test_search_scores_are_smc_log_weights_up_to_one_constant(
             Mode(JUMP, exit=Exit("after", steps=1)),
         )
     )
-    bests = sorted((kept[0] for kept in search.classes.values()), key=lambda s: -s.score)
     programs = [
-        *(scored.program for scored in bests[:6]),  # six behaviours, so six fits
+        *(scored.program for scored in search.best(6)),
         Ring((Mode(SKILLS["stay"]),)),
         failing,
     ]

@@ -17,6 +17,8 @@ programs of every search compete by score.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.progress import Progress
@@ -30,7 +32,7 @@ from rote.proposers.base import ProposalRequest, Proposer
 from rote.proposers.synthesizer.dsl import Answers, Habitual, Ring, Skill, Tables, Vocabulary
 from rote.proposers.synthesizer.emit import embed, to_source
 from rote.proposers.synthesizer.generic import GenericVocabulary
-from rote.proposers.synthesizer.search import Budget, Scored, Search
+from rote.proposers.synthesizer.search import Budget, Plan, Scored, Search
 
 MAX_EMBEDDED = 4
 """Foreign programs (failing ones first) made into skills per search."""
@@ -46,6 +48,19 @@ def vocabulary_for(env: EnvSpec) -> Vocabulary:
     """The vocabulary the env's family registered, or the generic one."""
     factory = registration(env).vocabulary_factory()
     return GenericVocabulary(env) if factory is None else factory(env)
+
+
+def _allotted(plans: Sequence[Plan], n: int) -> list[int]:
+    """How many of each plan's settings to emit: its share of n by weight, at least one, at
+    most `VARIANTS`. A posterior sure of one plan spends particles on that plan's settings (the
+    future tells them apart); an unsure one keeps a particle for each of many plans."""
+    if not plans:
+        return []
+    total = float(logsumexp([plan.score for plan in plans]))
+    return [
+        min(VARIANTS, len(plan.variants), max(1, round(n * math.exp(plan.score - total))))
+        for plan in plans
+    ]
 
 
 def _spread(variants: tuple[Scored, ...], k: int) -> list[Scored]:
@@ -98,14 +113,16 @@ class SynthProposer(Proposer):
             tables = Tables(Habitual(vocabulary, habit), observations, embedded, answers)
             plans += self._search(request, tables, seeds, HABIT_BUDGET).plans(2 * request.n)
         plans.sort(key=lambda plan: -plan.score)
-        held = {program.id for program in request.current}
+        distinct: list[Plan] = []
         placed: set[Ring] = set()
-        programs = []
         for plan in plans:
-            if plan.variants[0].program in placed:  # the same plan, found by another search
-                continue
-            placed.update(variant.program for variant in plan.variants)
-            chosen = _spread(plan.variants, VARIANTS)
+            if plan.variants[0].program not in placed:  # else found by another search too
+                placed.update(variant.program for variant in plan.variants)
+                distinct.append(plan)
+        held = {program.id for program in request.current}
+        programs = []
+        for plan, count in zip(distinct, _allotted(distinct, request.n), strict=True):
+            chosen = _spread(plan.variants, count)
             # the settings left out are counted on those emitted, so the plan keeps its weight
             unsaid = plan.score - float(logsumexp([variant.score for variant in chosen]))
             for scored in chosen:

@@ -27,10 +27,10 @@ Seven moves, all ranked by that score:
    rule) and keep what scores better, until the budget is spent.
 
 Programs that act alike on the history are one for the search (observational equivalence), but
-the best few plans of each class are kept and returned by score: the future is where they come
-apart. A plan is a program under every setting of its conventions that acts alike on the
-history (`Plan`, `Search.settings`); it is weighed by all of them, as the posterior over plans
-weighs it.
+the best few plans of each class are kept and returned after every class's best: the future is
+where they come apart. A plan is a program under every setting of its conventions that acts
+alike on the history (`Plan`, `Search.settings`); it is weighed by all of them, as the
+posterior over plans weighs it.
 """
 
 from __future__ import annotations
@@ -76,11 +76,10 @@ PATHS = 40
 """Partial segmentations kept per measure at each depth of the ring search."""
 MAX_CYCLE_GROUP = 6
 """Sibling skills (alike but for a constant) beyond this many are not cycled through."""
-EQUIVALENTS = 8
+EQUIVALENTS = 3
 """Plans kept per class of programs that act alike on the history, the best-scoring (a plan
-is a program with its conventions at any setting: `Plan`). Many, since on a short history the
-true plan may tie with coincidences to within a hundredth of a nat, and the emitted plans are
-then ranked by the weight of all their settings."""
+is a program with its conventions at any setting: `Plan`, so a class's equivalents are other
+plans, not the same plan's settings)."""
 CONVENTION_POOL = 60
 """The best programs whose conventions are fitted, if they miss steps."""
 CONVENTION_SHARE = 0.1
@@ -283,9 +282,12 @@ class Search:
                 self.progress((done + 1) / len(phases))
 
     def best(self, n: int) -> list[Scored]:
-        """Up to n programs, best score first: the plans each class keeps (`EQUIVALENTS`)."""
-        members = (scored for kept in self.classes.values() for scored in kept)
-        return sorted(members, key=lambda scored: -scored.score)[:n]
+        """Up to n programs: each behaviour class's best first, then their equivalents."""
+        classes = sorted(self.classes.values(), key=lambda members: -members[0].score)
+        ranked = [members[0] for members in classes]
+        for depth in range(1, EQUIVALENTS):
+            ranked += [members[depth] for members in classes[:n] if len(members) > depth]
+        return ranked[:n]
 
     def plans(self, n: int) -> list[Plan]:
         """The best n programs (`best`), each as a plan with its settings that act alike; a
