@@ -239,13 +239,17 @@ class Search:
 
     def _unset(self, program: Ring) -> Ring:
         """The program with every convention at its default: what its settings share."""
-        if not any(skill.settings for skill in program.skills()):
+        settings = {setting for skill in program.skills() for setting in skill.settings}
+        if not settings:
             return program  # most programs: and building varied skills is slow
         found = self._unsettings.get(program)
         if found is None:
             found = program
-            for convention in self.tables.conventions:
-                found = found.with_convention(convention.keyword, convention.default)
+            defaults = {
+                convention.keyword: convention.default for convention in self.tables.conventions
+            }
+            for keyword in sorted({setting.keyword for setting in settings}):
+                found = found.with_convention(keyword, defaults[keyword])
             self._unsettings[program] = found
         return found
 
@@ -308,7 +312,10 @@ class Search:
         outputs = self._sandboxed(run(scored.program, self.tables))
         alike = {scored.program: scored}
         tried = {scored.program}
+        accepted = {keyword for skill in scored.program.skills() for keyword in skill.accepts}
         for convention in self.tables.conventions:
+            if convention.keyword not in accepted:
+                continue  # every setting of it is the program itself
             for program in list(alike):
                 for value in convention.values:
                     candidate = program.with_convention(convention.keyword, value)
