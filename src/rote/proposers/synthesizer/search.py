@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import heapq
 import itertools
 import math
 import operator
@@ -166,6 +165,7 @@ class Search:
         self._logliks: dict[tuple[StepCounts, ...], float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
         self._unsettings: dict[Ring, Ring] = {}
+        self._defaults = {c.keyword: c.default for c in tables.conventions}
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -245,11 +245,8 @@ class Search:
         found = self._unsettings.get(program)
         if found is None:
             found = program
-            defaults = {
-                convention.keyword: convention.default for convention in self.tables.conventions
-            }
             for keyword in sorted({setting.keyword for setting in settings}):
-                found = found.with_convention(keyword, defaults[keyword])
+                found = found.with_convention(keyword, self._defaults[keyword])
             self._unsettings[program] = found
         return found
 
@@ -331,9 +328,8 @@ class Search:
         return Plan(tuple(sorted(alike.values(), key=lambda variant: -variant.score)))
 
     def _top(self, k: int) -> list[Scored]:
-        """The k best classes' best, ties in the order the classes were found (as a stable
-        sort; local search asks this at every step, of a thousand classes)."""
-        return heapq.nlargest(k, (kept[0] for kept in self.classes.values()), key=_score)
+        """The k best classes' best, ties in the order the classes were found."""
+        return sorted((kept[0] for kept in self.classes.values()), key=lambda s: -s.score)[:k]
 
     def _seeds(self, seeds: Iterable[Ring]) -> None:
         for program in seeds:
@@ -624,10 +620,6 @@ class Search:
 
 def _idle_steps(actions: Sequence[str], idle: str | None) -> list[int]:
     return [t for t, action in enumerate(actions) if action == idle]
-
-
-def _score(scored: Scored) -> float:
-    return scored.score
 
 
 def _ranks_before(a: Scored, b: Scored) -> bool:

@@ -85,16 +85,17 @@ class Terms:
         stateful: bool,
     ) -> Skill:
         """The skill named `base` with the conventions `chosen` (the rest by default)."""
-        settings = tuple(
-            Setting(c.keyword, chosen[c.keyword], c.cost(chosen[c.keyword]))
+        departures = tuple(
+            (c, chosen[c.keyword])
             for c in conventions
             if chosen.get(c.keyword, c.default) != c.default
         )
-        key = (base, template, choices, conventions, settings, stateful)
+        key = (base, template, choices, conventions, departures, stateful)
         made = self._made.get(key)
-        if made is None:
+        if made is None:  # the prior's price of a setting is worked out once, here
             if len(self._made) >= MADE:  # a long run meets ever new constants: start afresh
                 self._made.clear()
+            settings = tuple(Setting(c.keyword, value, c.cost(value)) for c, value in departures)
             made = self._made[key] = self._build(
                 base, template, choices, conventions, settings, stateful
             )
