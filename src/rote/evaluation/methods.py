@@ -70,7 +70,10 @@ class Method:
 
 
 def _synth(context: Context) -> Proposer:
-    return make_proposer("synth", budget=context.suite.budget)
+    suite = context.suite
+    return make_proposer(
+        "synth", budget=suite.budget, rejuvenation_budget=suite.rejuvenation_budget
+    )
 
 
 def _model(
@@ -109,7 +112,10 @@ def _rote(name: str, particles: int | None) -> Method:
 
 def _hybrid(context: Context, family: str) -> Predictor:
     proposer = make_proposer(
-        "hybrid", budget=context.suite.budget, llm=context.llm_config("rote-hybrid")
+        "hybrid",
+        budget=context.suite.budget,
+        rejuvenation_budget=context.suite.rejuvenation_budget,
+        llm=context.llm_config("rote-hybrid"),
     )
     return _model(context, family, proposer, context.suite.particles)
 

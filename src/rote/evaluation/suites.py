@@ -62,6 +62,8 @@ class Suite(ABC):
     """Extra particle counts rote runs (frozen only) for the accuracy-against-particles plot."""
     budget: int = 15_000
     """Programs the synthesizer scores per search."""
+    rejuvenation_budget: int | None = None
+    """Programs it scores per rejuvenation, if fewer (`Budget.rejuvenation`)."""
     bc_seeds: int = 6
     bc_epochs: int = 60
     library_episodes: int = 5
@@ -370,7 +372,9 @@ def overcooked_human() -> Suite:
         observe=50,
         horizon=50,
         methods=("rote", "bc", "bc-balanced", *REFERENCES, IDLE_REFERENCE),
-        budget=3000,  # people defeat every program often, so online search runs often
+        # people defeat every program within a few ticks, so online inference searches at
+        # most ticks: a full search each time costs 4x (README, "More search")
+        rejuvenation_budget=3000,
         particle_sweep=(),
         bc_seeds=2,
         bc_epochs=8,

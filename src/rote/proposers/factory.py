@@ -24,15 +24,17 @@ def make_proposer(
     name: str,
     *,
     budget: int = Budget().programs,
+    rejuvenation_budget: int | None = None,
     llm: LLMConfig | None = None,
     programs: Sequence[str | Path] = (),
     show_progress: bool = False,
     on_problem: Callable[[str], None] | None = None,
 ) -> Proposer:
     """The proposer `name` (one of PROPOSERS). `budget` is the programs the synthesizer scores
-    per search (synth, hybrid); `llm` the LLM settings (llm, hybrid); `programs` the program
-    files or directories (list, and only list: elsewhere they would be silently ignored);
-    `on_problem` hears of each of those that fails (list)."""
+    per search (synth, hybrid), `rejuvenation_budget` per rejuvenation if fewer (`Budget`);
+    `llm` the LLM settings (llm, hybrid); `programs` the program files or directories (list,
+    and only list: elsewhere they would be silently ignored); `on_problem` hears of each of
+    those that fails (list)."""
     if name not in PROPOSERS:
         raise RoteError(f"unknown proposer {name!r}: choose from {', '.join(PROPOSERS)}")
     if programs and name != "list":
@@ -42,11 +44,15 @@ def make_proposer(
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
         return ListProposer.from_paths(programs, on_problem)
     if name == "synth":
-        return SynthProposer(Budget(programs=budget), show_progress=show_progress)
+        return SynthProposer(
+            Budget(budget, rejuvenation=rejuvenation_budget), show_progress=show_progress
+        )
     if llm is None:
         raise RoteError(f"proposer {name} needs LLM settings (an LLMConfig)")
     writer = LLMProposer.from_config(llm)
     if name == "llm":
         return writer
-    synth = SynthProposer(Budget(programs=budget), show_progress=show_progress)
+    synth = SynthProposer(
+        Budget(budget, rejuvenation=rejuvenation_budget), show_progress=show_progress
+    )
     return HybridProposer(writer, synth)

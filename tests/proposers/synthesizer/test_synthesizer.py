@@ -13,6 +13,7 @@ from rote.envs.base import EnvSpec
 from rote.evaluation.protocols import accuracy, predict_trajectory
 from rote.observation import Observation
 from rote.programs import Sandbox
+from rote.proposers.base import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.construction import ConstructionVocabulary
 from rote.proposers.synthesizer.dsl import (
@@ -273,6 +274,30 @@ def test_synth_proposer_predicts_a_family_after_a_layout_swap() -> None:
     with ROTE(SPEC, SynthProposer(), n_particles=30, seed=0) as model:
         predictions = predict_trajectory(model, steps, 20, "frozen").predictions
     assert accuracy(predictions) == 1.0
+
+
+def test_a_rejuvenation_scores_its_own_budget_and_a_first_search_the_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The budget a search gets, read where the search starts; the habits' searches get their
+    share (HABIT_BUDGET) of either."""
+    started: list[int] = []
+    run = Search.run
+
+    def spy(self: Search, seeds: Sequence[Ring] = ()) -> None:
+        started.append(self.budget.programs)
+        run(self, seeds)
+
+    monkeypatch.setattr(Search, "run", spy)
+    history_ = tuple(history("snake", steps=20, swap_at=None))
+    with SynthProposer(Budget(2000, rejuvenation=400)) as proposer:
+        held = proposer.propose(ProposalRequest(env=SPEC, history=history_, n=5))
+        first, started[:] = list(started), []
+        proposer.propose(ProposalRequest(env=SPEC, history=history_, n=5, current=tuple(held)))
+    assert max(first) == 2000
+    assert max(started) == 400
+    with pytest.raises(ValueError, match="positive"):
+        Budget(2000, rejuvenation=0)
 
 
 class CoinSpec(EnvSpec):

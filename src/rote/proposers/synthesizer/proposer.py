@@ -143,9 +143,10 @@ class SynthProposer(Proposer):
     def _search(
         self, request: ProposalRequest, tables: Tables, seeds: list[Ring], share: float = 1.0
     ) -> Search:
-        budget = self.budget
-        if share < 1.0:
-            budget = Budget(max(1, int(budget.programs * share)), budget.seconds * share)
+        programs = self.budget.programs
+        if request.current and self.budget.rejuvenation is not None:
+            programs = min(programs, self.budget.rejuvenation)
+        budget = Budget(max(1, int(programs * share)), self.budget.seconds * share)
         search = Search(
             tables,
             [step.action or "" for step in request.history],

@@ -93,9 +93,16 @@ class Budget:
 
     programs: int = 15_000
     seconds: float = 60.0
+    rejuvenation: int | None = None
+    """Programs a rejuvenation scores (a search seeded with the programs the particles hold),
+    if fewer than a first search's. Where agents defeat every program within a few steps
+    (people), rejuvenations are many, and this keeps online inference affordable."""
 
     def __post_init__(self) -> None:
-        if self.seconds <= 0 or self.programs < 1:
+        fewest = min(
+            self.programs, self.programs if self.rejuvenation is None else self.rejuvenation
+        )
+        if self.seconds <= 0 or fewest < 1:
             raise ValueError(f"a search budget must be positive, not {self}")
 
 
