@@ -99,10 +99,8 @@ class Budget:
     (people), rejuvenations are many, and this keeps online inference affordable."""
 
     def __post_init__(self) -> None:
-        fewest = min(
-            self.programs, self.programs if self.rejuvenation is None else self.rejuvenation
-        )
-        if self.seconds <= 0 or fewest < 1:
+        rejuvenation = self.programs if self.rejuvenation is None else self.rejuvenation
+        if self.seconds <= 0 or min(self.programs, rejuvenation) < 1:
             raise ValueError(f"a search budget must be positive, not {self}")
 
 
