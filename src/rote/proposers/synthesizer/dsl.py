@@ -75,6 +75,16 @@ class Setting(NamedTuple):
     cost: float
 
 
+class Subject(NamedTuple):
+    """What a guard asks about (a field, the difference of two fields), where a vocabulary's
+    guards share subjects: the prior names a subject the program already asks about in fewer
+    nats (`guard_cost`), as "if temp < 20: heat; if temp < 23: off" says "temp" once."""
+
+    name: str
+    constant: float
+    """What the guard costs once its subject is named: its constant and which side of it."""
+
+
 class Stateful(Protocol):
     """A skill with memory (e.g. pacing keeps its direction): `act` updates and answers."""
 
@@ -90,6 +100,7 @@ class Guard:
     test: Callable[[Any], bool] = field(compare=False, hash=False, repr=False)
     cost: float = 1.0
     imports: tuple[str, ...] = ()
+    subject: Subject | None = None
 
 
 @dataclass(frozen=True)
@@ -174,28 +185,32 @@ class Ring:
     def cost(self) -> float:
         """Description length in nats: what the prior charges (prior = exp(-cost)).
 
-        Two codes make a program that repeats itself cheaper, as a person would say it once:
+        Three codes make a program that repeats itself cheaper, as a person would say it once:
         a mode that is the same as an earlier mode of the ring is a pointer to it
-        (`repeat_cost`) where that is shorter than spelling it out, and skills are coded
-        adaptively (`skill_cost`): a second skill of a kind the program already uses (move left
-        after move right) names only its constant."""
+        (`repeat_cost`) where that is shorter than spelling it out, and skills and guards are
+        coded adaptively: a second skill of a kind the program already uses (move left after
+        move right) names only its constant (`skill_cost`), and so does a second guard on a
+        subject it already asks about (`guard_cost`)."""
         ring = len(self.modes) > 1
         total = math.log(MAX_MODES) + (len(self.modes) - 1) * 1.0
         settings: set[Setting] = set()
         kinds: dict[str, int] = {}
+        subjects: dict[str, int] = {}
         for i, mode in enumerate(self.modes):
-            spelled_kinds = dict(kinds)
-            spelled = len(mode.rules) * 0.5 + sum(rule.guard.cost for rule in mode.rules)
+            spelled_kinds, spelled_subjects = dict(kinds), dict(subjects)
+            spelled = len(mode.rules) * 0.5
+            for rule in mode.rules:
+                spelled += guard_cost(rule.guard, spelled_subjects)
             for skill in (*(rule.skill for rule in mode.rules), mode.default):
                 spelled += skill_cost(skill, spelled_kinds)
                 settings.update(skill.settings)
             if ring:
-                spelled += exit_cost(mode.exit)
+                spelled += exit_cost(mode.exit, spelled_subjects)
             if mode in self.modes[:i] and repeat_cost(i) < spelled:
                 total += repeat_cost(i)
             else:
                 total += spelled
-                kinds = spelled_kinds
+                kinds, subjects = spelled_kinds, spelled_subjects
         return total + sum(setting.cost for setting in settings)  # one habit, said once
 
     def with_convention(self, keyword: str, value: str) -> Ring:
@@ -267,16 +282,32 @@ def skill_cost(skill: Skill, kinds: dict[str, int]) -> float:
     return math.log(slots + 1) + skill.cost
 
 
+def guard_cost(guard: Guard, subjects: dict[str, int]) -> float:
+    """What one more guard adds to a program whose guards so far are counted by subject in
+    `subjects` (which this updates): `skill_cost`'s code over subjects. A guard on a subject
+    used c times of n costs log((n + 1) / c) and then its constant; on a new subject, log(n + 1)
+    and then its whole cost. A guard with no subject costs its own and is not counted."""
+    if guard.subject is None:
+        return guard.cost
+    used = subjects.get(guard.subject.name, 0)
+    slots = sum(subjects.values())
+    subjects[guard.subject.name] = used + 1
+    if used:
+        return math.log((slots + 1) / used) + min(guard.subject.constant, guard.cost)
+    return math.log(slots + 1) + guard.cost
+
+
 def repeat_cost(earlier: int) -> float:
     """A mode coded as a pointer to one of the `earlier` modes before it: a nat to say it is a
     repeat, then which."""
     return 1.0 + math.log(earlier)
 
 
-def exit_cost(exit: Exit) -> float:
-    """What an exit adds to a program's description length."""
+def exit_cost(exit: Exit, subjects: dict[str, int] | None = None) -> float:
+    """What an exit adds to a program's description length; a guard's, coded with those of the
+    program so far (`subjects`, which this updates) where they are given."""
     if exit.kind == "guard" and exit.guard is not None:
-        return 1.0 + exit.guard.cost
+        return 1.0 + guard_cost(exit.guard, {} if subjects is None else subjects)
     if exit.kind == "after":
         return 1.0 + math.log(1 + exit.steps)
     return 0.5

@@ -32,7 +32,7 @@ from typing import Any, TypeGuard
 
 from rote.envs.base import EnvSpec
 from rote.observation import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Vocabulary
+from rote.proposers.synthesizer.dsl import Guard, Skill, Subject, Vocabulary
 
 MAX_VALUES = 10
 MAX_THRESHOLDS = 16
@@ -44,7 +44,14 @@ in the observation's order, so at most 15 pairs (each with up to 2 * MAX_THRESHO
 whatever the number of numeric fields. Twenty numeric fields would otherwise make 190 pairs and
 six thousand guards, which the decision lists and local search would wade through."""
 
-THRESHOLD_COST = 1.0 + math.log(2)
+CONSTANT_COST = math.log(2)
+"""What a guard on a subject the program already asks about pays beyond the adaptive code's
+term (`dsl.guard_cost`): its constant (a value, a threshold), plus ABOVE_COST for the `>=` side
+and NUMBER_EQUALITY_COST for an equality on a number, as when spelled out. So the rule that asks
+about one quantity twice, "heat below the setpoint by more than 1, cool above it by more than 1",
+is shorter than one that brings in another field (the hour, the temperature alone) and fits the
+history as well by a coincidence of it: the second field costs its name."""
+THRESHOLD_COST = 1.0 + CONSTANT_COST
 """`field < t`, as an equality costs on a field that is not a number."""
 ABOVE_COST = 0.5
 """What the `>=` side of a threshold adds, as a negation adds to an equality."""
@@ -71,6 +78,7 @@ def _equals(field: str, value: object, extra: float = 0.0) -> Guard:
         code,
         lambda state: state.get(field) == value,
         1.0 + math.log(2) + extra,
+        subject=Subject(field, CONSTANT_COST + extra),
     )
 
 
@@ -81,6 +89,7 @@ def _differs(field: str, value: object, extra: float = 0.0) -> Guard:
         code,
         lambda state: state.get(field) != value,
         1.5 + math.log(2) + extra,
+        subject=Subject(field, CONSTANT_COST + 0.5 + extra),
     )
 
 
@@ -96,12 +105,14 @@ def _below(field: str, bound: float) -> list[Guard]:
             f"{code} < {bound!r}",
             lambda state: _is_number(value := state.get(field)) and value < bound,
             THRESHOLD_COST,
+            subject=Subject(field, CONSTANT_COST),
         ),
         Guard(
             f"{field} is at least {bound!r}",
             f"{code} >= {bound!r}",
             lambda state: _is_number(value := state.get(field)) and value >= bound,
             THRESHOLD_COST + ABOVE_COST,
+            subject=Subject(field, CONSTANT_COST + ABOVE_COST),
         ),
     ]
 
@@ -110,6 +121,7 @@ def _difference_below(first: str, second: str, bound: float) -> list[Guard]:
     """`first - second < bound` and its negation; at 0, `first < second` and `first >= second`.
     The test computes the very expression the code holds, so float rounding agrees."""
     a, b = f"state[{first!r}]", f"state[{second!r}]"
+    subject, above = f"{first} - {second}", CONSTANT_COST + ABOVE_COST
 
     def difference(state: Any) -> float | None:
         x, y = state.get(first), state.get(second)
@@ -126,12 +138,19 @@ def _difference_below(first: str, second: str, bound: float) -> list[Guard]:
             return _is_number(x) and _is_number(y) and x >= y
 
         return [
-            Guard(f"{first} is below {second}", f"{a} < {b}", below, COMPARISON_COST),
+            Guard(
+                f"{first} is below {second}",
+                f"{a} < {b}",
+                below,
+                COMPARISON_COST,
+                subject=Subject(subject, CONSTANT_COST),
+            ),
             Guard(
                 f"{first} is at least {second}",
                 f"{a} >= {b}",
                 at_least,
                 COMPARISON_COST + ABOVE_COST,
+                subject=Subject(subject, above),
             ),
         ]
     return [
@@ -140,12 +159,14 @@ def _difference_below(first: str, second: str, bound: float) -> list[Guard]:
             f"{a} - {b} < {bound!r}",
             lambda state: (value := difference(state)) is not None and value < bound,
             DIFFERENCE_COST,
+            subject=Subject(subject, CONSTANT_COST),
         ),
         Guard(
             f"{first} - {second} is at least {bound!r}",
             f"{a} - {b} >= {bound!r}",
             lambda state: (value := difference(state)) is not None and value >= bound,
             DIFFERENCE_COST + ABOVE_COST,
+            subject=Subject(subject, above),
         ),
     ]
 

@@ -65,12 +65,16 @@ from rote.proposers.synthesizer.dsl import (
     Stateful,
     Tables,
     exit_cost,
+    guard_cost,
     kind,
     run,
 )
 
 MAX_RULES = 4
 BEAM = 6
+RULE_PAIRS = 24
+"""A decision list of n rules is extended by the best RULE_PAIRS * (n + 1) (guard, skill,
+position) triples: as many programs as RULE_PAIRS pairs tried at every position."""
 PATHS = 40
 """Partial segmentations kept per measure at each depth of the ring search."""
 MAX_CYCLE_GROUP = 6
@@ -383,22 +387,33 @@ class Search:
         right = _steps(o == a for o, a in zip(outputs, self.actions, strict=True))
         if right == self._every_step:
             return []
-        pairs = self._rule_candidates(right)
+        subjects: dict[str, int] = {}
+        for rule in mode.rules:
+            guard_cost(rule.guard, subjects)
         improved = []
-        for guard, skill in pairs:
-            for position in range(len(mode.rules) + 1):
-                rules = (*mode.rules[:position], Rule(guard, skill), *mode.rules[position:])
-                candidate = self.score(Ring((replace(mode, rules=rules),)))
-                if candidate.score > scored.score:
-                    improved.append(candidate)
+        for guard, skill, position in self._rule_candidates(mode.rules, right, subjects):
+            rules = (*mode.rules[:position], Rule(guard, skill), *mode.rules[position:])
+            candidate = self.score(Ring((replace(mode, rules=rules),)))
+            if candidate.score > scored.score:
+                improved.append(candidate)
         improved.sort(key=lambda s: -s.score)
         return improved[:BEAM]
 
-    def _rule_candidates(self, right: int) -> list[tuple[Guard, Skill]]:
-        """(guard, stateless skill) pairs ranked by errors fixed minus right answers broken,
-        were the rule put first, for a program right at the steps `right` (a `_steps` set).
-        Counted as bits: every pair is counted, at each extension of the decision lists."""
+    def _rule_candidates(
+        self, rules: tuple[Rule, ...], right: int, subjects: dict[str, int]
+    ) -> list[tuple[Guard, Skill, int]]:
+        """(guard, stateless skill, position) for new rules of a program with `rules`, right at
+        the steps `right` (a `_steps` set), ranked by errors fixed minus right answers broken,
+        then by cost, a guard's as the program's guards so far (`subjects`) make it: a second
+        threshold on the temperature goes before one as good on the hour. A rule at a position
+        acts only where the rules before it let it, so "if temp < 22: off" after "if temp < 20:
+        heat" fixes the 20s and 21s without breaking the heating below. Counted as bits: every
+        triple is counted, at each extension of the decision lists."""
         wrong = self._every_step & ~right
+        costs = {guard: guard_cost(guard, dict(subjects)) for guard in self.tables.guards}
+        reach = [self._every_step]  # the steps a rule at each position acts on
+        for rule in rules:
+            reach.append(reach[-1] & ~self._holds[rule.guard])
         ranked = []
         for skill, agrees in self._agrees.items():
             fixes_at = wrong & agrees
@@ -407,13 +422,17 @@ class Search:
             breaks_at = right & ~agrees
             for guard in self.tables.guards:
                 holds = self._holds[guard]
-                fixes = (holds & fixes_at).bit_count()
-                if not fixes:
+                if not holds & fixes_at:
                     continue
-                breaks = (holds & breaks_at).bit_count()
-                ranked.append((fixes - breaks, -guard.cost - skill.cost, guard, skill))
-        ranked.sort(key=lambda item: (-item[0], -item[1], item[2].name, item[3].name))
-        return [(guard, skill) for _, _, guard, skill in ranked[:24]]
+                for position, reached in enumerate(reach):
+                    acts = holds & reached
+                    fixes = (acts & fixes_at).bit_count()
+                    if fixes:
+                        net = fixes - (acts & breaks_at).bit_count()
+                        ranked.append((net, -costs[guard] - skill.cost, guard, skill, position))
+        ranked.sort(key=lambda item: (-item[0], -item[1], item[2].name, item[3].name, item[4]))
+        best = ranked[: RULE_PAIRS * len(reach)]
+        return [(guard, skill, position) for _, _, guard, skill, position in best]
 
     @functools.cached_property
     def _holds(self) -> dict[Guard, int]:
