@@ -16,15 +16,19 @@ never observed: the quantity the agent's rule reads (the temperature for `fixed`
 temperature minus the setpoint for `setpoint` and `eco`) took a value at that step that it took
 at none of the observed steps. The issue's target (22): >= 0.95 on those, for every agent. Of
 them, `beyond` are the values outside the observed range (below the least or above the
-greatest); the others fall between two observed values, where a threshold may sit in a gap
-the history does not pin down (cooling from 23 or from 22, when 22 was never seen).
+greatest); the others fall between two observed values. Where the agent did the same at the
+nearest value seen below and the nearest above, a threshold rule does that in between too
+(`settled`, with `beyond`); where it did different things (off at 21, cool at 23), the history
+does not say on which side of the threshold the value between lies (cooling from 22 or from
+23): every threshold rule that fits it fits equally well with the value on either side, so
+such a step is a coin toss for any predictor that knows only the history (`unsettled`).
 
 The vocabulary's cost is measured apart: on 20 steps of observations with n numeric fields, the
 number of guards, and the seconds one search of the default budget takes, with the differences
 of the first MAX_PAIRED_FIELDS fields and without them.
 
-Writes thresholds.json (per trajectory, per agent, the cost, whether the target is met) to the
-output directory and stdout.
+Writes thresholds.json (per trajectory, per agent, the cost, whether the target is met on all
+unseen values and on the settled ones) to the output directory and stdout.
 """
 
 from __future__ import annotations
@@ -92,12 +96,16 @@ def evaluate(
         run = predict_trajectory(model, steps, observe, "frozen")
         top = model.programs(k=1)[0].source.splitlines()[0].strip().strip('"')
     hits = [tie_split_hit(p.distribution, p.actual) for p in run.predictions if p.actual]
+    done: dict[float, set[str | None]] = {}
+    for step in steps[:observe]:
+        done.setdefault(value(step.observation), set()).add(step.action)
     new = [
-        (hit, min(seen) < value(step.observation) < max(seen))
+        (hit, place(value(step.observation), done))
         for hit, step in zip(hits, steps[observe:], strict=True)
         if value(step.observation) not in seen
     ]
-    beyond = [hit for hit, inside in new if not inside]
+    beyond = [hit for hit, where in new if where == "beyond"]
+    settled = [hit for hit, where in new if where != "unsettled"]
     return {
         "agent": agent,
         "episode": episode,
@@ -107,9 +115,22 @@ def evaluate(
         "unseen_steps": len(new),
         "beyond_hits": sum(beyond),
         "beyond_steps": len(beyond),
+        "settled_hits": sum(settled),
+        "settled_steps": len(settled),
         "infer_seconds": round(run.infer_seconds, 3),
         "top_program": top,
     }
+
+
+def place(value: float, done: dict[float, set[str | None]]) -> str:
+    """Where a value never observed lies among those observed (`done`: what the agent did at
+    each): "beyond" their range, "settled" between two at which the agent did the same, or
+    "unsettled" between two at which it did different things."""
+    below = [seen for seen in done if seen < value]
+    above = [seen for seen in done if seen > value]
+    if not below or not above:
+        return "beyond"
+    return "settled" if done[max(below)] == done[min(above)] else "unsettled"
 
 
 def summarize(records: list[Record]) -> dict[str, Any]:
@@ -128,6 +149,8 @@ def summarize(records: list[Record]) -> dict[str, Any]:
         "unseen_steps": sum(record["unseen_steps"] for record in records),
         "beyond_accuracy": pooled("beyond"),
         "beyond_steps": sum(record["beyond_steps"] for record in records),
+        "settled_accuracy": pooled("settled"),
+        "settled_steps": sum(record["settled_steps"] for record in records),
         "median_infer_seconds": statistics.median(record["infer_seconds"] for record in records),
     }
 
@@ -197,6 +220,10 @@ def main() -> None:
         "target_unseen_accuracy": TARGET,
         "targets_met": all(
             summary["unseen_accuracy"] is None or summary["unseen_accuracy"] >= TARGET
+            for summary in by_agent.values()
+        ),
+        "settled_targets_met": all(
+            summary["settled_accuracy"] is None or summary["settled_accuracy"] >= TARGET
             for summary in by_agent.values()
         ),
         "agents": by_agent,
