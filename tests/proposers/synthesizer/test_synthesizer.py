@@ -210,6 +210,26 @@ def test_a_repeat_never_costs_more_than_spelling_the_mode_out() -> None:
     assert ring.cost < two.cost + 1.0 + repeat_cost(2)
 
 
+def test_guards_that_name_no_subject_cost_their_own_cost_wherever_they_stand() -> None:
+    """The adaptive code over subjects is the generic vocabulary's; Construction's guards name
+    none, so asking the same question twice costs twice its cost, in rules and exits alike, as
+    before that code."""
+    up, down = GUARDS["blocked up"], GUARDS["blocked down"]
+    assert up.subject is None and down.subject is None
+    left, right = SKILLS["move left"], SKILLS["move right"]
+
+    def rules(first: Guard, second: Guard) -> Ring:
+        return Ring((Mode(left, (Rule(first, right), Rule(second, right))),))
+
+    def exits(first: Guard, second: Guard) -> Ring:
+        return Ring(
+            (Mode(left, exit=Exit("guard", first)), Mode(right, exit=Exit("guard", second)))
+        )
+
+    for program in (rules, exits):
+        assert program(up, up).cost - program(up, down).cost == pytest.approx(up.cost - down.cost)
+
+
 def test_a_second_skill_of_a_kind_costs_less_than_one_of_a_new_kind() -> None:
     """A corner is one of 4 and a colour one of 5, but after a colour, a colour is cheaper."""
     green = Mode(SKILLS["walk to green"], exit=IDLE)

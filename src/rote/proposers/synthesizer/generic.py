@@ -77,7 +77,7 @@ def _equals(field: str, value: object, extra: float = 0.0) -> Guard:
         f"{field} is {value!r}",
         code,
         lambda state: state.get(field) == value,
-        1.0 + math.log(2) + extra,
+        1.0 + CONSTANT_COST + extra,
         subject=Subject(field, CONSTANT_COST + extra),
     )
 
@@ -88,7 +88,7 @@ def _differs(field: str, value: object, extra: float = 0.0) -> Guard:
         f"{field} is not {value!r}",
         code,
         lambda state: state.get(field) != value,
-        1.5 + math.log(2) + extra,
+        1.5 + CONSTANT_COST + extra,
         subject=Subject(field, CONSTANT_COST + 0.5 + extra),
     )
 
