@@ -43,16 +43,17 @@ def make_proposer(
         if not programs:
             raise RoteError("--proposer list needs --programs FILE_OR_DIR ...")
         return ListProposer.from_paths(programs, on_problem)
+
+    def synthesizer() -> SynthProposer:
+        """Built only where used, so `--proposer llm` never checks a budget it does not use."""
+        budgets = Budget(budget, rejuvenation=rejuvenation_budget)
+        return SynthProposer(budgets, show_progress=show_progress)
+
     if name == "synth":
-        return SynthProposer(
-            Budget(budget, rejuvenation=rejuvenation_budget), show_progress=show_progress
-        )
+        return synthesizer()
     if llm is None:
         raise RoteError(f"proposer {name} needs LLM settings (an LLMConfig)")
     writer = LLMProposer.from_config(llm)
     if name == "llm":
         return writer
-    synth = SynthProposer(
-        Budget(budget, rejuvenation=rejuvenation_budget), show_progress=show_progress
-    )
-    return HybridProposer(writer, synth)
+    return HybridProposer(writer, synthesizer())
