@@ -21,7 +21,10 @@ nearest value seen below and the nearest above, a threshold rule does that in be
 (`settled`, with `beyond`); where it did different things (off at 21, cool at 23), the history
 does not say on which side of the threshold the value between lies (cooling from 22 or from
 23): every threshold rule that fits it fits equally well with the value on either side, so
-such a step is a coin toss for any predictor that knows only the history (`unsettled`).
+such a step is a coin toss for any predictor that knows only the history (`unsettled`), and
+what it should say there is so: each group's cross-entropy (nats per step, the probability of
+the action taken floored at 1e-3) tells a predictor that says "half each way" from one that is
+sure and right by luck.
 
 The vocabulary's cost is measured apart: on 20 steps of observations with n numeric fields, the
 number of guards, and the seconds one search of the default budget takes, with the differences
@@ -46,7 +49,7 @@ from typing import Any
 from unittest import mock
 
 import rote
-from rote.evaluation.metrics import tie_split_hit
+from rote.evaluation.metrics import cross_entropy, tie_split_hit
 from rote.evaluation.protocols import predict_trajectory
 from rote.files import atomic_write
 from rote.observation import Observation
@@ -69,6 +72,14 @@ VALUES: dict[str, Callable[[Observation], float]] = {
     "eco": lambda o: o["temp"] - o["setpoint"],
 }
 """What each agent's rule reads: a step's value is new when no observed step had it."""
+GROUPS = {
+    "unseen": ("beyond", "settled", "unsettled"),
+    "beyond": ("beyond",),
+    "settled": ("beyond", "settled"),
+    "unsettled": ("unsettled",),
+}
+"""The steps whose value was never observed, and the parts of them (`place`) each measure
+pools; `settled` counts `beyond` too, as a threshold rule settles both."""
 COST_FIELDS = (4, 10, 20, 40)
 """Numeric fields in the observations the vocabulary's cost is measured on."""
 
@@ -95,31 +106,30 @@ def evaluate(
     ):
         run = predict_trajectory(model, steps, observe, "frozen")
         top = model.programs(k=1)[0].source.splitlines()[0].strip().strip('"')
-    hits = [tie_split_hit(p.distribution, p.actual) for p in run.predictions if p.actual]
+    scored = [p for p in run.predictions if p.actual]
+    hits = [tie_split_hit(p.distribution, p.actual) for p in scored]
+    nats = [cross_entropy(p.distribution.get(p.actual, 0.0)) for p in scored]
     done: dict[float, set[str | None]] = {}
     for step in steps[:observe]:
         done.setdefault(value(step.observation), set()).add(step.action)
     new = [
-        (hit, place(value(step.observation), done))
-        for hit, step in zip(hits, steps[observe:], strict=True)
+        (hit, nat, place(value(step.observation), done))
+        for hit, nat, step in zip(hits, nats, steps[observe:], strict=True)
         if value(step.observation) not in seen
     ]
-    beyond = [hit for hit, where in new if where == "beyond"]
-    settled = [hit for hit, where in new if where != "unsettled"]
-    return {
+    record: Record = {
         "agent": agent,
         "episode": episode,
         "accuracy": round(statistics.fmean(hits), 4),
         "after_swap": round(statistics.fmean(hits[SWAP_AT - observe :]), 4),
-        "unseen_hits": sum(hit for hit, _ in new),
-        "unseen_steps": len(new),
-        "beyond_hits": sum(beyond),
-        "beyond_steps": len(beyond),
-        "settled_hits": sum(settled),
-        "settled_steps": len(settled),
-        "infer_seconds": round(run.infer_seconds, 3),
-        "top_program": top,
     }
+    for name, kept in GROUPS.items():
+        chosen = [(hit, nat) for hit, nat, where in new if where in kept]
+        record[f"{name}_hits"] = sum(hit for hit, _ in chosen)
+        record[f"{name}_nats"] = round(sum(nat for _, nat in chosen), 4)
+        record[f"{name}_steps"] = len(chosen)
+    record.update(infer_seconds=round(run.infer_seconds, 3), top_program=top)
+    return record
 
 
 def place(value: float, done: dict[float, set[str | None]]) -> str:
@@ -136,23 +146,22 @@ def place(value: float, done: dict[float, set[str | None]]) -> str:
 def summarize(records: list[Record]) -> dict[str, Any]:
     """Means over episodes; the accuracies on values never observed pool their steps."""
 
-    def pooled(name: str) -> float | None:
+    def pooled(name: str, measure: str) -> float | None:
         steps = sum(record[f"{name}_steps"] for record in records)
-        hits = sum(record[f"{name}_hits"] for record in records)
-        return round(hits / steps, 4) if steps else None
+        total = sum(record[f"{name}_{measure}"] for record in records)
+        return round(total / steps, 4) if steps else None
 
-    return {
+    summary: dict[str, Any] = {
         "episodes": len(records),
         "accuracy": round(statistics.fmean(record["accuracy"] for record in records), 4),
         "after_swap": round(statistics.fmean(record["after_swap"] for record in records), 4),
-        "unseen_accuracy": pooled("unseen"),
-        "unseen_steps": sum(record["unseen_steps"] for record in records),
-        "beyond_accuracy": pooled("beyond"),
-        "beyond_steps": sum(record["beyond_steps"] for record in records),
-        "settled_accuracy": pooled("settled"),
-        "settled_steps": sum(record["settled_steps"] for record in records),
-        "median_infer_seconds": statistics.median(record["infer_seconds"] for record in records),
     }
+    for name in GROUPS:
+        summary[f"{name}_accuracy"] = pooled(name, "hits")
+        summary[f"{name}_cross_entropy"] = pooled(name, "nats")
+        summary[f"{name}_steps"] = sum(record[f"{name}_steps"] for record in records)
+    summary["median_infer_seconds"] = statistics.median(r["infer_seconds"] for r in records)
+    return summary
 
 
 def cost(fields: int, budget: int, paired: int) -> dict[str, Any]:

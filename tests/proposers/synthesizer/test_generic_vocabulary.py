@@ -94,8 +94,12 @@ def test_numeric_guards_replay_in_the_sandbox_as_the_search_runs_them(sandbox: S
     request = ProposalRequest(env=SPEC, history=steps, n=10, seed=0)
     proposed = SynthProposer(Budget(programs=1500), sandbox=sandbox).propose(request)
     heat, cool = skill_named(tables, "heat"), skill_named(tables, "cool")
-    written = [ring(cool, (guard, heat)) for guard in tables.guards if guard.code in CODES]
-    assert len(written) == len(CODES)
+    chosen = [guard for guard in tables.guards if guard.code in CODES]
+    assert len(chosen) == len(CODES)
+    # and each one's other reading at its bound (`<=`, `>`), which no table lists
+    chosen += [guard.other_reading() for guard in chosen if guard.other_reading is not None]
+    assert any(" <= " in guard.code for guard in chosen)
+    written = [ring(cool, (guard, heat)) for guard in chosen]
     programs = [program.meta["dsl"] for program in proposed] + written
     sources = [to_source(program, vocabulary) for program in programs]
     results = sandbox.replay(sources, observations, SPEC.action_names)
@@ -158,6 +162,44 @@ def test_the_prior_prefers_a_threshold_to_equalities_on_values_seen_once(
         assert run(program, tables) == [step.action for step in steps]
     assert search.score(threshold).score > search.score(equalities).score
     assert threshold.cost < equalities.cost
+
+
+def test_a_plan_holds_both_readings_of_a_bound_no_value_seen_stands_at() -> None:
+    """19 and 22 seen, so the threshold is 20, and whether 20 itself heats (`<= 20`) or not
+    (`< 20`), the history cannot say: the plan is both, at equal weight. Where 20 was seen, it
+    says, and the plan is the one reading."""
+    for temperatures, readings in (([14, 17, 19, 22, 23, 25], 2), ([14, 19, 20, 22, 25], 1)):
+        steps = thermostat(temperatures)
+        tables = Tables(GenericVocabulary(SPEC), [step.observation for step in steps])
+        search = Search(tables, [step.action or "" for step in steps], SPEC.action_names)
+        program = ring(
+            skill_named(tables, "cool"),
+            (guard_named(tables, "temp is below 20"), skill_named(tables, "heat")),
+        )
+        plan = search.settings(search.score(program))
+        assert len(plan.variants) == readings
+        assert len({variant.score for variant in plan.variants}) == 1
+        codes = {to_source(variant.program, GenericVocabulary(SPEC)) for variant in plan.variants}
+        assert any("state['temp'] <= 20" in code for code in codes) == (readings == 2)
+
+
+def test_a_value_at_a_bound_the_history_cannot_place_is_predicted_half_each_way() -> None:
+    """Heat below 20, with 19 and 22 the nearest temperatures seen: at 20 the history does not
+    say which way the person goes, and rote says so; at 21 and 18, it does."""
+    rng = random.Random(0)
+    seen = [rng.choice([14, 16, 17, 19, 22, 23, 25]) for _ in range(30)]
+    steps = thermostat(seen)
+    with ROTE(SPEC, SynthProposer(Budget(programs=3000)), n_particles=10, seed=0) as model:
+        for step in steps:
+            model.observe(step.observation, step.action or "")
+        model.infer()
+        at_bound = model.predict({"hour": 6, "temp": 20})
+        above, below = (
+            model.predict({"hour": 6, "temp": 21}),
+            model.predict({"hour": 6, "temp": 18}),
+        )
+    assert abs(at_bound["heat"] - at_bound["cool"]) < 0.1, at_bound
+    assert above["cool"] > 0.9 and below["heat"] > 0.9, (above, below)
 
 
 def test_the_proposer_writes_the_threshold_where_an_equality_fits_as_well() -> None:

@@ -101,6 +101,12 @@ class Guard:
     cost: float = 1.0
     imports: tuple[str, ...] = ()
     subject: Subject | None = None
+    other_reading: Callable[[], Guard] | None = field(
+        default=None, compare=False, hash=False, repr=False
+    )
+    """For a comparison whose bound no observed value stands at, the same comparison read the
+    other way at the bound (`x <= 22` for `x < 22`): it fits wherever this one does, so which
+    the agent meant is a tie the history cannot break, and a plan is weighed under both."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +235,36 @@ class Ring:
                 for mode in self.modes
             )
         )
+
+    def with_guard(self, old: Guard, new: Guard) -> Ring:
+        """The program with the guard `old` replaced by `new` wherever it asks it, rules and
+        exits alike."""
+
+        def swap(guard: Guard) -> Guard:
+            return new if guard == old else guard
+
+        return Ring(
+            tuple(
+                Mode(
+                    mode.default,
+                    tuple(Rule(swap(rule.guard), rule.skill) for rule in mode.rules),
+                    Exit(mode.exit.kind, swap(mode.exit.guard), mode.exit.steps)
+                    if mode.exit.guard is not None
+                    else mode.exit,
+                )
+                for mode in self.modes
+            )
+        )
+
+    def guards(self) -> list[Guard]:
+        """Every guard the program asks, rules and exits, without repeats, in order."""
+        found: dict[Guard, None] = {}
+        for mode in self.modes:
+            for rule in mode.rules:
+                found.setdefault(rule.guard)
+            if mode.exit.guard is not None:
+                found.setdefault(mode.exit.guard)
+        return list(found)
 
     def skills(self) -> list[Skill]:
         """Every skill the program uses, defaults and rules, without repeats, in order."""

@@ -11,7 +11,10 @@ Guards, each with its negation:
 A threshold goes in a gap between two neighbouring values seen (up to MAX_THRESHOLDS gaps per
 quantity), at the roundest number in the gap: the one a person would have written, so "heat
 below 20" is found as 20 from temperatures 19 and 21, and holds on temperatures never seen, where
-equalities on the values seen predict them no better than chance. Skills: each action by name.
+equalities on the values seen predict them no better than chance. Where that number is strictly
+inside its gap, the history cannot say on which side the number itself falls, and each guard
+carries its other reading there (`<=` for `<`, `>` for `>=`; `Guard.other_reading`), under which
+the search weighs a plan too. Skills: each action by name.
 With the DSL's rings and step counts this covers constant, periodic, field-triggered and
 threshold behaviour; anything that needs geometry wants an env vocabulary (docs/synthesizer.md
 says how to write one).
@@ -24,11 +27,13 @@ previous step without a change to the DSL.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from rote.envs.base import EnvSpec
 from rote.observation import Observation
@@ -93,82 +98,94 @@ def _differs(field: str, value: object, extra: float = 0.0) -> Guard:
     )
 
 
-def _below(field: str, bound: float) -> list[Guard]:
-    """`field < bound` and its negation, as the emitted program states them. The search's test
-    is false where the field is no number, as `_equals` is where it is missing; the emitted code
-    would fail there, but these guards are only made for fields that are numbers in every
-    observation."""
-    code = f"state[{field!r}]"
-    return [
-        Guard(
-            f"{field} is below {bound!r}",
-            f"{code} < {bound!r}",
-            lambda state: _is_number(value := state.get(field)) and value < bound,
-            THRESHOLD_COST,
-            subject=Subject(field, CONSTANT_COST),
-        ),
-        Guard(
-            f"{field} is at least {bound!r}",
-            f"{code} >= {bound!r}",
-            lambda state: _is_number(value := state.get(field)) and value >= bound,
-            THRESHOLD_COST + ABOVE_COST,
-            subject=Subject(field, CONSTANT_COST + ABOVE_COST),
-        ),
-    ]
+class _Side(NamedTuple):
+    """One side of a comparison: its code, how a rule's name says it, and the value it
+    computes on a state (None where that is no number)."""
+
+    code: str
+    said: str
+    value: Callable[[Any], float | None]
 
 
-def _difference_below(first: str, second: str, bound: float) -> list[Guard]:
-    """`first - second < bound` and its negation; at 0, `first < second` and `first >= second`.
-    The test computes the very expression the code holds, so float rounding agrees."""
-    a, b = f"state[{first!r}]", f"state[{second!r}]"
-    subject, above = f"{first} - {second}", CONSTANT_COST + ABOVE_COST
+_READINGS: dict[str, tuple[str, Callable[[float, float], bool], float, str]] = {
+    "<": ("below", operator.lt, 0.0, "<="),
+    ">=": ("at least", operator.ge, ABOVE_COST, ">"),
+    "<=": ("at most", operator.le, 0.0, "<"),
+    ">": ("above", operator.gt, ABOVE_COST, ">="),
+}
+"""Each comparison: how a name says it, its test, what it costs beyond `<`, and its other
+reading at the bound."""
+
+
+def _compare(
+    subject: str, left: _Side, right: _Side, cost: float, *, interior: bool
+) -> list[Guard]:
+    """`left < right` and its negation `left >= right`, as the emitted program states them. A
+    test is false where a side is no number, though the emitted code would fail there; these
+    guards are only made for fields that are numbers in every observation. The test computes
+    the very expression the code holds, so float rounding agrees.
+
+    Where `interior`, the bound lies strictly between the two values seen around it: nothing
+    observed stands at it, so each guard has another reading there that fits as well, `<=` for
+    `<` and `>` for `>=`, at the same cost ("cool above 22" is as short as "cool from 22 on").
+    A plan is weighed under both (`Guard.other_reading`), so a value at the bound, which the
+    history cannot place, is predicted half each way, not wherever `<` happens to put it."""
+
+    def guard(op: str) -> Guard:
+        words, test, extra, other = _READINGS[op]
+
+        def holds(state: Any) -> bool:
+            a, b = left.value(state), right.value(state)
+            return a is not None and b is not None and test(a, b)
+
+        return Guard(
+            f"{left.said} is {words} {right.said}",
+            f"{left.code} {op} {right.code}",
+            holds,
+            cost + extra,
+            subject=Subject(subject, CONSTANT_COST + extra),
+            other_reading=functools.partial(guard, other) if interior else None,
+        )
+
+    return [guard("<"), guard(">=")]
+
+
+def _constant(bound: float) -> _Side:
+    return _Side(repr(bound), repr(bound), lambda state: bound)
+
+
+def _field(field: str) -> _Side:
+    return _Side(f"state[{field!r}]", field, functools.partial(_number, field))
+
+
+def _below(field: str, bound: float, *, interior: bool) -> list[Guard]:
+    """`field < bound` and its negation: `state["temp"] < 20`."""
+    return _compare(field, _field(field), _constant(bound), THRESHOLD_COST, interior=interior)
+
+
+def _difference_below(first: str, second: str, bound: float, *, interior: bool) -> list[Guard]:
+    """`first - second < bound` and its negation; at 0, `first < second` and `first >= second`,
+    a second field named where a threshold names a constant."""
+    subject, a, b = f"{first} - {second}", _field(first), _field(second)
+    if bound == 0:
+        return _compare(subject, a, b, COMPARISON_COST, interior=interior)
 
     def difference(state: Any) -> float | None:
-        x, y = state.get(first), state.get(second)
-        return x - y if _is_number(x) and _is_number(y) else None
+        x, y = a.value(state), b.value(state)
+        return None if x is None or y is None else x - y
 
-    if bound == 0:
+    return _compare(
+        subject,
+        _Side(f"{a.code} - {b.code}", subject, difference),
+        _constant(bound),
+        DIFFERENCE_COST,
+        interior=interior,
+    )
 
-        def below(state: Any) -> bool:
-            x, y = state.get(first), state.get(second)
-            return _is_number(x) and _is_number(y) and x < y
 
-        def at_least(state: Any) -> bool:
-            x, y = state.get(first), state.get(second)
-            return _is_number(x) and _is_number(y) and x >= y
-
-        return [
-            Guard(
-                f"{first} is below {second}",
-                f"{a} < {b}",
-                below,
-                COMPARISON_COST,
-                subject=Subject(subject, CONSTANT_COST),
-            ),
-            Guard(
-                f"{first} is at least {second}",
-                f"{a} >= {b}",
-                at_least,
-                COMPARISON_COST + ABOVE_COST,
-                subject=Subject(subject, above),
-            ),
-        ]
-    return [
-        Guard(
-            f"{first} - {second} is below {bound!r}",
-            f"{a} - {b} < {bound!r}",
-            lambda state: (value := difference(state)) is not None and value < bound,
-            DIFFERENCE_COST,
-            subject=Subject(subject, CONSTANT_COST),
-        ),
-        Guard(
-            f"{first} - {second} is at least {bound!r}",
-            f"{a} - {b} >= {bound!r}",
-            lambda state: (value := difference(state)) is not None and value >= bound,
-            DIFFERENCE_COST + ABOVE_COST,
-            subject=Subject(subject, above),
-        ),
-    ]
+def _number(field: str, state: Any) -> float | None:
+    value = state.get(field)
+    return value if _is_number(value) else None
 
 
 def _is_number(value: object) -> TypeGuard[float]:
@@ -273,14 +290,16 @@ class GenericVocabulary(Vocabulary):
                 for value in seen:
                     guards += [_equals(field, value, extra), _differs(field, value, extra)]
         for field in numeric:
-            for bound in _thresholds([observation[field] for observation in observations]):
-                guards += _below(field, bound)
+            taken = [observation[field] for observation in observations]
+            for bound in _thresholds(taken):
+                guards += _below(field, bound, interior=bound not in taken)
         paired = paired_fields(observations)
         for i, first in enumerate(paired):
             for second in paired[i + 1 :]:
                 differences = [obs[first] - obs[second] for obs in observations]
                 for bound in _thresholds(differences):
-                    guards += _difference_below(first, second, bound)
+                    interior = bound not in differences
+                    guards += _difference_below(first, second, bound, interior=interior)
         return guards
 
     def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:

@@ -119,13 +119,14 @@ class Scored(NamedTuple):
 
 
 class Plan(NamedTuple):
-    """A program found, under every setting of its conventions that does what it does on the
-    history. The data cannot tell these settings apart, so the plan's weight is theirs summed:
-    a plan that fits under six move orders outweighs one that fits a little more cheaply under
-    one, as the posterior over plans says it should (issue 22)."""
+    """A program found, under every setting of its conventions, and every reading of its
+    comparisons at their bounds (`Guard.other_reading`), that does what it does on the history.
+    The data cannot tell these variants apart, so the plan's weight is theirs summed: a plan
+    that fits under six move orders outweighs one that fits a little more cheaply under one, as
+    the posterior over plans says it should (issue 22), and its particles are spread over them."""
 
     variants: tuple[Scored, ...]
-    """The program under each such setting, cheapest first."""
+    """The program under each such variant, cheapest first."""
 
     @property
     def score(self) -> float:
@@ -312,19 +313,27 @@ class Search:
         return plans
 
     def settings(self, scored: Scored) -> Plan:
-        """The program under every combination of the conventions' values that gives the same
-        outputs on the history (so the same likelihood), itself included. Not counted against
-        the budget: it asks only about programs the search chose."""
+        """The program under every combination of the conventions' values and its guards'
+        readings that gives the same outputs on the history (so the same likelihood), itself
+        included. Not counted against the budget: it asks only about programs the search
+        chose."""
         outputs = self._sandboxed(run(scored.program, self.tables))
         alike = {scored.program: scored}
         tried = {scored.program}
         accepted = {keyword for skill in scored.program.skills() for keyword in skill.accepts}
-        for convention in self.tables.conventions:
-            if convention.keyword not in accepted:
-                continue  # every setting of it is the program itself
+        choices: list[list[Callable[[Ring], Ring]]] = [
+            [functools.partial(Ring.with_convention, keyword=c.keyword, value=v) for v in c.values]
+            for c in self.tables.conventions
+            if c.keyword in accepted  # else every setting of it is the program itself
+        ]
+        for guard in scored.program.guards():
+            if guard.other_reading is not None:
+                other = guard.other_reading()
+                choices.append([functools.partial(Ring.with_guard, old=guard, new=other)])
+        for variations in choices:
             for program in list(alike):
-                for value in convention.values:
-                    candidate = program.with_convention(convention.keyword, value)
+                for vary in variations:
+                    candidate = vary(program)
                     if candidate in tried:
                         continue
                     tried.add(candidate)
