@@ -12,6 +12,9 @@ online pass per trajectory, exactly the cells `rote bench --methods rote` runs. 
 variant: each protocol's mean accuracy on the variant and on its family, and the difference
 (variant minus family); then the means over variants. Issue 22 is done when after-swap on a
 variant is within 0.03 of its family and online accuracy on every variant is at least 0.95.
+After-swap is also split by whether the observed steps show the variant's convention (its
+family's agent would have acted otherwise at one of them): where they do not, nothing in the
+history tells the variant from its family, and the prior's default is the family's convention.
 
 The cells run through rote's bench (rote.evaluation.bench.run_bench), into one bench directory
 per suite and episode count beside the JSON (`<out without .json>/<suite>-<N>ep`), so a killed
@@ -37,6 +40,7 @@ from typing import Any
 from rich.progress import Progress
 
 from rote.agents.conventions import FAMILY
+from rote.envs.registry import scripted_agent
 from rote.evaluation.bench import run_bench
 from rote.evaluation.methods import Context
 from rote.evaluation.records import CellResult
@@ -96,22 +100,66 @@ def scores(chosen: Suite, results: list[CellResult]) -> Scores:
     return found
 
 
+def shows_convention(variants: Suite, variant: str, episode: int) -> bool:
+    """Whether the observed steps show the variant's convention: its family's agent, given the
+    same observations, would have acted otherwise at one of them (a variant differs from its
+    family only where a tie is broken). Where they do not, no predictor that knows only the
+    history can tell the two apart, and rote's prior takes the default, which is the family's."""
+    spec = variants.env(variant)
+    family = scripted_agent(spec.id, FAMILY[variant])
+    observed = variants.test_trajectory(variant, episode)[: variants.observe]
+    return any(family.act(step.observation) != step.action for step in observed)
+
+
+def after_swap_by_window(
+    variants: Suite, ours: Suite, variant: str, results: list[CellResult]
+) -> dict[str, dict[str, Any]]:
+    """After-swap accuracy on the variant and on its family, over the episodes whose observed
+    steps show the variant's convention and over those whose steps do not."""
+
+    def after_swap(suite: Suite, family: str, episodes: list[int]) -> float | None:
+        found = [
+            protocol_scores(suite, r, "after-swap")["accuracy"]
+            for r in results
+            if r.family == family and r.episode in episodes and r.updating == "frozen"
+        ]
+        return round(statistics.fmean(found), 4) if found else None
+
+    shown = [shows_convention(variants, variant, e) for e in range(variants.episodes)]
+    split = {}
+    for name, wanted in (("shown", True), ("hidden", False)):
+        episodes = [e for e, is_shown in enumerate(shown) if is_shown == wanted]
+        split[name] = {
+            "episodes": len(episodes),
+            "variant": after_swap(variants, variant, episodes),
+            "family": after_swap(ours, FAMILY[variant], episodes),
+        }
+    return split
+
+
 def compare(
-    variants: Suite, mine: Scores, ours: Scores, results: list[CellResult]
+    variants: Suite,
+    ours: Suite,
+    variant_scores: Scores,
+    family_scores: Scores,
+    results: list[CellResult],
 ) -> dict[str, Any]:
     """Per variant and on average: the variant's scores, its family's, and the difference."""
     rows = {
         variant: {
             "family": FAMILY[variant],
-            "variant": mine[variant],
-            "family_scores": ours[FAMILY[variant]],
+            "variant": variant_scores[variant],
+            "family_scores": family_scores[FAMILY[variant]],
             "difference": {
-                protocol: round(score - ours[FAMILY[variant]][protocol], 4)
-                for protocol, score in mine[variant].items()
+                protocol: round(score - family_scores[FAMILY[variant]][protocol], 4)
+                for protocol, score in variant_scores[variant].items()
             },
         }
         for variant in variants.families
     }
+    if variants.swap_at is not None:
+        for variant, row in rows.items():
+            row["after_swap_by_window"] = after_swap_by_window(variants, ours, variant, results)
     means = {
         side: {
             protocol: round(statistics.fmean(row[side][protocol] for row in rows.values()), 4)
@@ -154,6 +202,14 @@ def table(name: str, report: dict[str, Any]) -> str:
             for p in protocols
         ]
         lines.append(f"  {variant:<36} " + " | ".join(cells))
+        for window, split in row.get("after_swap_by_window", {}).items():
+            if split["episodes"]:
+                verb = {"shown": "show", "hidden": "hide"}[window]
+                lines.append(
+                    f"    after-swap where the observed steps {verb} the convention "
+                    f"({split['episodes']} episodes): "
+                    f"{split['family']:.3f} -> {split['variant']:.3f}"
+                )
     return "\n".join(lines)
 
 
@@ -184,7 +240,7 @@ def main() -> None:
             mine = bench(variants, where / "variants", args.jobs, progress, variants.name)
             theirs = bench(ours, where / "families", args.jobs, progress, f"{ours.name} families")
             compared = compare(
-                variants, scores(variants, mine), scores(ours, theirs), [*mine, *theirs]
+                variants, ours, scores(variants, mine), scores(ours, theirs), [*mine, *theirs]
             )
             report["suites"][name] = compared
             print(table(name, compared), flush=True)
