@@ -59,7 +59,8 @@ history as well by a coincidence of it: the second field costs its name."""
 THRESHOLD_COST = 1.0 + CONSTANT_COST
 """`field < t`, as an equality costs on a field that is not a number."""
 ABOVE_COST = 0.5
-"""What the `>=` side of a threshold adds, as a negation adds to an equality."""
+"""What the `>=` side of a threshold (and its other reading, `>`) adds, as a negation adds to an
+equality."""
 COMPARISON_COST = THRESHOLD_COST - 0.5
 """`a < b`: a second field named where a threshold names a constant. Half a nat less, because
 fields to pair are few and a constant is one of many: where "below the setpoint" and "below 20"
