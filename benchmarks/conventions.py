@@ -121,7 +121,9 @@ def after_swap_by_window(
         found = [
             protocol_scores(suite, r, "after-swap")["accuracy"]
             for r in results
-            if r.family == family and r.episode in episodes and r.updating == "frozen"
+            if r.family == family
+            and r.episode in episodes
+            and r.updating == scored_in("after-swap")
         ]
         return round(statistics.fmean(found), 4) if found else None
 
