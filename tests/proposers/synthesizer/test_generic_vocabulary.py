@@ -5,6 +5,7 @@ the difference of two, is found as a threshold, so it predicts values never seen
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import re
 import textwrap
@@ -25,9 +26,12 @@ from rote.proposers.synthesizer import Budget, SynthProposer, vocabulary_for
 from rote.proposers.synthesizer.dsl import Guard, Mode, Ring, Rule, Skill, Tables, run
 from rote.proposers.synthesizer.emit import to_source
 from rote.proposers.synthesizer.generic import (
+    MAX_CUTS,
     MAX_PAIRED_FIELDS,
     MAX_THRESHOLDS,
+    Cut,
     GenericVocabulary,
+    _cuts,
     _roundest,
     _thresholds,
 )
@@ -96,8 +100,8 @@ def test_numeric_guards_replay_in_the_sandbox_as_the_search_runs_them(sandbox: S
     heat, cool = skill_named(tables, "heat"), skill_named(tables, "cool")
     chosen = [guard for guard in tables.guards if guard.code in CODES]
     assert len(chosen) == len(CODES)
-    # and each one's other reading at its bound (`<=`, `>`), which no table lists
-    chosen += [guard.other_reading() for guard in chosen if guard.other_reading is not None]
+    # and each one's other cuts of its gap (`<=`, `>`, other whole numbers), which no table lists
+    chosen += [cut for guard in chosen if guard.cuts is not None for cut in guard.cuts()[1:]]
     assert any(" <= " in guard.code for guard in chosen)
     written = [ring(cool, (guard, heat)) for guard in chosen]
     programs = [program.meta["dsl"] for program in proposed] + written
@@ -132,6 +136,17 @@ def test_thresholds_sit_at_the_roundest_number_between_two_values_seen() -> None
     assert _thresholds([3.0, 1.0, 3.0, 2.0]) == [2, 3]  # none below the least nor above the top
 
 
+def test_a_gap_is_cut_at_its_roundest_number_then_at_the_whole_numbers_nearest_it() -> None:
+    assert _cuts(-2, 0, 0) == (Cut(0, "<", 0.0), Cut(-1, "<", 1.0))  # -1 off, or heating
+    assert _cuts(19, 22, 20) == (Cut(20, "<", 0.0), Cut(20, "<=", 0.0), Cut(22, "<", 1.0))
+    assert _cuts(19, 20, 20) == (Cut(20, "<", 0.0),)  # nothing between: one cut
+    assert _cuts(0.5, 1.5, 1) == (Cut(1, "<", 0.0), Cut(1, "<=", 0.0))  # no whole numbers
+    wide = _cuts(20, 80, 50)
+    assert len(wide) == MAX_CUTS
+    assert [cut.bound for cut in wide[2:]] == [49, 52, 48, 53]  # `<= 50` is `< 51`
+    assert all(cut.extra == pytest.approx(1 + math.log(4)) for cut in wide[2:])
+
+
 def test_a_field_with_many_values_gets_its_roundest_thresholds() -> None:
     thresholds = _thresholds([float(v) for v in range(1000)])
     assert len(thresholds) == MAX_THRESHOLDS
@@ -164,11 +179,15 @@ def test_the_prior_prefers_a_threshold_to_equalities_on_values_seen_once(
     assert threshold.cost < equalities.cost
 
 
-def test_a_plan_holds_both_readings_of_a_bound_no_value_seen_stands_at() -> None:
-    """19 and 22 seen, so the threshold is 20, and whether 20 itself heats (`<= 20`) or not
-    (`< 20`), the history cannot say: the plan is both, at equal weight. Where 20 was seen, it
-    says, and the plan is the one reading."""
-    for temperatures, readings in (([14, 17, 19, 22, 23, 25], 2), ([14, 19, 20, 22, 25], 1)):
+def test_a_plan_is_weighed_at_every_cut_of_the_gap_its_threshold_lies_in() -> None:
+    """19 and 22 seen, so the threshold is 20, and the history cannot say where in the gap the
+    person's lies: below 20 (`< 20`), 20 itself heating too (`<= 20`), at the same cost, or 21
+    heating too (`< 22`), a nat dearer. Where 20 was seen beside 19, the gap holds no whole
+    number and the plan is the one cut."""
+    for temperatures, cuts in (
+        ([14, 17, 19, 22, 23, 25], {"< 20": 0.0, "<= 20": 0.0, "< 22": 1.0}),
+        ([14, 19, 20, 22, 25], {"< 20": 0.0}),
+    ):
         steps = thermostat(temperatures)
         tables = Tables(GenericVocabulary(SPEC), [step.observation for step in steps])
         search = Search(tables, [step.action or "" for step in steps], SPEC.action_names)
@@ -177,15 +196,34 @@ def test_a_plan_holds_both_readings_of_a_bound_no_value_seen_stands_at() -> None
             (guard_named(tables, "temp is below 20"), skill_named(tables, "heat")),
         )
         plan = search.settings(search.score(program))
-        assert len(plan.variants) == readings
-        assert len({variant.score for variant in plan.variants}) == 1
-        codes = {to_source(variant.program, GenericVocabulary(SPEC)) for variant in plan.variants}
-        assert any("state['temp'] <= 20" in code for code in codes) == (readings == 2)
+        best = plan.variants[0].score
+        found = {
+            variant.program.guards()[0].code.removeprefix("state['temp'] "): best - variant.score
+            for variant in plan.variants
+        }
+        assert found == pytest.approx(cuts)
 
 
-def test_a_value_at_a_bound_the_history_cannot_place_is_predicted_half_each_way() -> None:
-    """Heat below 20, with 19 and 22 the nearest temperatures seen: at 20 the history does not
-    say which way the person goes, and rote says so; at 21 and 18, it does."""
+def test_a_program_at_another_cut_of_a_gap_is_the_same_plan_as_at_its_roundest() -> None:
+    """A seed from the particles may hold `temp <= 20` where the search wrote `temp < 20`: a
+    class keeps one program per plan, so the two do not take two of its places."""
+    steps = thermostat([14, 17, 19, 22, 23, 25])
+    tables = Tables(GenericVocabulary(SPEC), [step.observation for step in steps])
+    search = Search(tables, [step.action or "" for step in steps], SPEC.action_names)
+    roundest = guard_named(tables, "temp is below 20")
+    assert roundest.cuts is not None
+    heat, cool = skill_named(tables, "heat"), skill_named(tables, "cool")
+    scores = [search.score(ring(cool, (guard, heat))).score for guard in roundest.cuts()]
+    assert len(scores) == 3
+    (members,) = search.classes.values()
+    assert len(members) == 1 and members[0].score == max(scores)
+
+
+def test_values_the_history_cannot_place_are_predicted_as_the_prior_splits_the_gap() -> None:
+    """Heat below 20, with 19 and 22 the nearest temperatures seen: at 20 and 21 the history
+    does not say which way the person goes, and rote says what the cuts' prior does (`< 20` and
+    `<= 20` alike, `< 22` a nat dearer: heat at 20 with (1 + 1/e) / (2 + 1/e), at 21 with
+    (1/e) / (2 + 1/e)); at 18, between two temperatures seen heating, it is sure."""
     rng = random.Random(0)
     seen = [rng.choice([14, 16, 17, 19, 22, 23, 25]) for _ in range(30)]
     steps = thermostat(seen)
@@ -193,13 +231,11 @@ def test_a_value_at_a_bound_the_history_cannot_place_is_predicted_half_each_way(
         for step in steps:
             model.observe(step.observation, step.action or "")
         model.infer()
-        at_bound = model.predict({"hour": 6, "temp": 20})
-        above, below = (
-            model.predict({"hour": 6, "temp": 21}),
-            model.predict({"hour": 6, "temp": 18}),
-        )
-    assert abs(at_bound["heat"] - at_bound["cool"]) < 0.1, at_bound
-    assert above["cool"] > 0.9 and below["heat"] > 0.9, (above, below)
+        heat = {temp: model.predict({"hour": 6, "temp": temp})["heat"] for temp in (18, 20, 21)}
+    dearer = math.exp(-1.0)
+    assert heat[20] == pytest.approx((1 + dearer) / (2 + dearer), abs=0.05), heat
+    assert heat[21] == pytest.approx(dearer / (2 + dearer), abs=0.05), heat
+    assert heat[18] > 0.95, heat
 
 
 def test_the_proposer_writes_the_threshold_where_an_equality_fits_as_well() -> None:

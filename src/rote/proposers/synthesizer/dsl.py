@@ -101,12 +101,13 @@ class Guard:
     cost: float = 1.0
     imports: tuple[str, ...] = ()
     subject: Subject | None = None
-    other_reading: Callable[[], Guard] | None = field(
+    cuts: Callable[[], tuple[Guard, ...]] | None = field(
         default=None, compare=False, hash=False, repr=False
     )
-    """For a comparison whose bound no observed value stands at, the same comparison read the
-    other way at the bound (`x <= 22` for `x < 22`): it fits wherever this one does, so which
-    the agent meant is a tie the history cannot break, and a plan is weighed under both."""
+    """For a comparison with a bound between two values seen, the same side of it at every way
+    to cut that gap the vocabulary weighs, itself among them, the roundest first (`x < 20`,
+    `x <= 20`, `x < 19`): each splits the values seen alike, so the history cannot choose
+    among them, and a plan is weighed under all, each at its own cost."""
 
 
 @dataclass(frozen=True)

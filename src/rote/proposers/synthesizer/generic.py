@@ -11,10 +11,14 @@ Guards, each with its negation:
 A threshold goes in a gap between two neighbouring values seen (up to MAX_THRESHOLDS gaps per
 quantity), at the roundest number in the gap: the one a person would have written, so "heat
 below 20" is found as 20 from temperatures 19 and 21, and holds on temperatures never seen, where
-equalities on the values seen predict them no better than chance. Where that number is strictly
-inside its gap, the history cannot say on which side the number itself falls, and each guard
-carries its other reading there (`<=` for `<`, `>` for `>=`; `Guard.other_reading`), under which
-the search weighs a plan too. Skills: each action by name.
+equalities on the values seen predict them no better than chance. Every other way to cut the
+gap fits the history as well, and says otherwise only of values the history never had: the
+other reading at the roundest number where it lies strictly inside the gap (`<=` for `<`, `>`
+for `>=`, at the same cost), and, between whole numbers, the cuts at the gap's other whole
+numbers (a nat to say the threshold is not the roundest, then which: Convention's code). A
+guard carries them all (`Guard.cuts`) and the search weighs a plan under each (`Search.settings`),
+so a value the history cannot place is predicted as the prior splits it, not wherever the
+roundest number happened to put it. Skills: each action by name.
 With the DSL's rings and step counts this covers constant, periodic, field-triggered and
 threshold behaviour; anything that needs geometry wants an env vocabulary (docs/synthesizer.md
 says how to write one).
@@ -27,6 +31,7 @@ previous step without a change to the DSL.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -43,6 +48,10 @@ MAX_VALUES = 10
 MAX_THRESHOLDS = 16
 """Thresholds per numeric quantity (a field, or the difference of two): in the gaps between
 neighbouring values seen, the roundest first when there are more gaps than this."""
+MAX_CUTS = 6
+"""Cuts of one gap a plan is weighed under (`Cut`): the roundest number's readings, then the
+whole numbers nearest it. Each is a variant of every plan that uses the gap, so a wide gap,
+between 20 and 80, is weighed at the few cuts nearest its roundest number, not all sixty."""
 MAX_PAIRED_FIELDS = 6
 """Numeric fields whose differences get guards: the first this many that vary over the history,
 in the observation's order, so at most 15 pairs (each with up to 2 * MAX_THRESHOLDS guards)
@@ -99,6 +108,16 @@ def _differs(field: str, value: object, extra: float = 0.0) -> Guard:
     )
 
 
+class Cut(NamedTuple):
+    """One way to split a gap between two neighbouring values seen: values below `bound` go
+    below it, and a value at it goes below too if `op` is "<=" (it is "<" or "<=")."""
+
+    bound: float
+    op: str
+    extra: float
+    """What saying this cut costs beyond the gap's roundest number (`<` there costs nothing)."""
+
+
 class _Side(NamedTuple):
     """One side of a comparison: its code, how a rule's name says it, and the value it
     computes on a state (None where that is no number)."""
@@ -108,47 +127,62 @@ class _Side(NamedTuple):
     value: Callable[[Any], float | None]
 
 
-_READINGS: dict[str, tuple[str, Callable[[float, float], bool], float, str]] = {
-    "<": ("below", operator.lt, 0.0, "<="),
-    ">=": ("at least", operator.ge, ABOVE_COST, ">"),
-    "<=": ("at most", operator.le, 0.0, "<"),
-    ">": ("above", operator.gt, ABOVE_COST, ">="),
+_READINGS: dict[str, tuple[str, Callable[[float, float], bool], float]] = {
+    "<": ("below", operator.lt, 0.0),
+    ">=": ("at least", operator.ge, ABOVE_COST),
+    "<=": ("at most", operator.le, 0.0),
+    ">": ("above", operator.gt, ABOVE_COST),
 }
-"""Each comparison: how a name says it, its test, what it costs beyond `<`, and its other
-reading at the bound."""
+"""Each comparison: how a name says it, its test, and what it costs beyond `<`."""
+_NEGATIONS = {"<": ">=", "<=": ">"}
 
 
 def _compare(
-    subject: str, left: _Side, right: _Side, cost: float, *, interior: bool
+    subject: str, cuts: Sequence[Cut], form: Callable[[float], tuple[_Side, _Side, float]]
 ) -> list[Guard]:
-    """`left < right` and its negation `left >= right`, as the emitted program states them. A
+    """For each cut of one gap, `left < right` (or `<=`) and its negation, as the emitted
+    program states them; `form(bound)` gives the sides and the cost at a cut's bound. Only the
+    first cut's pair is returned: the search works with it, and each guard carries the same
+    side at every cut (`Guard.cuts`), which the search tries only on plans it has found. A
     test is false where a side is no number, though the emitted code would fail there; these
     guards are only made for fields that are numbers in every observation. The test computes
-    the very expression the code holds, so float rounding agrees.
+    the very expression the code holds, so float rounding agrees."""
+    below: list[Guard] = []
+    above: list[Guard] = []
+    for cut in cuts:
+        left, right, cost = form(cut.bound)
+        negation = _NEGATIONS[cut.op]
+        below.append(_comparison(subject, left, cut.op, right, cost, cut.extra, below))
+        above.append(_comparison(subject, left, negation, right, cost, cut.extra, above))
+    return [below[0], above[0]]
 
-    Where `interior`, the bound lies strictly between the two values seen around it: nothing
-    observed stands at it, so each guard has another reading there that fits as well, `<=` for
-    `<` and `>` for `>=`, at the same cost ("cool above 22" is as short as "cool from 22 on").
-    A plan is weighed under both (`Guard.other_reading`), so a value at the bound, which the
-    history cannot place, is predicted half each way, not wherever `<` happens to put it."""
 
-    def guard(op: str) -> Guard:
-        words, test, extra, other = _READINGS[op]
+def _comparison(
+    subject: str,
+    left: _Side,
+    op: str,
+    right: _Side,
+    cost: float,
+    departure: float,
+    side: list[Guard],
+) -> Guard:
+    """`left op right` at `cost` for its form plus `departure` for its cut; its `cuts` are
+    `side`, the same side of the comparison at each cut of its gap, filled in by the caller."""
+    words, test, above = _READINGS[op]
+    extra = above + departure
 
-        def holds(state: Any) -> bool:
-            a, b = left.value(state), right.value(state)
-            return a is not None and b is not None and test(a, b)
+    def holds(state: Any) -> bool:
+        a, b = left.value(state), right.value(state)
+        return a is not None and b is not None and test(a, b)
 
-        return Guard(
-            f"{left.said} is {words} {right.said}",
-            f"{left.code} {op} {right.code}",
-            holds,
-            cost + extra,
-            subject=Subject(subject, CONSTANT_COST + extra),
-            other_reading=functools.partial(guard, other) if interior else None,
-        )
-
-    return [guard("<"), guard(">=")]
+    return Guard(
+        f"{left.said} is {words} {right.said}",
+        f"{left.code} {op} {right.code}",
+        holds,
+        cost + extra,
+        subject=Subject(subject, CONSTANT_COST + extra),
+        cuts=lambda: tuple(side),
+    )
 
 
 def _constant(bound: float) -> _Side:
@@ -159,29 +193,29 @@ def _field(field: str) -> _Side:
     return _Side(f"state[{field!r}]", field, functools.partial(_number, field))
 
 
-def _below(field: str, bound: float, *, interior: bool) -> list[Guard]:
+def _below(field: str, cuts: Sequence[Cut]) -> list[Guard]:
     """`field < bound` and its negation: `state["temp"] < 20`."""
-    return _compare(field, _field(field), _constant(bound), THRESHOLD_COST, interior=interior)
+    side = _field(field)
+    return _compare(field, cuts, lambda bound: (side, _constant(bound), THRESHOLD_COST))
 
 
-def _difference_below(first: str, second: str, bound: float, *, interior: bool) -> list[Guard]:
+def _difference_below(first: str, second: str, cuts: Sequence[Cut]) -> list[Guard]:
     """`first - second < bound` and its negation; at 0, `first < second` and `first >= second`,
     a second field named where a threshold names a constant."""
     subject, a, b = f"{first} - {second}", _field(first), _field(second)
-    if bound == 0:
-        return _compare(subject, a, b, COMPARISON_COST, interior=interior)
 
     def difference(state: Any) -> float | None:
         x, y = a.value(state), b.value(state)
         return None if x is None or y is None else x - y
 
-    return _compare(
-        subject,
-        _Side(f"{a.code} - {b.code}", subject, difference),
-        _constant(bound),
-        DIFFERENCE_COST,
-        interior=interior,
-    )
+    between = _Side(f"{a.code} - {b.code}", subject, difference)
+
+    def form(bound: float) -> tuple[_Side, _Side, float]:
+        if bound == 0:
+            return a, b, COMPARISON_COST
+        return between, _constant(bound), DIFFERENCE_COST
+
+    return _compare(subject, cuts, form)
 
 
 def _number(field: str, state: Any) -> float | None:
@@ -240,6 +274,37 @@ def _thresholds(seen: Sequence[float]) -> list[float]:
     return sorted(kept)
 
 
+def _gaps(seen: Sequence[float]) -> list[tuple[Cut, ...]]:
+    """The cuts of each gap whose roundest number `_thresholds` keeps, roundest first."""
+    values = sorted(set(seen))
+    found = []
+    for bound in _thresholds(values):
+        above = bisect.bisect_left(values, bound)  # bound is in (values[above - 1], values[above]]
+        found.append(_cuts(values[above - 1], values[above], bound))
+    return found
+
+
+def _cuts(low: float, high: float, bound: float) -> tuple[Cut, ...]:
+    """The ways to cut the gap between neighbouring values seen `low` and `high` that a plan is
+    weighed under, `bound` (its roundest number) first: `< bound`; `<= bound` where no value
+    seen stands at it, at the same cost; and between whole numbers, `< k` at the whole numbers
+    nearest `bound`, up to MAX_CUTS in all, each for a nat and which of them. All split the
+    values seen alike, and the gap's own values each otherwise (on whole numbers `<= bound` is
+    `< bound + 1`, so that one is not said twice)."""
+    cuts = [Cut(bound, "<", 0.0)]
+    if bound < high:
+        cuts.append(Cut(bound, "<=", 0.0))
+    if all(float(value).is_integer() for value in (low, high, bound)):
+        centre = int(bound)
+        said = {centre, centre + 1}
+        near = range(max(int(low) + 1, centre - MAX_CUTS), min(int(high), centre + MAX_CUTS) + 1)
+        middle = centre + 0.5 * (len(cuts) - 1)  # of the cuts said: `< bound`, `< bound + 1`
+        others = sorted((k for k in near if k not in said), key=lambda k: (abs(k - middle), k))
+        others = others[: MAX_CUTS - len(cuts)]
+        cuts += [Cut(k, "<", 1.0 + math.log(len(others))) for k in others]
+    return tuple(cuts)
+
+
 def _action(name: str, choices: int) -> Skill:
     return Skill(name, repr(name), lambda state: name, 1.0 + math.log(choices))
 
@@ -291,16 +356,14 @@ class GenericVocabulary(Vocabulary):
                 for value in seen:
                     guards += [_equals(field, value, extra), _differs(field, value, extra)]
         for field in numeric:
-            taken = [observation[field] for observation in observations]
-            for bound in _thresholds(taken):
-                guards += _below(field, bound, interior=bound not in taken)
+            for cuts in _gaps([observation[field] for observation in observations]):
+                guards += _below(field, cuts)
         paired = paired_fields(observations)
         for i, first in enumerate(paired):
             for second in paired[i + 1 :]:
                 differences = [obs[first] - obs[second] for obs in observations]
-                for bound in _thresholds(differences):
-                    interior = bound not in differences
-                    guards += _difference_below(first, second, bound, interior=interior)
+                for cuts in _gaps(differences):
+                    guards += _difference_below(first, second, cuts)
         return guards
 
     def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:

@@ -119,8 +119,8 @@ class Scored(NamedTuple):
 
 
 class Plan(NamedTuple):
-    """A program found, under every setting of its conventions, and every reading of its
-    comparisons at their bounds (`Guard.other_reading`), that does what it does on the history.
+    """A program found, under every setting of its conventions, and every cut of the gaps its
+    comparisons' bounds lie in (`Guard.cuts`), that does what it does on the history.
     The data cannot tell these variants apart, so the plan's weight is theirs summed: a plan
     that fits under six move orders outweighs one that fits a little more cheaply under one, as
     the posterior over plans says it should (issue 22), and its particles are spread over them."""
@@ -248,15 +248,21 @@ class Search:
         return scored
 
     def _unset(self, program: Ring) -> Ring:
-        """The program with every convention at its default: what its settings share."""
+        """The program with every convention at its default and every comparison at its gap's
+        roundest cut: what its variants share (`settings`)."""
         settings = {setting for skill in program.skills() for setting in skill.settings}
-        if not settings:
+        # the search writes the roundest cuts; other cuts come back in seeds from the particles
+        moved = [(guard, guard.cuts()[0]) for guard in program.guards() if guard.cuts is not None]
+        moved = [(guard, roundest) for guard, roundest in moved if roundest != guard]
+        if not settings and not moved:
             return program  # most programs: and building varied skills is slow
         found = self._unsettings.get(program)
         if found is None:
             found = program
             for keyword in sorted({setting.keyword for setting in settings}):
                 found = found.with_convention(keyword, self._defaults[keyword])
+            for guard, roundest in moved:
+                found = found.with_guard(guard, roundest)
             self._unsettings[program] = found
         return found
 
@@ -313,8 +319,8 @@ class Search:
         return plans
 
     def settings(self, scored: Scored) -> Plan:
-        """The program under every combination of the conventions' values and its guards'
-        readings that gives the same outputs on the history (so the same likelihood), itself
+        """The program under every combination of the conventions' values and its comparisons'
+        cuts that gives the same outputs on the history (so the same likelihood), itself
         included. Not counted against the budget: it asks only about programs the search
         chose."""
         outputs = self._sandboxed(run(scored.program, self.tables))
@@ -327,9 +333,9 @@ class Search:
             if c.keyword in accepted  # else every setting of it is the program itself
         ]
         for guard in scored.program.guards():
-            if guard.other_reading is not None:
-                other = guard.other_reading()
-                choices.append([functools.partial(Ring.with_guard, old=guard, new=other)])
+            if guard.cuts is not None:
+                cuts = [cut for cut in guard.cuts() if cut != guard]
+                choices.append([functools.partial(Ring.with_guard, old=guard, new=c) for c in cuts])
         for variations in choices:
             for program in list(alike):
                 for vary in variations:
