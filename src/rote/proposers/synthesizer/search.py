@@ -175,6 +175,8 @@ class Search:
         self._logliks: dict[tuple[StepCounts, ...], float] = {}
         self._exit_options: dict[tuple[Skill, int, int], list[Exit]] = {}
         self._unsettings: dict[Ring, Ring] = {}
+        self._leaders: dict[int, list[Scored]] = {}
+        """`_top(k)` by k, while it holds."""
         self._defaults = {c.keyword: c.default for c in tables.conventions}
 
     # -- scoring -----------------------------------------------------------------------------
@@ -245,6 +247,8 @@ class Search:
         at = next((i for i, m in enumerate(members) if _ranks_before(scored, m)), None)
         members.insert(len(members) if at is None else at, scored)
         del members[EQUIVALENTS:]
+        if at == 0 or len(members) == 1:  # a class's best changed, or a class began
+            self._leaders = {k: top for k, top in self._leaders.items() if _trails(scored, k, top)}
         return scored
 
     def _unset(self, program: Ring) -> Ring:
@@ -352,8 +356,14 @@ class Search:
         return Plan(tuple(sorted(alike.values(), key=lambda variant: -variant.score)))
 
     def _top(self, k: int) -> list[Scored]:
-        """The k best classes' best, ties in the order the classes were found."""
-        return sorted((kept[0] for kept in self.classes.values()), key=lambda s: -s.score)[:k]
+        """The k best classes' best, ties in the order the classes were found. Local search asks
+        for them at every step, so they are kept until a class's best that could join them
+        changes (sorting every class at each step took most of a search's time)."""
+        top = self._leaders.get(k)
+        if top is None:
+            bests = (kept[0] for kept in self.classes.values())
+            top = self._leaders[k] = sorted(bests, key=lambda s: -s.score)[:k]
+        return list(top)
 
     def _seeds(self, seeds: Iterable[Ring]) -> None:
         for program in seeds:
@@ -659,6 +669,13 @@ class Search:
 
 def _idle_steps(actions: Sequence[str], idle: str | None) -> list[int]:
     return [t for t, action in enumerate(actions) if action == idle]
+
+
+def _trails(scored: Scored, k: int, top: list[Scored]) -> bool:
+    """Whether a class's new best leaves `top`, the k best classes' bests (`Search._top`), as
+    it is: `top` is full and the newcomer falls short of its last (a tie could go before it, by
+    the order the classes were found). A class in `top` only ever improves, so it never trails."""
+    return len(top) == k and scored.score < top[-1].score
 
 
 def _ranks_before(a: Scored, b: Scored) -> bool:
