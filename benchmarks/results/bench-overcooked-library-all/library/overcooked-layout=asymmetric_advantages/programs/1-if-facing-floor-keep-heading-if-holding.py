@@ -1,5 +1,5 @@
-"""Synthesized: if facing floor: keep heading; if holding onion: use a pot with room; else
-stay."""
+"""Synthesized: if facing floor: keep heading; if holding onion: use a pot with room; else use
+an onion dispenser."""
 
 from rote.skills.overcooked import ahead, parse, use
 
@@ -14,4 +14,4 @@ class Agent:
             return ahead(state)
         if state.me.held == "onion":
             return use(state, state.pots_where("room"))
-        return "stay"
+        return use(state, state.onions())

@@ -1,4 +1,5 @@
-"""Synthesized: if not facing an onion dispenser: keep heading; else stay."""
+"""Synthesized: if not facing an onion dispenser: keep heading; if holding nothing: interact;
+else move down."""
 
 from rote.skills.overcooked import ahead, parse
 
@@ -11,4 +12,6 @@ class Agent:
         state = parse(observation)
         if not (state.faces("O")):
             return ahead(state)
-        return "stay"
+        if state.me.held is None:
+            return "interact"
+        return "down"

@@ -1,6 +1,7 @@
-"""Synthesized: if holding nothing: use an onion dispenser; else use a pot."""
+"""Synthesized: if holding nothing: use an onion dispenser; if facing a counter: keep heading;
+else use a pot."""
 
-from rote.skills.overcooked import parse, use
+from rote.skills.overcooked import ahead, parse, use
 
 
 class Agent:
@@ -11,4 +12,6 @@ class Agent:
         state = parse(observation)
         if state.me.held is None:
             return use(state, state.onions())
+        if state.faces("X"):
+            return ahead(state)
         return use(state, state.all_pots())

@@ -1,4 +1,4 @@
-"""Synthesized: if holding onion: use a pot with room; else stay."""
+"""Synthesized: if holding onion: use a pot with room; else use an onion dispenser."""
 
 from rote.skills.overcooked import parse, use
 
@@ -11,4 +11,4 @@ class Agent:
         state = parse(observation)
         if state.me.held == "onion":
             return use(state, state.pots_where("room"))
-        return "stay"
+        return use(state, state.onions())

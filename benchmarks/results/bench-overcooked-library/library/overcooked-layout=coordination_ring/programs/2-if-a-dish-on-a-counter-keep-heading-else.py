@@ -1,4 +1,4 @@
-"""Synthesized: if not facing an onion dispenser: keep heading; else stay."""
+"""Synthesized: if a dish on a counter: keep heading; else stay."""
 
 from rote.skills.overcooked import ahead, parse
 
@@ -9,6 +9,6 @@ class Agent:
 
     def act(self, observation):
         state = parse(observation)
-        if not (state.faces("O")):
+        if bool(state.counters("dish")):
             return ahead(state)
         return "stay"
