@@ -417,6 +417,7 @@ def _cmd_bench(args: argparse.Namespace, out: Console) -> None:
         observe=args.observe,
         episodes=args.episodes,
         library_episodes=args.library_episodes,
+        library_steps=args.library_steps,
     )
     names = None
     if args.methods:
@@ -947,6 +948,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="training trajectories per family rote-library learns from, at most (default: the "
         "suite's, 5; BC trains on all of them)",
+    )
+    bench.add_argument(
+        "--library-steps",
+        type=_positive_int,
+        metavar="N",
+        help="steps of each training trajectory rote-library learns from, from the start "
+        "(default: as many as a test trajectory has; BC trains on all of them)",
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")

@@ -107,6 +107,18 @@ def test_a_directory_of_other_suite_settings_is_refused(tmp_path: Path) -> None:
         run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
 
 
+def test_a_directory_written_before_a_setting_was_added_resumes_at_its_default(
+    tmp_path: Path,
+) -> None:
+    run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    path = tmp_path / "suite.json"
+    written = json.loads(path.read_text())
+    path.write_text(json.dumps({k: v for k, v in written.items() if k != "library_steps"}))
+    run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)  # as an older rote wrote it
+    with pytest.raises(RoteError, match="other suite settings"):
+        run_bench(Context(replace(TWO, library_steps=7), tmp_path), ["uniform"], jobs=1)
+
+
 def test_a_directory_another_bench_is_using_is_refused_until_that_bench_dies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -297,6 +309,15 @@ def test_a_library_learns_from_as_many_training_agents_as_asked() -> None:
     assert suite("repeated-game", quick=True, library_episodes=3).library_episodes == 3
 
 
+def test_a_library_learns_from_as_many_steps_of_each_trajectory_as_asked() -> None:
+    games = suite("repeated-game", library_episodes=1)
+    assert {len(t.steps) for _, t in games.library_trajectories(("alternate",))} == {games.steps}
+    shorter = suite("repeated-game", library_episodes=1, library_steps=games.steps - 10)
+    assert {len(t.steps) for _, t in shorter.library_trajectories(("alternate",))} == {
+        games.steps - 10
+    }
+
+
 def test_an_observed_window_past_the_steps_is_refused() -> None:
     with pytest.raises(RoteError, match="observe"):
         suite("repeated-game", observe=40)
@@ -310,7 +331,9 @@ def test_rote_library_learns_from_training_agents_only_and_predicts_them(tmp_pat
     index = json.loads(libraries[0].read_text())
     trained = {name for program in index["programs"] for name, _ in program["agents"]}
     assert trained == {f"{f}-{k}" for f in TWO.families for k in range(TWO.library_episodes)}
-    assert index["built"]["data"] == ["suite construction-quick: training episodes 0-1"]
+    assert index["built"]["data"] == [
+        f"suite construction-quick: training episodes 0-1, the first {TWO.steps} steps of each"
+    ]
     frozen = [r for r in results if r.updating == "frozen"]
     assert len(frozen) == 2 and all(r.usage["calls"] == 1 for r in frozen)
     assert all(math.isclose(min(p.hit for p in r.predictions), 1.0) for r in frozen)

@@ -10,6 +10,7 @@ module only runs cells; `rote.evaluation.summary` writes the tables and plots fr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -113,13 +114,26 @@ def _check_suite(out: Path, suite: Suite) -> None:
             raise RoteError(
                 f"{path} is damaged; if {out} holds results of these settings, delete it"
             ) from None
-        if _without_methods(found) != _without_methods(config):
+        if _without_methods(_with_new_defaults(found, suite)) != _without_methods(config):
             raise RoteError(
                 f"{out} holds results of other suite settings ({path}); use another --out"
             )
     else:
         with atomic_write(path) as tmp:
             tmp.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def _with_new_defaults(found: object, suite: Suite) -> object:
+    """A suite.json an older rote wrote, with each setting added since at its default: so a
+    directory of results stays resumable when a setting is added, unless it is set."""
+    if not isinstance(found, dict):
+        return found
+    defaults = {
+        field.name: field.default
+        for field in dataclasses.fields(suite)
+        if field.default is not dataclasses.MISSING
+    }
+    return {**json.loads(json.dumps(defaults)), **found}
 
 
 def _without_methods(config: object) -> object:

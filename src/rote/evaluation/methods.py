@@ -145,7 +145,10 @@ def _prepare_library(context: Context) -> None:
             suite.library_trajectories(families),
             directory,
             settings=CandidateSettings(budget=suite.budget),
-            data=[f"suite {suite.name}: training episodes 0-{suite.library_episodes - 1}"],
+            data=[
+                f"suite {suite.name}: training episodes 0-{suite.library_episodes - 1}, "
+                f"the first {suite.library_steps or suite.steps} steps of each"
+            ],
         )
 
 

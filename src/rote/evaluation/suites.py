@@ -69,6 +69,10 @@ class Suite(ABC):
     library_episodes: int = 5
     """Training trajectories per family a program library learns from (`rote-library`): the
     first of BC's, since each costs a search."""
+    library_steps: int | None = None
+    """Steps of each of them the library learns from, from the start; by default as many as a
+    test trajectory has (`steps`). More shows it more of what the population does (BC trains
+    on whole trajectories), at a search's cost per step."""
 
     def __post_init__(self) -> None:
         end = self.frozen_end
@@ -95,9 +99,10 @@ class Suite(ABC):
 
     def library_trajectories(self, families: tuple[str, ...]) -> list[tuple[str, Trajectory]]:
         """The first `library_episodes` training trajectories of each family, named
-        "family-k", each cut to the steps a test trajectory has."""
+        "family-k", each cut to `library_steps` steps."""
+        cut = self.library_steps or self.steps
         return [
-            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[: self.steps]))
+            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[:cut]))
             for family in families
             for k, trajectory in enumerate(
                 self.train_trajectories((family,))[: self.library_episodes]
@@ -401,9 +406,11 @@ def suite(
     observe: int | None = None,
     episodes: int | None = None,
     library_episodes: int | None = None,
+    library_steps: int | None = None,
 ) -> Suite:
     """A registered suite, optionally with another observed window, fewer episodes per family,
-    or another number of training trajectories per family for `rote-library` to learn from."""
+    or another number of training trajectories per family for `rote-library` to learn from, or
+    of their steps."""
     builders = suite_builders()
     if name not in builders:
         raise RoteError(f"unknown suite {name!r}: choose from {', '.join(builders)}")
@@ -415,6 +422,8 @@ def suite(
     built = built.quick() if quick else built
     if library_episodes is not None:  # after: a quick suite keeps it
         built = replace(built, library_episodes=library_episodes)
+    if library_steps is not None:
+        built = replace(built, library_steps=library_steps)
     return built
 
 
