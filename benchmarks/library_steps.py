@@ -1,0 +1,136 @@
+"""How much of each training game a library of people should learn from, chosen on the train split.
+
+    python benchmarks/library_steps.py [--steps 100 250 1300] [--observe 50] [--predict 50]
+        [--work DIR] [--out benchmarks/results/library_steps.json]
+
+`rote bench --library-steps N` has `rote-library` learn from the first N ticks of each training
+game; by default as many as a test recording has. This chooses N without the test split. Per
+layout, the 2019 games' train players are split in two halves by index (even, odd). A library
+learned from one half, the first N ticks of each game, with the suite's search budget as
+`rote-library` learns it, is the prior for rote on each player of the other half. rote observes
+the first W ticks and predicts the next 50 with frozen weights, scored as the bench scores
+(people_train.py's `scores`). The halves then swap, so every train player is predicted once per
+N, by a library that never saw it. Libraries and their candidates go to `--work` (a rerun resumes
+them). Writes per N, per layout and over all players: accuracy, cross-entropy and both with
+stay set aside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from people_train import IDLE, PEOPLE, scores
+
+from rote.evaluation.library import CandidateSettings, build_library
+from rote.evaluation.methods import Context, method
+from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
+from rote.evaluation.protocols import predict_trajectory
+from rote.files import atomic_write
+from rote.trajectory import Trajectory
+
+HALVES = 2
+
+
+def half(layout: str, which: int) -> list[tuple[int, Trajectory]]:
+    """The train players of a layout whose index is `which` modulo HALVES, with their index."""
+    players = PEOPLE.train_trajectories((layout,))
+    return [(i, trajectory) for i, trajectory in enumerate(players) if i % HALVES == which]
+
+
+def library_out(work: Path, steps: int, layout: str, which: int) -> Path:
+    """Where rote-library finds the library learned from half `which` (a bench directory)."""
+    return work / f"steps-{steps}" / f"{layout}-half-{which}"
+
+
+def learn(work: Path, steps: int, layout: str, which: int) -> None:
+    out = library_out(work, steps, layout, which)
+    directory = out / "library" / PEOPLE.env_key(layout)
+    if (directory / "index.json").exists():
+        return
+    build_library(
+        PEOPLE.env(layout),
+        [
+            (f"{layout}-{i}", replace(trajectory, steps=trajectory.steps[:steps]))
+            for i, trajectory in half(layout, which)
+        ],
+        directory,
+        settings=CandidateSettings(budget=PEOPLE.budget),
+        data=[f"train split, {layout}, players {which} mod {HALVES}, first {steps} ticks"],
+    )
+
+
+def predicted(job: tuple[Path, int, str, int, int, int, int]) -> tuple[int, str, list[Any]]:
+    """One held-out player's scored steps: (hit, cross-entropy, no-stay (hit, cross-entropy)
+    or None), predicted with the library of the other half."""
+    work, steps, layout, which, player, observe, horizon = job
+    trajectory = PEOPLE.train_trajectories((layout,))[player]
+    out = library_out(work, steps, layout, (which + 1) % HALVES)
+    model = method("rote-library").make(Context(PEOPLE, out), layout)
+    try:
+        run = predict_trajectory(model, trajectory.steps[: observe + horizon], observe, "frozen")
+    finally:
+        model.close()
+    scored = []
+    for p in run.predictions:
+        assert p.actual is not None
+        acting = without_idle(p.distribution, p.actual, IDLE)
+        scored.append(
+            (
+                tie_split_hit(p.distribution, p.actual),
+                cross_entropy(p.distribution.get(p.actual, 0.0)),
+                None if acting is None else (acting[0], cross_entropy(acting[1])),
+            )
+        )
+    return steps, layout, scored
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, nargs="+", default=[100, 250, 1300])
+    parser.add_argument("--observe", type=int, default=50)
+    parser.add_argument("--predict", type=int, default=50)
+    parser.add_argument("--work", type=Path, default=Path("benchmarks/results/library_steps"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/library_steps.json"))
+    args = parser.parse_args()
+    began = time.time()
+    layouts = PEOPLE.families
+    for steps in args.steps:
+        for layout in layouts:
+            for which in range(HALVES):
+                learn(args.work, steps, layout, which)
+    jobs = [
+        (args.work, steps, layout, which, i, args.observe, args.predict)
+        for steps in args.steps
+        for layout in layouts
+        for which in range(HALVES)
+        for i, _ in half(layout, which)
+    ]
+    with ProcessPoolExecutor(2) as pool:  # each model's sandbox worker is a process too
+        done = list(pool.map(predicted, jobs))
+    results: dict[str, dict[str, Any]] = {}
+    for steps in args.steps:
+        rows = {
+            layout: [r for n, mine, rs in done if n == steps and mine == layout for r in rs]
+            for layout in layouts
+        }
+        results[str(steps)] = {layout: scores(found) for layout, found in rows.items()}
+        results[str(steps)]["all"] = scores([r for found in rows.values() for r in found])
+    report = {
+        "benchmark": "library_steps",
+        "settings": {"observe": args.observe, "predict": args.predict, "halves": HALVES},
+        "wall_seconds": round(time.time() - began, 1),
+        "by_steps": results,
+    }
+    with atomic_write(args.out) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({n: found["all"] for n, found in results.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
