@@ -33,6 +33,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -85,19 +86,31 @@ def scores(chosen: Suite, results: list[CellResult]) -> Scores:
     """Each family's mean accuracy per protocol over its episodes."""
     found: Scores = {}
     for family in chosen.families:
-        mine = [r for r in results if r.family == family]
-        found[family] = {
-            protocol: round(
-                statistics.fmean(
-                    protocol_scores(chosen, r, protocol)["accuracy"]
-                    for r in mine
-                    if r.updating == scored_in(protocol)
-                ),
-                4,
-            )
-            for protocol in chosen.protocols
-        }
+        found[family] = {}
+        for protocol in chosen.protocols:
+            mean = mean_accuracy(chosen, results, family, protocol)
+            assert mean is not None, f"{family} has no {protocol} cells"
+            found[family][protocol] = mean
     return found
+
+
+def mean_accuracy(
+    chosen: Suite,
+    results: list[CellResult],
+    family: str,
+    protocol: str,
+    episodes: Collection[int] | None = None,
+) -> float | None:
+    """A family's mean accuracy on a protocol over its episodes (or those in `episodes`);
+    None where there are none."""
+    found = [
+        protocol_scores(chosen, r, protocol)["accuracy"]
+        for r in results
+        if r.family == family
+        and r.updating == scored_in(protocol)
+        and (episodes is None or r.episode in episodes)
+    ]
+    return round(statistics.fmean(found), 4) if found else None
 
 
 def shows_convention(variants: Suite, variant: str, episode: int) -> bool:
@@ -117,24 +130,14 @@ def after_swap_by_window(
     """After-swap accuracy on the variant and on its family, over the episodes whose observed
     steps show the variant's convention and over those whose steps do not."""
 
-    def after_swap(suite: Suite, family: str, episodes: list[int]) -> float | None:
-        found = [
-            protocol_scores(suite, r, "after-swap")["accuracy"]
-            for r in results
-            if r.family == family
-            and r.episode in episodes
-            and r.updating == scored_in("after-swap")
-        ]
-        return round(statistics.fmean(found), 4) if found else None
-
     shown = [shows_convention(variants, variant, e) for e in range(variants.episodes)]
     split = {}
     for name, wanted in (("shown", True), ("hidden", False)):
         episodes = [e for e, is_shown in enumerate(shown) if is_shown == wanted]
         split[name] = {
             "episodes": len(episodes),
-            "variant": after_swap(variants, variant, episodes),
-            "family": after_swap(ours, FAMILY[variant], episodes),
+            "variant": mean_accuracy(variants, results, variant, "after-swap", episodes),
+            "family": mean_accuracy(ours, results, FAMILY[variant], "after-swap", episodes),
         }
     return split
 
