@@ -99,15 +99,20 @@ class Suite(ABC):
 
     def library_trajectories(self, families: tuple[str, ...]) -> list[tuple[str, Trajectory]]:
         """The first `library_episodes` training trajectories of each family, named
-        "family-k", each cut to `library_steps` steps."""
-        cut = self.library_steps or self.steps
+        "family-k", each cut to `library_length` steps."""
         return [
-            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[:cut]))
+            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[: self.library_length]))
             for family in families
             for k, trajectory in enumerate(
                 self.train_trajectories((family,))[: self.library_episodes]
             )
         ]
+
+    @property
+    def library_length(self) -> int:
+        """Steps of each training trajectory a library learns from: `library_steps`, or as
+        many as a test trajectory has."""
+        return self.library_steps or self.steps
 
     def env_key(self, family: str) -> str:
         """A file-name-safe name of the family's env and its settings: families with the same
