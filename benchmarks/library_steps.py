@@ -25,12 +25,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from people_train import IDLE, PEOPLE, scores
+from people_train import PEOPLE, frozen_scores, scores
 
 from rote.evaluation.library import CandidateSettings, build_library
 from rote.evaluation.methods import Context, method
-from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
-from rote.evaluation.protocols import predict_trajectory
 from rote.files import atomic_write
 from rote.trajectory import Trajectory
 
@@ -72,21 +70,7 @@ def predicted(job: tuple[Path, int, str, int, int, int, int]) -> tuple[int, str,
     trajectory = PEOPLE.train_trajectories((layout,))[player]
     out = library_out(work, steps, layout, (which + 1) % HALVES)
     model = method("rote-library").make(Context(PEOPLE, out), layout)
-    try:
-        run = predict_trajectory(model, trajectory.steps[: observe + horizon], observe, "frozen")
-    finally:
-        model.close()
-    scored = []
-    for p in run.predictions:
-        assert p.actual is not None
-        acting = without_idle(p.distribution, p.actual, IDLE)
-        scored.append(
-            (
-                tie_split_hit(p.distribution, p.actual),
-                cross_entropy(p.distribution.get(p.actual, 0.0)),
-                None if acting is None else (acting[0], cross_entropy(acting[1])),
-            )
-        )
+    scored = frozen_scores(model, list(trajectory.steps[: observe + horizon]), observe)
     return steps, layout, scored
 
 

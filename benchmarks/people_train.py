@@ -48,6 +48,7 @@ from rote.inference.likelihood import (
     predictive,
     step_log_likelihood,
 )
+from rote.predictor import Predictor
 from rote.proposers.synthesizer.overcooked import TARGETS
 from rote.proposers.synthesizer.terms import Terms
 from rote.skills import overcooked as skills
@@ -147,6 +148,13 @@ def predicted(job: tuple[str, int, int, int]) -> tuple[str, list[tuple[float, fl
     layout, player, observe, horizon = job
     steps = list(PEOPLE.train_trajectories((layout,))[player].steps)[: observe + horizon]
     model = method("rote").make(Context(PEOPLE, Path(".")), layout)  # the bench's own rote
+    return layout, frozen_scores(model, steps, observe)
+
+
+def frozen_scores(model: Predictor, steps: list[Step], observe: int) -> list[Any]:
+    """The model observes the first `observe` steps, then predicts the rest with frozen
+    weights: (hit, cross-entropy, no-stay (hit, cross-entropy) or None) per predicted step.
+    Closes the model."""
     try:
         run = predict_trajectory(model, steps, observe, "frozen")
     finally:
@@ -162,7 +170,7 @@ def predicted(job: tuple[str, int, int, int]) -> tuple[str, list[tuple[float, fl
                 None if acting is None else (acting[0], cross_entropy(acting[1])),
             )
         )
-    return layout, scored
+    return scored
 
 
 def scores(rows: list[tuple[float, float, Any]]) -> dict[str, float | int]:
