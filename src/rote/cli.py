@@ -954,7 +954,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="steps of each training trajectory rote-library learns from, from the start "
-        "(default: as many as a test trajectory has; BC trains on all of them)",
+        "(default: all of them, as BC trains on)",
     )
     bench.add_argument("--out", required=True, help="results directory (a rerun resumes it)")
     bench.add_argument("--quick", action="store_true", help="a few minutes' version of the suite")

@@ -100,23 +100,41 @@ def test_damaged_lines_are_reported_set_aside_and_their_cells_redone(
 
 def test_a_directory_of_other_suite_settings_is_refused(tmp_path: Path) -> None:
     run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
-    with pytest.raises(RoteError, match="other suite settings"):
+    with pytest.raises(RoteError, match=r"other suite settings .*: observe 20, not 10\)"):
         run_bench(Context(replace(TWO, observe=10), tmp_path), ["uniform"], jobs=1)
     (tmp_path / "suite.json").write_text("")  # as a kill in a non-atomic write left it
     with pytest.raises(RoteError, match=r"suite\.json is damaged"):
         run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
 
 
-def test_a_directory_written_before_a_setting_was_added_resumes_at_its_default(
+def test_a_directory_written_before_a_setting_was_added_resumes_at_what_rote_did_then(
     tmp_path: Path,
 ) -> None:
     run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
     path = tmp_path / "suite.json"
     written = json.loads(path.read_text())
-    path.write_text(json.dumps({k: v for k, v in written.items() if k != "library_steps"}))
+    path.write_text(json.dumps({k: v for k, v in written.items() if k != "rejuvenation_budget"}))
     run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)  # as an older rote wrote it
-    with pytest.raises(RoteError, match="other suite settings"):
-        run_bench(Context(replace(TWO, library_steps=7), tmp_path), ["uniform"], jobs=1)
+    with pytest.raises(RoteError, match="rejuvenation_budget null, not 7"):
+        run_bench(Context(replace(TWO, rejuvenation_budget=7), tmp_path), ["uniform"], jobs=1)
+
+
+def test_library_settings_bind_a_directory_once_a_library_is_learnt_there(
+    tmp_path: Path,
+) -> None:
+    run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    fewer = replace(TWO, library_episodes=1)
+    run_bench(Context(fewer, tmp_path), ["rote-library"], jobs=1)  # no library yet: recorded
+    path = tmp_path / "suite.json"
+    assert json.loads(path.read_text())["library_episodes"] == 1
+    with pytest.raises(RoteError, match="library_episodes 1, not 2"):
+        run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    # Libraries learnt from a test trajectory's length before `library_steps` was a setting.
+    written = json.loads(path.read_text())
+    path.write_text(json.dumps({k: v for k, v in written.items() if k != "library_steps"}))
+    run_bench(Context(replace(fewer, library_steps=TWO.steps), tmp_path), ["uniform"], jobs=1)
+    with pytest.raises(RoteError, match=f"library_steps {TWO.steps}, not null"):
+        run_bench(Context(fewer, tmp_path), ["uniform"], jobs=1)
 
 
 def test_a_directory_another_bench_is_using_is_refused_until_that_bench_dies(
@@ -310,8 +328,11 @@ def test_a_library_learns_from_as_many_training_agents_as_asked() -> None:
 
 
 def test_a_library_learns_from_as_many_steps_of_each_trajectory_as_asked() -> None:
+    people = suite("overcooked-human", library_episodes=2)
+    whole = people.train_trajectories(("cramped_room",))[:2]
+    assert [t for _, t in people.library_trajectories(("cramped_room",))] == whole
+    assert all(len(t.steps) > people.steps for t in whole)  # not a test trajectory's length
     games = suite("repeated-game", library_episodes=1)
-    assert {len(t.steps) for _, t in games.library_trajectories(("alternate",))} == {games.steps}
     shorter = suite("repeated-game", library_episodes=1, library_steps=games.steps - 10)
     assert {len(t.steps) for _, t in shorter.library_trajectories(("alternate",))} == {
         games.steps - 10
@@ -332,7 +353,7 @@ def test_rote_library_learns_from_training_agents_only_and_predicts_them(tmp_pat
     trained = {name for program in index["programs"] for name, _ in program["agents"]}
     assert trained == {f"{f}-{k}" for f in TWO.families for k in range(TWO.library_episodes)}
     assert index["built"]["data"] == [
-        f"suite construction-quick: training episodes 0-1, the first {TWO.steps} steps of each"
+        "suite construction-quick: training episodes 0-1, every step of each"
     ]
     frozen = [r for r in results if r.updating == "frozen"]
     assert len(frozen) == 2 and all(r.usage["calls"] == 1 for r in frozen)

@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rote.errors import RoteError
 from rote.evaluation.executors import Executor, Failed, LocalPool
@@ -101,10 +102,15 @@ def load(path: Path, on_problem: Callable[[str], None] | None = None) -> dict[st
     )
 
 
+LIBRARY_SETTINGS = ("library_episodes", "library_steps")
+"""The suite settings only `rote-library`'s program library depends on."""
+
+
 def _check_suite(out: Path, suite: Suite) -> None:
     """A directory holds one suite's results: resuming with other settings would mix them.
     The suite's default methods are no such setting: every method's cells are its own, so a
-    directory takes a method the suite did not list when it was written."""
+    directory takes a method the suite did not list when it was written. Nor are the library
+    settings before a library is learnt there: they are then recorded anew."""
     path = out / "suite.json"
     config = settings(suite)
     if path.exists():
@@ -114,18 +120,25 @@ def _check_suite(out: Path, suite: Suite) -> None:
             raise RoteError(
                 f"{path} is damaged; if {out} holds results of these settings, delete it"
             ) from None
-        if _without_methods(_with_new_defaults(found, suite)) != _without_methods(config):
+        found = _with_new_defaults(found, suite)
+        ignored = () if (out / "library").exists() else LIBRARY_SETTINGS
+        differences = _differences(found, config, ignored)
+        if differences:
             raise RoteError(
-                f"{out} holds results of other suite settings ({path}); use another --out"
+                f"{out} holds results of other suite settings ({path}: {differences}); "
+                "use another --out"
             )
-    else:
-        with atomic_write(path) as tmp:
-            tmp.write_text(json.dumps(config, indent=2) + "\n")
+        if not _differences(found, config, ()):
+            return
+    with atomic_write(path) as tmp:
+        tmp.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def _with_new_defaults(found: object, suite: Suite) -> object:
-    """A suite.json an older rote wrote, with each setting added since at its default: so a
-    directory of results stays resumable when a setting is added, unless it is set."""
+    """A suite.json an older rote wrote, with each setting added since at what rote did
+    before it: so a directory of results stays resumable when a setting is added, unless it
+    is set. That is the setting's default, but for `library_steps`: libraries learnt from a
+    test trajectory's length before it was a setting."""
     if not isinstance(found, dict):
         return found
     defaults = {
@@ -133,13 +146,20 @@ def _with_new_defaults(found: object, suite: Suite) -> object:
         for field in dataclasses.fields(suite)
         if field.default is not dataclasses.MISSING
     }
-    return {**json.loads(json.dumps(defaults)), **found}
+    before = {"library_steps": found.get("steps")}
+    return {**json.loads(json.dumps(defaults)), **before, **found}
 
 
-def _without_methods(config: object) -> object:
-    if not isinstance(config, dict):
-        return config
-    return {key: value for key, value in config.items() if key != "methods"}
+def _differences(found: object, config: dict[str, Any], ignored: Sequence[str]) -> str:
+    """Each setting but `ignored` a results directory was made with that differs here, as
+    "name there, not here", so a user can match it; "" if none does."""
+    if not isinstance(found, dict):
+        return "not a JSON object"
+    return "; ".join(
+        f"{name} {json.dumps(found.get(name))}, not {json.dumps(config.get(name))}"
+        for name in sorted(set(found) | set(config))
+        if name != "methods" and name not in ignored and found.get(name) != config.get(name)
+    )
 
 
 def run_bench(

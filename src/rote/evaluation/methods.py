@@ -147,7 +147,11 @@ def _prepare_library(context: Context) -> None:
             settings=CandidateSettings(budget=suite.budget),
             data=[
                 f"suite {suite.name}: training episodes 0-{suite.library_episodes - 1}, "
-                f"the first {suite.library_length} steps of each"
+                + (
+                    f"the first {suite.library_steps} steps of each"
+                    if suite.library_steps
+                    else "every step of each"
+                )
             ],
         )
 

@@ -70,9 +70,9 @@ class Suite(ABC):
     """Training trajectories per family a program library learns from (`rote-library`): the
     first of BC's, since each costs a search."""
     library_steps: int | None = None
-    """Steps of each of them the library learns from, from the start; by default as many as a
-    test trajectory has (`steps`). More shows it more of what the population does (BC trains
-    on whole trajectories), at a search's cost per step."""
+    """Steps of each of them the library learns from, from the start; by default all, as BC
+    trains on. Whole games predicted held-out train players better than their first 100 or
+    250 ticks (`benchmarks/library_steps.py`); fewer cost fewer searches."""
 
     def __post_init__(self) -> None:
         end = self.frozen_end
@@ -99,20 +99,14 @@ class Suite(ABC):
 
     def library_trajectories(self, families: tuple[str, ...]) -> list[tuple[str, Trajectory]]:
         """The first `library_episodes` training trajectories of each family, named
-        "family-k", each cut to `library_length` steps."""
+        "family-k", each cut to `library_steps` steps if set."""
         return [
-            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[: self.library_length]))
+            (f"{family}-{k}", replace(trajectory, steps=trajectory.steps[: self.library_steps]))
             for family in families
             for k, trajectory in enumerate(
                 self.train_trajectories((family,))[: self.library_episodes]
             )
         ]
-
-    @property
-    def library_length(self) -> int:
-        """Steps of each training trajectory a library learns from: `library_steps`, or as
-        many as a test trajectory has."""
-        return self.library_steps or self.steps
 
     def env_key(self, family: str) -> str:
         """A file-name-safe name of the family's env and its settings: families with the same
