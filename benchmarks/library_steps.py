@@ -4,8 +4,8 @@
         [--work DIR] [--out benchmarks/results/library_steps.json]
 
 `rote bench --library-steps N` has `rote-library` learn from the first N ticks of each training
-game; by default as many as a test recording has. This chooses N without the test split. Per
-layout, the 2019 games' train players are split in two halves by index (even, odd). A library
+game; by default all of them, as this chose at W = 50. This chooses N without the test split.
+Per layout, the 2019 games' train players are split in two halves by index (even, odd). A library
 learned from one half, the first N ticks of each game, with the suite's search budget as
 `rote-library` learns it, is the prior for rote on each player of the other half. rote observes
 the first W ticks and predicts the next 50 with frozen weights, scored as the bench scores
