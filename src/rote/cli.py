@@ -947,7 +947,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="training trajectories per family rote-library learns from, at most (default: the "
-        "suite's, 5; BC trains on all of them)",
+        "suite's: 5 of the 20 BC trains on, or on overcooked-human every train player)",
     )
     bench.add_argument(
         "--library-steps",

@@ -327,6 +327,13 @@ def test_a_library_learns_from_as_many_training_agents_as_asked() -> None:
     assert suite("repeated-game", quick=True, library_episodes=3).library_episodes == 3
 
 
+def test_a_library_of_people_learns_from_what_bc_trains_on_unless_told() -> None:
+    people = suite("overcooked-human")
+    learnt = [t for _, t in people.library_trajectories(("random0",))]
+    assert learnt == people.train_trajectories(("random0",))  # every player, whole games
+    assert suite("overcooked-human", quick=True).library_episodes == 2  # quick stays quick
+
+
 def test_a_library_learns_from_as_many_steps_of_each_trajectory_as_asked() -> None:
     people = suite("overcooked-human", library_episodes=2)
     whole = people.train_trajectories(("cramped_room",))[:2]

@@ -382,6 +382,9 @@ def overcooked_human() -> Suite:
         particle_sweep=(),
         bc_seeds=2,
         bc_epochs=8,
+        # a library of people learns from what BC trains on, every train player's whole game;
+        # from 5 players per layout it knew less of how these people play (README)
+        library_episodes=1000,
     )
 
 
