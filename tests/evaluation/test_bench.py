@@ -340,6 +340,8 @@ def test_a_library_learns_from_as_many_steps_of_each_trajectory_as_asked() -> No
     assert [t for _, t in people.library_trajectories(("cramped_room",))] == whole
     assert all(len(t.steps) > people.steps for t in whole)  # not a test trajectory's length
     games = suite("repeated-game", library_episodes=1)
+    # a scripted suite's training trajectories are a test trajectory's length, as before
+    assert {len(t.steps) for _, t in games.library_trajectories(("alternate",))} == {games.steps}
     shorter = suite("repeated-game", library_episodes=1, library_steps=games.steps - 10)
     assert {len(t.steps) for _, t in shorter.library_trajectories(("alternate",))} == {
         games.steps - 10
