@@ -362,7 +362,8 @@ def test_rote_library_learns_from_training_agents_only_and_predicts_them(tmp_pat
     trained = {name for program in index["programs"] for name, _ in program["agents"]}
     assert trained == {f"{f}-{k}" for f in TWO.families for k in range(TWO.library_episodes)}
     assert index["built"]["data"] == [
-        "suite construction-quick: training episodes 0-1, every step of each"
+        "suite construction-quick: 4 training episodes, the first 2 of each family at most, "
+        "every step of each"
     ]
     frozen = [r for r in results if r.updating == "frozen"]
     assert len(frozen) == 2 and all(r.usage["calls"] == 1 for r in frozen)

@@ -140,18 +140,16 @@ def _prepare_library(context: Context) -> None:
         directory = _library_dir(context, families[0])
         if (directory / "index.json").exists():
             continue
+        trajectories = suite.library_trajectories(families)
+        steps = f"the first {suite.library_steps} steps" if suite.library_steps else "every step"
         build_library(
             suite.env(families[0]),
-            suite.library_trajectories(families),
+            trajectories,
             directory,
             settings=CandidateSettings(budget=suite.budget),
             data=[
-                f"suite {suite.name}: training episodes 0-{suite.library_episodes - 1}, "
-                + (
-                    f"the first {suite.library_steps} steps of each"
-                    if suite.library_steps
-                    else "every step of each"
-                )
+                f"suite {suite.name}: {len(trajectories)} training episodes, the first "
+                f"{suite.library_episodes} of each family at most, {steps} of each"
             ],
         )
 
