@@ -12,7 +12,9 @@ the first W ticks and predicts the next 50 with frozen weights, scored as the be
 (people_train.py's `scores`). The halves then swap, so every train player is predicted once per
 N, by a library that never saw it. Libraries and their candidates go to `--work` (a rerun resumes
 them). Writes per N, per layout and over all players: accuracy, cross-entropy and both with
-stay set aside.
+stay set aside; and the same for the bench's balanced BC (key "bc-balanced") trained on each
+half's whole games, the bench's strongest method on what people do when they act, so the
+libraries' margin over it on these players can be set beside the test split's.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import argparse
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from people_train import PEOPLE, frozen_scores, scores
 
 from rote.evaluation.library import CandidateSettings, build_library
 from rote.evaluation.methods import Context, method
+from rote.evaluation.suites import OvercookedSuite
 from rote.files import atomic_write
 from rote.trajectory import Trajectory
 
@@ -39,6 +42,26 @@ def half(layout: str, which: int) -> list[tuple[int, Trajectory]]:
     """The train players of a layout whose index is `which` modulo HALVES, with their index."""
     players = PEOPLE.train_trajectories((layout,))
     return [(i, trajectory) for i, trajectory in enumerate(players) if i % HALVES == which]
+
+
+BC = "bc-balanced"
+
+
+@dataclass(frozen=True)
+class Half(OvercookedSuite):
+    """The people suite whose training data is one half of each layout's train players, so the
+    bench's own BC method trains on it."""
+
+    which: int = 0
+
+    def train_trajectories(self, families: tuple[str, ...]) -> list[Trajectory]:
+        return [trajectory for family in families for _, trajectory in half(family, self.which)]
+
+
+def half_context(work: Path, which: int) -> Context:
+    """Where the balanced BC of half `which` is trained and found (a bench directory)."""
+    people = {field.name: getattr(PEOPLE, field.name) for field in fields(PEOPLE)}
+    return Context(Half(**people, which=which), work / BC / f"half-{which}")
 
 
 def library_out(work: Path, steps: int, layout: str, which: int) -> Path:
@@ -63,13 +86,21 @@ def learn(work: Path, steps: int, layout: str, which: int) -> None:
     )
 
 
-def predicted(job: tuple[Path, int, str, int, int, int, int]) -> tuple[int, str, list[Any]]:
+def predicted(
+    job: tuple[Path, int | str, str, int, int, int, int],
+) -> tuple[int | str, str, list[Any]]:
     """One held-out player's scored steps: (hit, cross-entropy, no-stay (hit, cross-entropy)
-    or None), predicted with the library of the other half."""
+    or None), predicted with the library of the other half learnt from the first N ticks
+    (N = `steps`), or with the other half's balanced BC (`steps` = BC)."""
     work, steps, layout, which, player, observe, horizon = job
     trajectory = PEOPLE.train_trajectories((layout,))[player]
-    out = library_out(work, steps, layout, (which + 1) % HALVES)
-    model = method("rote-library").make(Context(PEOPLE, out), layout)
+    other = (which + 1) % HALVES
+    if steps == BC:
+        model = method(BC).make(half_context(work, other), layout)
+    else:
+        assert isinstance(steps, int)
+        out = library_out(work, steps, layout, other)
+        model = method("rote-library").make(Context(PEOPLE, out), layout)
     scored = frozen_scores(model, list(trajectory.steps[: observe + horizon]), observe)
     return steps, layout, scored
 
@@ -88,9 +119,14 @@ def main() -> None:
         for layout in layouts:
             for which in range(HALVES):
                 learn(args.work, steps, layout, which)
+    train = method(BC).prepare
+    assert train is not None
+    for which in range(HALVES):
+        train(half_context(args.work, which))
+    models: list[int | str] = [*args.steps, BC]
     jobs = [
         (args.work, steps, layout, which, i, args.observe, args.predict)
-        for steps in args.steps
+        for steps in models
         for layout in layouts
         for which in range(HALVES)
         for i, _ in half(layout, which)
@@ -98,7 +134,7 @@ def main() -> None:
     with ProcessPoolExecutor(2) as pool:  # each model's sandbox worker is a process too
         done = list(pool.map(predicted, jobs))
     results: dict[str, dict[str, Any]] = {}
-    for steps in args.steps:
+    for steps in models:
         rows = {
             layout: [r for n, mine, rs in done if n == steps and mine == layout for r in rs]
             for layout in layouts
