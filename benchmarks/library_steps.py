@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -131,7 +132,10 @@ def main() -> None:
         for which in range(HALVES)
         for i, _ in half(layout, which)
     ]
-    with ProcessPoolExecutor(2) as pool:  # each model's sandbox worker is a process too
+    # each model's sandbox worker is a process too; spawned, as the parent has run torch's
+    # threads (training BC), and a forked copy of them deadlocks
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
         done = list(pool.map(predicted, jobs))
     results: dict[str, dict[str, Any]] = {}
     for steps in models:
