@@ -1,7 +1,7 @@
 """How much of each training game a library of people should learn from, chosen on the train split.
 
     python benchmarks/library_steps.py [--steps 100 250 1300] [--observe 50] [--predict 50]
-        [--work DIR] [--out benchmarks/results/library_steps.json]
+        [--bc-epochs 8] [--work DIR] [--out benchmarks/results/library_steps.json]
 
 `rote bench --library-steps N` has `rote-library` learn from the first N ticks of each training
 game; by default all of them, as this chose at W = 50. This chooses N without the test split.
@@ -14,7 +14,9 @@ N, by a library that never saw it. Libraries and their candidates go to `--work`
 them). Writes per N, per layout and over all players: accuracy, cross-entropy and both with
 stay set aside; and the same for the bench's balanced BC (key "bc-balanced") trained on each
 half's whole games, the bench's strongest method on what people do when they act, so the
-libraries' margin over it on these players can be set beside the test split's.
+libraries' margin over it on these players can be set beside the test split's. It trains for
+the suite's epochs unless `--bc-epochs` says otherwise: on half the data, twice as many make as
+many updates as the bench's BC makes.
 """
 
 from __future__ import annotations
@@ -59,10 +61,12 @@ class Half(OvercookedSuite):
         return [trajectory for family in families for _, trajectory in half(family, self.which)]
 
 
-def half_context(work: Path, which: int) -> Context:
-    """Where the balanced BC of half `which` is trained and found (a bench directory)."""
+def half_context(work: Path, which: int, epochs: int) -> Context:
+    """Where the balanced BC of half `which`, trained for `epochs`, is trained and found (a
+    bench directory)."""
     people = {field.name: getattr(PEOPLE, field.name) for field in fields(PEOPLE)}
-    return Context(Half(**people, which=which), work / BC / f"half-{which}")
+    half = Half(**{**people, "bc_epochs": epochs}, which=which)
+    return Context(half, work / BC / f"half-{which}-epochs-{epochs}")
 
 
 def library_out(work: Path, steps: int, layout: str, which: int) -> Path:
@@ -88,16 +92,16 @@ def learn(work: Path, steps: int, layout: str, which: int) -> None:
 
 
 def predicted(
-    job: tuple[Path, int | str, str, int, int, int, int],
+    job: tuple[Path, int | str, str, int, int, int, int, int],
 ) -> tuple[int | str, str, list[Any]]:
     """One held-out player's scored steps: (hit, cross-entropy, no-stay (hit, cross-entropy)
     or None), predicted with the library of the other half learnt from the first N ticks
     (N = `steps`), or with the other half's balanced BC (`steps` = BC)."""
-    work, steps, layout, which, player, observe, horizon = job
+    work, steps, layout, which, player, observe, horizon, bc_epochs = job
     trajectory = PEOPLE.train_trajectories((layout,))[player]
     other = (which + 1) % HALVES
     if steps == BC:
-        model = method(BC).make(half_context(work, other), layout)
+        model = method(BC).make(half_context(work, other, bc_epochs), layout)
     else:
         assert isinstance(steps, int)
         out = library_out(work, steps, layout, other)
@@ -111,6 +115,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, nargs="+", default=[100, 250, 1300])
     parser.add_argument("--observe", type=int, default=50)
     parser.add_argument("--predict", type=int, default=50)
+    parser.add_argument("--bc-epochs", type=int, default=PEOPLE.bc_epochs)
     parser.add_argument("--work", type=Path, default=Path("benchmarks/results/library_steps"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/library_steps.json"))
     args = parser.parse_args()
@@ -123,10 +128,10 @@ def main() -> None:
     train = method(BC).prepare
     assert train is not None
     for which in range(HALVES):
-        train(half_context(args.work, which))
+        train(half_context(args.work, which, args.bc_epochs))
     models: list[int | str] = [*args.steps, BC]
     jobs = [
-        (args.work, steps, layout, which, i, args.observe, args.predict)
+        (args.work, steps, layout, which, i, args.observe, args.predict, args.bc_epochs)
         for steps in models
         for layout in layouts
         for which in range(HALVES)
@@ -147,7 +152,12 @@ def main() -> None:
         results[str(steps)]["all"] = scores([r for found in rows.values() for r in found])
     report = {
         "benchmark": "library_steps",
-        "settings": {"observe": args.observe, "predict": args.predict, "halves": HALVES},
+        "settings": {
+            "observe": args.observe,
+            "predict": args.predict,
+            "halves": HALVES,
+            "bc_epochs": args.bc_epochs,
+        },
         "wall_seconds": round(time.time() - began, 1),
         "by_steps": results,
     }
