@@ -129,12 +129,15 @@ def test_library_settings_bind_a_directory_once_a_library_is_learnt_there(
     assert json.loads(path.read_text())["library_episodes"] == 1
     with pytest.raises(RoteError, match="library_episodes 1, not 2"):
         run_bench(Context(TWO, tmp_path), ["uniform"], jobs=1)
+    # BC's settings bind a directory only where a BC was trained, as the library's do
+    run_bench(Context(replace(fewer, bc_epochs=3), tmp_path), ["uniform"], jobs=1)
     # Libraries learnt from a test trajectory's length before `library_steps` was a setting.
     written = json.loads(path.read_text())
     path.write_text(json.dumps({k: v for k, v in written.items() if k != "library_steps"}))
-    run_bench(Context(replace(fewer, library_steps=TWO.steps), tmp_path), ["uniform"], jobs=1)
+    steps = replace(fewer, bc_epochs=3, library_steps=TWO.steps)
+    run_bench(Context(steps, tmp_path), ["uniform"], jobs=1)
     with pytest.raises(RoteError, match=f"library_steps {TWO.steps}, not null"):
-        run_bench(Context(fewer, tmp_path), ["uniform"], jobs=1)
+        run_bench(Context(replace(steps, library_steps=None), tmp_path), ["uniform"], jobs=1)
 
 
 def test_a_directory_another_bench_is_using_is_refused_until_that_bench_dies(

@@ -102,15 +102,20 @@ def load(path: Path, on_problem: Callable[[str], None] | None = None) -> dict[st
     )
 
 
-LIBRARY_SETTINGS = ("library_episodes", "library_steps")
-"""The suite settings only `rote-library`'s program library depends on."""
+PREPARED_SETTINGS = {
+    "library": ("library_episodes", "library_steps"),
+    "bc": ("bc_seeds", "bc_epochs"),
+    "bc-balanced": ("bc_seeds", "bc_epochs"),
+}
+"""Suite settings only a population method's model depends on, by the directory of a results
+directory it is learnt in (`rote-library`'s library, each BC's ensemble)."""
 
 
 def _check_suite(out: Path, suite: Suite) -> None:
     """A directory holds one suite's results: resuming with other settings would mix them.
     The suite's default methods are no such setting: every method's cells are its own, so a
-    directory takes a method the suite did not list when it was written. Nor are the library
-    settings before a library is learnt there: they are then recorded anew."""
+    directory takes a method the suite did not list when it was written. Nor are the settings
+    of a population method's model before it is learnt there: they are then recorded anew."""
     path = out / "suite.json"
     config = settings(suite)
     if path.exists():
@@ -121,8 +126,14 @@ def _check_suite(out: Path, suite: Suite) -> None:
                 f"{path} is damaged; if {out} holds results of these settings, delete it"
             ) from None
         found = _with_new_defaults(found, suite)
-        ignored = () if (out / "library").exists() else LIBRARY_SETTINGS
-        differences = _differences(found, config, ignored)
+        learnt = {
+            name
+            for part, names in PREPARED_SETTINGS.items()
+            if (out / part).exists()
+            for name in names
+        }
+        ignored = {name for names in PREPARED_SETTINGS.values() for name in names} - learnt
+        differences = _differences(found, config, tuple(sorted(ignored)))
         if differences:
             raise RoteError(
                 f"{out} holds results of other suite settings ({path}: {differences}); "
