@@ -110,9 +110,10 @@ def test_dropping_ends_a_programs_process(sandbox: Sandbox) -> None:
         session.add({"a": CALLS, "b": CALLS + "# b\n"})
         assert len(programs() - before) == 2
         session.drop(["a"])
-        # the worker reads the drop before the step, which it answers: by then "a" has ended
+        # the worker reads the drop before the step, which it answers without "a"; the
+        # process it ended may still be leaving the process table on a loaded machine
         assert set(session.step({"t": 0}).outputs) == {"b"}
-        assert len(programs() - before) == 1
+        assert programs_settle(lambda running: len(running - before) == 1)
     # none of this session's programs is left; a program of an earlier test that was still
     # ending when the test began may end meanwhile, so "the same as before" is too strict
     assert programs_settle(lambda running: not running - before)
