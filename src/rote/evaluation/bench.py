@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,14 +126,10 @@ def _check_suite(out: Path, suite: Suite) -> None:
                 f"{path} is damaged; if {out} holds results of these settings, delete it"
             ) from None
         found = _with_new_defaults(found, suite)
-        learnt = {
-            name
-            for part, names in PREPARED_SETTINGS.items()
-            if (out / part).exists()
-            for name in names
-        }
-        ignored = {name for names in PREPARED_SETTINGS.values() for name in names} - learnt
-        differences = _differences(found, config, tuple(sorted(ignored)))
+        learnt = [part for part in PREPARED_SETTINGS if (out / part).exists()]
+        ignored = {name for names in PREPARED_SETTINGS.values() for name in names}
+        ignored -= {name for part in learnt for name in PREPARED_SETTINGS[part]}
+        differences = _differences(found, config, ignored)
         if differences:
             raise RoteError(
                 f"{out} holds results of other suite settings ({path}: {differences}); "
@@ -161,7 +157,7 @@ def _with_new_defaults(found: object, suite: Suite) -> object:
     return {**json.loads(json.dumps(defaults)), **before, **found}
 
 
-def _differences(found: object, config: dict[str, Any], ignored: Sequence[str]) -> str:
+def _differences(found: object, config: dict[str, Any], ignored: Collection[str]) -> str:
     """Each setting but `ignored` a results directory was made with that differs here, as
     "name there, not here", so a user can match it; "" if none does."""
     if not isinstance(found, dict):
