@@ -140,6 +140,42 @@ def test_class_balanced_training_gives_the_rare_actions_more_probability(tmp_pat
     assert mean_p[True] > 1.2 * mean_p[False], (rare, counts, mean_p)  # the same if unweighted
 
 
+@pytest.mark.parametrize(
+    ("previous_action", "memory"), [(False, True), (True, False), (False, False)]
+)
+def test_a_bc_reads_only_what_its_config_lets_it(
+    tmp_path: Path, previous_action: bool, memory: bool
+) -> None:
+    data = suite(["snake", "colour-cycle"], 3)
+    config = BCConfig(embed=16, hidden=16, previous_action=previous_action, memory=memory)
+    train_bc(ENV, data, out_dir=tmp_path, seeds=(0,), epochs=3, config=config)
+    ensemble = BCEnsemble.load(tmp_path)
+    assert ensemble.config == config
+    # One observation read after two different histories: the history shows in the prediction
+    # exactly when the model reads it, through the previous action or the LSTM's state.
+    last = data[0].steps[20].observation
+    after = []
+    for history in (data[0].steps[:20], data[1].steps[10:12]):
+        with BCPredictor(ENV, ensemble) as predictor:
+            for step in history:
+                assert step.action is not None
+                predictor.observe(step.observation, step.action)
+            after.append(predictor.predict(last))
+    assert data[0].steps[19].action != data[1].steps[11].action
+    reads_history = previous_action or memory
+    assert (after[0] != after[1]) is reads_history
+    # Training read the steps as the predictor does.
+    val = [data[i] for i in ensemble.split["val"]]
+    hits = [
+        max(distribution, key=distribution.__getitem__) == step.action
+        for trajectory in val
+        for distribution, step in zip(
+            predictions(ensemble, trajectory), trajectory.steps, strict=True
+        )
+    ]
+    assert np.mean(hits) == pytest.approx(ensemble.accuracy(val), abs=1e-9)
+
+
 def test_training_saves_what_loads_back(
     trained: tuple[Path, BCEnsemble], data: list[Trajectory]
 ) -> None:

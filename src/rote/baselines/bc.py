@@ -5,7 +5,9 @@ Each member reads, per step, the observation and the previous action: an encoder
 small ResNet; here observations are encoded symbolically (`rote.baselines.encoding`), the same
 information without a renderer. Training pools scripted trajectories, splits them 80/20 by
 trajectory, and trains every seed on the same 80% with the best epoch on the 20% kept. The
-ensemble predicts the mean of its members' softmax.
+ensemble predicts the mean of its members' softmax. `BCConfig` can take away the previous action
+and the memory from step to step, to see what a BC's accuracy owes them
+(benchmarks/people_bc.py).
 
 BC never learns at test time: `BCPredictor` only carries each member's LSTM state through the
 revealed steps, with or without `update`, so it stands for "what does this population usually
@@ -83,23 +85,38 @@ class BCConfig:
     it has), as Carroll et al.'s later BC can (`use_class_weights`): on people, who stay on
     most ticks, unweighted BC learns to say stay, and what they do when they act is learned
     from a few percent of the loss."""
+    previous_action: bool = True
+    """Read the previous action with each observation. Carroll et al.'s BC reads neither it nor
+    earlier steps (`memory`); both off is their feed-forward policy on the same features."""
+    memory: bool = True
+    """Carry the LSTM's state from step to step. Without, every step is read alone, from a zero
+    state: a policy of the current input only."""
 
 
 class BCModel(nn.Module):
     """Encoder MLP -> LSTM -> logits over the actions, one output per input step."""
 
-    def __init__(self, input_dim: int, n_actions: int, embed: int, hidden: int) -> None:
+    def __init__(
+        self, input_dim: int, n_actions: int, embed: int, hidden: int, memory: bool = True
+    ) -> None:
         super().__init__()
         self.encoder = nn.Sequential(nn.Linear(input_dim, embed), nn.ReLU())
         self.lstm = nn.LSTM(embed, hidden, batch_first=True)
         self.head = nn.Linear(hidden, n_actions)
+        self.memory = memory
 
     def forward(
         self, inputs: torch.Tensor, state: State | None = None
-    ) -> tuple[torch.Tensor, State]:
-        """Logits (batch, steps, actions) for inputs (batch, steps, input_dim), and the state."""
-        hidden, new_state = self.lstm(self.encoder(inputs), state)
-        return self.head(hidden), new_state
+    ) -> tuple[torch.Tensor, State | None]:
+        """Logits (batch, steps, actions) for inputs (batch, steps, input_dim), and the state
+        (None without memory: there is none to carry)."""
+        embedded = self.encoder(inputs)
+        if self.memory:
+            hidden, new_state = self.lstm(embedded, state)
+            return self.head(hidden), new_state
+        batch, steps, width = embedded.shape
+        alone, _ = self.lstm(embedded.reshape(batch * steps, 1, width))
+        return self.head(alone.reshape(batch, steps, -1)), None
 
 
 @dataclass
@@ -143,14 +160,24 @@ class BCEnsemble:
         self.split = split
         """Indices into the training call's trajectories: "train" and "val"."""
         self.members = list(members)
-        self.input_dim = encoder.dim + len(self.actions) + 1
+        self.input_dim = encoder.dim + (len(self.actions) + 1 if config.previous_action else 0)
+
+    def model(self) -> BCModel:
+        """A fresh, untrained model of this ensemble's shape."""
+        config = self.config
+        return BCModel(
+            self.input_dim, len(self.actions), config.embed, config.hidden, config.memory
+        )
 
     def step_input(self, observation: Observation, previous: str | None) -> torch.Tensor:
-        """The input of one step: the encoded observation, then the previous action one-hot
-        (slot 0: no previous action, at the start of a trajectory)."""
+        """The input of one step: the encoded observation, then (if the config reads it) the
+        previous action one-hot (slot 0: no previous action, at the start of a trajectory)."""
+        encoded = self.encoder.encode(observation)
+        if not self.config.previous_action:
+            return torch.from_numpy(encoded)
         before = np.zeros(len(self.actions) + 1, dtype=np.float32)
         before[0 if previous is None else 1 + self.actions.index(previous)] = 1.0
-        return torch.from_numpy(np.concatenate([self.encoder.encode(observation), before]))
+        return torch.from_numpy(np.concatenate([encoded, before]))
 
     def tensors(self, episode: Episode) -> StepTensors:
         """An episode's steps as training inputs; a final step without an action is dropped."""
@@ -230,15 +257,17 @@ class BCEnsemble:
             config = BCConfig(**first["config"])
         except TypeError as error:
             raise RoteError(f"{where}: bad BC config in the checkpoint: {error}") from None
-        encoder = encoder_from_json(first["encoder"])
-        members = []
+        ensemble = cls(
+            env_id=first["env"],
+            actions=first["actions"],
+            encoder=encoder_from_json(first["encoder"]),
+            config=config,
+            epochs=first["epochs"],
+            split=first["split"],
+            members=[],
+        )
         for meta in metas:
-            model = BCModel(
-                encoder.dim + len(first["actions"]) + 1,
-                len(first["actions"]),
-                config.embed,
-                config.hidden,
-            )
+            model = ensemble.model()
             path = where / f"member-{meta['seed']}.pt"
             try:
                 model.load_state_dict(torch.load(path, weights_only=True))
@@ -249,16 +278,10 @@ class BCEnsemble:
                     f"{path}: cannot load the checkpoint: damaged, or not this model's weights"
                 ) from None
             model.eval()
-            members.append(BCMember(meta["seed"], model, meta["best_epoch"], meta["curve"]))
-        return cls(
-            env_id=first["env"],
-            actions=first["actions"],
-            encoder=encoder,
-            config=config,
-            epochs=first["epochs"],
-            split=first["split"],
-            members=members,
-        )
+            ensemble.members.append(
+                BCMember(meta["seed"], model, meta["best_epoch"], meta["curve"])
+            )
+        return ensemble
 
 
 def train_bc(
@@ -398,7 +421,7 @@ def _train_member(
     config = ensemble.config
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = BCModel(ensemble.input_dim, len(ensemble.actions), config.embed, config.hidden)
+        model = ensemble.model()
     order = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
