@@ -10,7 +10,10 @@ never the test split the bench scores. Three measures per layout:
   some skill of the vocabulary says that action there: an errand ("go to" or "use" some target,
   in the default move order, or in any of the 24 orders), keeping ahead (the way one faces), or
   either. A step no skill says can only be fitted by a bare move, which does not carry to
-  the next layout or the next minute.
+  the next layout or the next minute. And where keeping straight on and another move both
+  start a shortest path to the errand a move serves, how often people keep straight on,
+  against the best single move order: whether a walk should prefer straight on before its
+  move order, as MiniGrid's walks can (it did not pay: README, People).
 - tempo: how often people act at a tick against the ticks they have idled since they last
   acted (0: they acted at the tick before; the last bucket is that many or more), from the data
   alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
@@ -62,9 +65,10 @@ TARGET_CELLS = [Terms(skills).compiled(code) for code in TARGETS.values()]
 """Each errand target's cells in a kitchen, as the vocabulary finds them."""
 
 
-def coverage(steps: list[Step]) -> dict[str, int]:
-    """Acting steps, and those each kind of skill says."""
-    found = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
+def coverage(steps: list[Step]) -> collections.Counter[str]:
+    """Acting steps, and those each kind of skill says; and the ticks that tell whether people
+    keep straight on (`straight` below)."""
+    found: collections.Counter[str] = collections.Counter()
     for step in steps:
         if step.action is None or step.action == IDLE:
             continue
@@ -82,7 +86,25 @@ def coverage(steps: list[Step]) -> dict[str, int]:
         found["errand_any_order"] += any(step.action in actions for actions in said.values())
         found["ahead"] += ahead
         found["either"] += errand or ahead
+        found += straight(kitchen, cells, step.action)
     return found
+
+
+def straight(kitchen: skills.Kitchen, cells: list[list[Any]], action: str) -> dict[str, int]:
+    """Whether a person keeps straight on, where that tells: at a move that starts a shortest
+    path to some errand's target (the first such errand), where the way they face starts one
+    too and another move does. Counts "ties", "kept_straight" and, per move order, the ties
+    where that order's first move is the one taken."""
+    for goals in cells:
+        firsts = {order: skills.approach(kitchen, goals, order) for order in ORDERS}
+        starts = set(firsts.values())
+        if action not in starts:
+            continue
+        if len(starts) < 2 or kitchen.me.facing not in starts:
+            return {}
+        taken = {f"order {order}": 1 for order, move in firsts.items() if move == action}
+        return {"ties": 1, "kept_straight": int(action == kitchen.me.facing), **taken}
+    return {}
 
 
 SINCE = 5
@@ -206,14 +228,13 @@ def main() -> None:
     tempo_losses: dict[str, list[float]] = {name: [] for name in models}
     for layout in layouts:
         ticks: collections.Counter[tuple[int, bool]] = collections.Counter()
-        counts = dict.fromkeys(("acting", "errand", "errand_any_order", "ahead", "either"), 0)
+        counts: collections.Counter[str] = collections.Counter()
         for trajectory in PEOPLE.train_trajectories((layout,))[: players[layout]]:
             steps = list(trajectory.steps)
             ticks += tempo(steps)
             for name, noise in models.items():
                 tempo_losses[name] += tempo_loss(noise, steps, args.observe, args.predict)
-            for key, value in coverage(steps).items():
-                counts[key] += value
+            counts += coverage(steps)
         paced[layout] = {
             f"{since}{'+' if since == SINCE else ''}": {
                 "p_act": ticks[(since, True)]
@@ -222,9 +243,19 @@ def main() -> None:
             }
             for since in range(SINCE + 1)
         }
-        acting = counts.pop("acting")
-        covered[layout] = {key: value / acting for key, value in counts.items()}
+        acting = counts["acting"]
+        covered[layout] = {
+            key: counts[key] / acting for key in ("errand", "errand_any_order", "ahead", "either")
+        }
         covered[layout]["acting_steps"] = acting
+        ties = counts["ties"]
+        best = max(ORDERS, key=lambda order: counts[f"order {order}"])
+        covered[layout]["straight"] = {
+            "ties": ties,
+            "kept_straight": counts["kept_straight"] / max(1, ties),
+            "best_order": best,
+            "best_order_kept": counts[f"order {best}"] / max(1, ties),
+        }
     jobs = [
         (layout, player, args.observe, args.predict)
         for layout in layouts
