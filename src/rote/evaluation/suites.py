@@ -377,14 +377,14 @@ def overcooked_human() -> Suite:
         horizon=50,
         methods=("rote", "bc", "bc-balanced", *REFERENCES, IDLE_REFERENCE),
         # people defeat every program within a few ticks, so online inference searches at
-        # most ticks: a full search each time costs 4x (README, "More search")
+        # most ticks: a full search each time costs 4x (docs/people.md, "More search")
         rejuvenation_budget=3000,
         particle_sweep=(),
         # BC trains until its validation loss stops falling (up to the default 60 epochs): at 8
-        # it was still falling fast on every layout (README, "BC trained to convergence")
+        # it was still falling fast on every layout (docs/people.md, "BC trained to convergence")
         bc_seeds=2,
         # a library of people learns from what BC trains on, every train player's whole game;
-        # from 5 players per layout it knew less of how these people play (README)
+        # from 5 players per layout it knew less of how these people play (docs/people.md)
         library_episodes=1000,
     )
 
