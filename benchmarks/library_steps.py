@@ -6,8 +6,8 @@
 `rote bench --library-steps N` has `rote-library` learn from the first N ticks of each training
 game; by default all of them, as this chose at W = 50. This chooses N without the test split.
 Per layout, the 2019 games' train players are split in two halves by index (even, odd). A library
-learned from one half, the first N ticks of each game, with the suite's search budget as
-`rote-library` learns it, is the prior for rote on each player of the other half. rote observes
+that the bench's `rote-library` learns from one half, the first N ticks of each game, is the prior
+for rote on each player of the other half. rote observes
 the first W ticks and predicts the next 50 with frozen weights, scored as the bench scores
 (people_train.py's `scores`). The halves then swap, so every train player is predicted once per
 N, by a library that never saw it. Libraries and their candidates go to `--work` (a rerun resumes
@@ -26,13 +26,12 @@ import json
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from people_train import PEOPLE, frozen_scores, scores
 
-from rote.evaluation.library import CandidateSettings, build_library
 from rote.evaluation.methods import Context, method
 from rote.evaluation.suites import OvercookedSuite
 from rote.files import atomic_write
@@ -61,34 +60,23 @@ class Half(OvercookedSuite):
         return [trajectory for family in families for _, trajectory in half(family, self.which)]
 
 
+def half_suite(which: int, **settings: Any) -> Half:
+    """The people suite of half `which`, with other `settings` (bc_epochs, library_steps)."""
+    people = {field.name: getattr(PEOPLE, field.name) for field in fields(PEOPLE)}
+    return Half(**{**people, **settings}, which=which)
+
+
 def half_context(work: Path, which: int, epochs: int) -> Context:
     """Where the balanced BC of half `which`, trained for `epochs`, is trained and found (a
     bench directory)."""
-    people = {field.name: getattr(PEOPLE, field.name) for field in fields(PEOPLE)}
-    half = Half(**{**people, "bc_epochs": epochs}, which=which)
-    return Context(half, work / BC / f"half-{which}-epochs-{epochs}")
+    return Context(half_suite(which, bc_epochs=epochs), work / BC / f"half-{which}-epochs-{epochs}")
 
 
-def library_out(work: Path, steps: int, layout: str, which: int) -> Path:
-    """Where rote-library finds the library learned from half `which` (a bench directory)."""
-    return work / f"steps-{steps}" / f"{layout}-half-{which}"
-
-
-def learn(work: Path, steps: int, layout: str, which: int) -> None:
-    out = library_out(work, steps, layout, which)
-    directory = out / "library" / PEOPLE.env_key(layout)
-    if (directory / "index.json").exists():
-        return
-    build_library(
-        PEOPLE.env(layout),
-        [
-            (f"{layout}-{i}", replace(trajectory, steps=trajectory.steps[:steps]))
-            for i, trajectory in half(layout, which)
-        ],
-        directory,
-        settings=CandidateSettings(budget=PEOPLE.budget),
-        data=[f"train split, {layout}, players {which} mod {HALVES}, first {steps} ticks"],
-    )
+def library_context(work: Path, steps: int, which: int) -> Context:
+    """Where the bench's rote-library learns, and finds, the libraries of half `which` from the
+    first `steps` ticks of each game (a bench directory)."""
+    suite = half_suite(which, library_steps=steps)
+    return Context(suite, work / f"steps-{steps}" / f"half-{which}")
 
 
 def predicted(
@@ -104,8 +92,7 @@ def predicted(
         model = method(BC).make(half_context(work, other, bc_epochs), layout)
     else:
         assert isinstance(steps, int)
-        out = library_out(work, steps, layout, other)
-        model = method("rote-library").make(Context(PEOPLE, out), layout)
+        model = method("rote-library").make(library_context(work, steps, other), layout)
     scored = frozen_scores(model, list(trajectory.steps[: observe + horizon]), observe)
     return steps, layout, scored
 
@@ -121,12 +108,11 @@ def main() -> None:
     args = parser.parse_args()
     began = time.time()
     layouts = PEOPLE.families
+    learn, train = method("rote-library").prepare, method(BC).prepare
+    assert learn is not None and train is not None
     for steps in args.steps:
-        for layout in layouts:
-            for which in range(HALVES):
-                learn(args.work, steps, layout, which)
-    train = method(BC).prepare
-    assert train is not None
+        for which in range(HALVES):
+            learn(library_context(args.work, steps, which))
     for which in range(HALVES):
         train(half_context(args.work, which, args.bc_epochs))
     models: list[int | str] = [*args.steps, BC]
