@@ -13,7 +13,10 @@ never the test split the bench scores. Three measures per layout:
   the next layout or the next minute. And where keeping straight on and another move both
   start a shortest path to the errand a move serves, how often people keep straight on,
   against the best single move order: whether a walk should prefer straight on before its
-  move order, as MiniGrid's walks can (it did not pay: README, People).
+  move order, as MiniGrid's walks can (it did not pay: README, People). And momentum: how often
+  people press the way they face when they moved at the tick before, against when they stayed
+  or interacted, on all their acting steps and on those facing floor; a program of the kitchen
+  alone cannot tell the two apart.
 - tempo: how often people act at a tick against the ticks they have idled since they last
   acted (0: they acted at the tick before; the last bucket is that many or more), from the data
   alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
@@ -69,8 +72,12 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
     """Acting steps, and those each kind of skill says; and the ticks that tell whether people
     keep straight on (`straight` below)."""
     found: collections.Counter[str] = collections.Counter()
+    previous = None
     for step in steps:
-        if step.action is None or step.action == IDLE:
+        if step.action is None:
+            break
+        before, previous = previous, step.action
+        if step.action == IDLE:
             continue
         kitchen = skills.parse(step.observation)
         cells = [goals for cells_of in TARGET_CELLS if (goals := cells_of(kitchen))]
@@ -87,6 +94,12 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
         found["ahead"] += ahead
         found["either"] += errand or ahead
         found += straight(kitchen, cells, step.action)
+        after = "after a move" if before in skills.MOVES else "after anything else"
+        floor = kitchen.faces(" ")
+        found[f"{after}: acting"] += 1
+        found[f"{after}: ahead"] += ahead
+        found[f"{after}: facing floor"] += floor
+        found[f"{after}: facing floor, ahead"] += floor and ahead
     return found
 
 
@@ -255,6 +268,16 @@ def main() -> None:
             "kept_straight": counts["kept_straight"] / max(1, ties),
             "best_order": best,
             "best_order_kept": counts[f"order {best}"] / max(1, ties),
+        }
+        covered[layout]["momentum"] = {
+            after: {
+                "acting_steps": counts[f"{after}: acting"],
+                "ahead": counts[f"{after}: ahead"] / max(1, counts[f"{after}: acting"]),
+                "facing_floor_steps": counts[f"{after}: facing floor"],
+                "facing_floor_ahead": counts[f"{after}: facing floor, ahead"]
+                / max(1, counts[f"{after}: facing floor"]),
+            }
+            for after in ("after a move", "after anything else")
         }
     jobs = [
         (layout, player, args.observe, args.predict)
