@@ -4,19 +4,18 @@
         [--bc-epochs 8] [--work DIR] [--out benchmarks/results/library_steps.json]
 
 `rote bench --library-steps N` has `rote-library` learn from the first N ticks of each training
-game; by default all of them, as this chose at W = 50. This chooses N without the test split.
-Per layout, the 2019 games' train players are split in two halves by index (even, odd). A library
-that the bench's `rote-library` learns from one half, the first N ticks of each game, is the prior
-for rote on each player of the other half. rote observes
-the first W ticks and predicts the next 50 with frozen weights, scored as the bench scores
-(people_train.py's `scores`). The halves then swap, so every train player is predicted once per
-N, by a library that never saw it. Libraries and their candidates go to `--work` (a rerun resumes
-them). Writes per N, per layout and over all players: accuracy, cross-entropy and both with
-stay set aside; and the same for the bench's balanced BC (key "bc-balanced") trained on each
-half's whole games, the bench's strongest method on what people do when they act, so the
-libraries' margin over it on these players can be set beside the test split's. It trains for
-the suite's epochs unless `--bc-epochs` says otherwise: on half the data, twice as many make as
-many updates as the bench's BC makes.
+game; by default all of them, as this chose at W = 50. This chooses N without the test split. Per
+layout, the 2019 games' train players are split in two halves by index (even, odd). A library that
+the bench's `rote-library` learns from one half, the first N ticks of each game, is the prior for
+rote on each player of the other half. rote observes the first W ticks and predicts the next 50 with
+frozen weights, scored as the bench scores (people_train.py's `scores`). The halves then swap, so
+every train player is predicted once per N, by a library that never saw it. Libraries and their
+candidates go to `--work` (a rerun resumes them). Writes per N, per layout and over all players:
+accuracy, cross-entropy and both with stay set aside; and the same for the bench's balanced BC (key
+"bc-balanced") trained on each half's whole games, the bench's strongest method on what people do
+when they act, so the libraries' margin over it on these players can be set beside the test split's.
+It trains for the suite's epochs unless `--bc-epochs` says otherwise: on half the data, twice as
+many make as many updates as the bench's BC makes.
 """
 
 from __future__ import annotations

@@ -9,14 +9,14 @@ Carroll-style features of the kitchen, the action the person took at the tick be
 through its LSTM, every tick before that. rote's programs read the kitchen; its tempo layer reads
 the idle ticks since the last key press. Which of the three does the BC's lead come from?
 
-Per layout this trains the bench's two BCs (plain and class-balanced, the suite's seeds and
-epochs, on the train split) four ways: as the bench does ("full"); without the previous action;
-without memory (each tick read alone, from a zero state); and with neither, a policy of the
-current kitchen only, which is Carroll et al.'s feed-forward BC on our features. Each model
-observes the first W ticks of every test player and predicts the next 50 with its weights frozen,
-the true actions revealed as they come (the bench's multi-step protocol), scored as the bench
-scores: accuracy, cross-entropy, and both with stay set aside, pooled over ticks, per layout and
-over all players. Models go to `--work` (a rerun loads the finished ones).
+Per layout this trains the bench's two BCs (plain and class-balanced, the suite's seeds and epochs,
+on the train split) four ways: as the bench does ("full"); without the previous action; without
+memory (each tick read alone, from a zero state); and with neither, a policy of the current kitchen
+only, the kind of feed-forward BC Carroll et al. trained, on our features. Each model observes the
+first W ticks of every test player and predicts the next 50 with its weights frozen, the true
+actions revealed as they come (the bench's multi-step protocol), scored as the bench scores:
+accuracy, cross-entropy, and both with stay set aside, pooled over ticks, per layout and over all
+players. Models go to `--work` (a rerun loads the finished ones).
 """
 
 from __future__ import annotations

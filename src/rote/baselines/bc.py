@@ -87,7 +87,8 @@ class BCConfig:
     from a few percent of the loss."""
     previous_action: bool = True
     """Read the previous action with each observation. Carroll et al.'s BC reads neither it nor
-    earlier steps (`memory`); both off is their feed-forward policy on the same features."""
+    earlier steps (`memory`); with both off this is a feed-forward policy of the current
+    observation, as theirs is."""
     memory: bool = True
     """Carry the LSTM's state from step to step. Without, every step is read alone, from a zero
     state: a policy of the current input only."""
