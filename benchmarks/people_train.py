@@ -25,7 +25,9 @@ never the test split the bench scores. Three measures per layout:
   tick's action is "act" or "idle"), for tempo grids with and without buckets.
 - rote: the synthesizer's ROTE (the suite's budget and particles) observes the first W steps of
   each train player and predicts the next `--predict` with frozen weights, scored as the bench
-  scores (accuracy, cross-entropy, and both with stay set aside), pooled over steps.
+  scores (accuracy, cross-entropy, and both with stay set aside), pooled over steps; and its
+  no-stay accuracy if it said the way the person faces wherever they moved at the tick before
+  ("with momentum"): what that one rule, which a program of the kitchen cannot say, would gain.
 
 Writes them per layout (rote also over all players).
 """
@@ -188,8 +190,9 @@ def predicted(job: tuple[str, int, int, int]) -> tuple[str, list[tuple[float, fl
 
 def frozen_scores(model: Predictor, steps: list[Step], observe: int) -> list[Any]:
     """The model observes the first `observe` steps, then predicts the rest with frozen
-    weights: (hit, cross-entropy, no-stay (hit, cross-entropy) or None) per predicted step.
-    Closes the model."""
+    weights: (hit, cross-entropy, no-stay (hit, cross-entropy, hit with momentum) or None) per
+    predicted step. "With momentum": the way the person faces said instead wherever they moved at
+    the tick before, as a program that knew it could say. Closes the model."""
     try:
         run = predict_trajectory(model, steps, observe, "frozen")
     finally:
@@ -198,23 +201,31 @@ def frozen_scores(model: Predictor, steps: list[Step], observe: int) -> list[Any
     for p in run.predictions:
         assert p.actual is not None
         acting = without_idle(p.distribution, p.actual, IDLE)
+        momentum = None
+        if acting is not None:
+            hit = acting[0]
+            if steps[p.t - 1].action in skills.MOVES:
+                hit = float(p.actual == skills.parse(steps[p.t].observation).me.facing)
+            momentum = (acting[0], cross_entropy(acting[1]), hit)
         scored.append(
             (
                 tie_split_hit(p.distribution, p.actual),
                 cross_entropy(p.distribution.get(p.actual, 0.0)),
-                None if acting is None else (acting[0], cross_entropy(acting[1])),
+                momentum,
             )
         )
     return scored
 
 
 def scores(rows: list[tuple[float, float, Any]]) -> dict[str, float | int]:
+    """Pooled over the rows of `frozen_scores`."""
     acting = [row[2] for row in rows if row[2] is not None]
     return {
         "accuracy": statistics.fmean(row[0] for row in rows),
         "cross_entropy": statistics.fmean(row[1] for row in rows),
-        "no_stay_accuracy": statistics.fmean(hit for hit, _ in acting),
-        "no_stay_cross_entropy": statistics.fmean(ce for _, ce in acting),
+        "no_stay_accuracy": statistics.fmean(hit for hit, _, _ in acting),
+        "no_stay_cross_entropy": statistics.fmean(ce for _, ce, _ in acting),
+        "no_stay_accuracy_with_momentum": statistics.fmean(hit for _, _, hit in acting),
         "steps": len(rows),
         "acting_steps": len(acting),
     }
