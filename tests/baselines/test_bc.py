@@ -86,6 +86,19 @@ def predictions(ensemble: BCEnsemble, trajectory: Trajectory) -> list[dict[str, 
     return out
 
 
+def stepped_accuracy(ensemble: BCEnsemble, trajectories: list[Trajectory]) -> float:
+    """Top-1 accuracy of the predictor stepping through each trajectory one observation at a
+    time, to set beside `BCEnsemble.accuracy`, which reads them as training does."""
+    hits = [
+        max(distribution, key=distribution.__getitem__) == step.action
+        for trajectory in trajectories
+        for distribution, step in zip(
+            predictions(ensemble, trajectory), trajectory.steps, strict=True
+        )
+    ]
+    return float(np.mean(hits))
+
+
 class TestBCPredictor(PredictorChecks):
     @pytest.fixture(autouse=True)
     def _ensemble(self, ensemble: BCEnsemble) -> None:
@@ -103,14 +116,7 @@ def test_learns_clearly_above_chance_on_held_out_trajectories(
     accuracy = ensemble.accuracy(val)
     assert accuracy > HELD_OUT_ACCURACY
     # The predictor, stepping one observation at a time, reads trajectories as training did.
-    hits = [
-        max(distribution, key=distribution.__getitem__) == step.action
-        for trajectory in val
-        for distribution, step in zip(
-            predictions(ensemble, trajectory), trajectory.steps, strict=True
-        )
-    ]
-    assert np.mean(hits) == pytest.approx(accuracy, abs=1e-9)
+    assert stepped_accuracy(ensemble, val) == pytest.approx(accuracy, abs=1e-9)
 
 
 def test_training_is_deterministic_under_the_seed(tmp_path: Path) -> None:
@@ -166,14 +172,7 @@ def test_a_bc_reads_only_what_its_config_lets_it(
     assert (after[0] != after[1]) is reads_history
     # Training read the steps as the predictor does.
     val = [data[i] for i in ensemble.split["val"]]
-    hits = [
-        max(distribution, key=distribution.__getitem__) == step.action
-        for trajectory in val
-        for distribution, step in zip(
-            predictions(ensemble, trajectory), trajectory.steps, strict=True
-        )
-    ]
-    assert np.mean(hits) == pytest.approx(ensemble.accuracy(val), abs=1e-9)
+    assert stepped_accuracy(ensemble, val) == pytest.approx(ensemble.accuracy(val), abs=1e-9)
 
 
 def test_training_saves_what_loads_back(
