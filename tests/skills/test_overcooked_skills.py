@@ -67,3 +67,20 @@ def test_partner_adjacency() -> None:
 def test_keeping_ahead_presses_the_way_one_faces() -> None:
     assert ahead(at((1, 1), "left")) == "left"  # against the onion dispenser: changes nothing
     assert ahead(at((2, 2), "up")) == "up"  # on floor: walks on
+
+
+def test_moved_reads_the_previous_observation() -> None:
+    """A move that did something changes my cell or the way I face; a stay, an interact or
+    pressing into what I already face changes neither; without a previous observation, no."""
+    before = kitchen()
+    before["player"] = {"pos": [2, 2], "facing": "up", "held": None}
+
+    def after(pos: list[int], facing: str, held: str | None = None) -> Kitchen:
+        observation = dict(before, player={"pos": pos, "facing": facing, "held": held})
+        return parse(observation, before)
+
+    assert after([2, 1], "up").moved  # stepped
+    assert after([2, 2], "left").moved  # turned only
+    assert not after([2, 2], "up").moved  # stayed, or pressed into what it faces
+    assert not after([2, 2], "up", held="onion").moved  # interacted
+    assert not parse(before).moved

@@ -3,15 +3,18 @@ contract every vocabulary keeps is in test_vocabularies.py)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from rote import make_env
 from rote.programs import Sandbox
 from rote.proposers import ProposalRequest
 from rote.proposers.synthesizer import Budget, SynthProposer
-from rote.proposers.synthesizer.dsl import Mode, Ring, Rule, Tables, run
+from rote.proposers.synthesizer.dsl import Answers, Mode, Ring, Rule, Tables, run
+from rote.proposers.synthesizer.emit import to_source
 from rote.proposers.synthesizer.overcooked import OvercookedVocabulary
 from rote.proposers.synthesizer.search import Search
+from rote.skills.grid import MOVES, step_cell
 from rote.trajectory import Step
 from tests.envs.test_overcooked import kitchen
 
@@ -66,3 +69,63 @@ def test_the_search_recovers_a_cook_and_its_programs_replay(sandbox: Sandbox) ->
     for program, result in zip(programs, results, strict=True):
         assert result.error is None, result.error
         assert result.outputs == run(program.meta["dsl"], tables)
+
+
+def walked(steps: int, seed: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """A cook who, whenever its last key did something, presses the same way again, and else
+    heads for an onion dispenser, with the kitchen moving as Overcooked's does (a move turns,
+    then steps onto free floor); every 12 steps the kitchen is drawn afresh."""
+    heading = Ring(
+        (
+            Mode(
+                SKILLS["go to an onion dispenser"],
+                (Rule(GUARDS["moved last tick"], SKILLS["keep heading"]),),
+            ),
+        )
+    )
+    seen: list[dict[str, Any]] = []
+    actions: list[str] = []
+    for t in range(steps):
+        if t % 12 == 0:
+            observation = kitchen("asymmetric_advantages", seed + t)
+        else:
+            observation = copy.deepcopy(seen[-1])
+            me = observation["player"]
+            if actions[-1] in MOVES:
+                me["facing"] = actions[-1]
+                x, y = step_cell(tuple(me["pos"]), actions[-1])
+                if observation["layout"][y][x] == " " and [x, y] != observation["partner"]["pos"]:
+                    me["pos"] = [x, y]
+        seen.append(observation)
+        actions.append(run(heading, Tables(VOCABULARY, seen))[-1])
+    return seen, actions
+
+
+def test_a_cook_who_keeps_heading_after_a_move_is_found_and_replays(sandbox: Sandbox) -> None:
+    """The guard reads the previous observation: the search tabulates each step after the one
+    before it, and the emitted program remembers the last observation, so the sandbox replays
+    what the search scored."""
+    seen, actions = walked(48, seed=3)
+    moved = Tables(VOCABULARY, seen).truth[GUARDS["moved last tick"]]
+    assert 0 < sum(moved) < len(moved) - 1 and not moved[0]
+    assert sum(a != "stay" and m for a, m in zip(actions, moved, strict=True)) >= 5
+    search = Search(
+        Tables(VOCABULARY, seen), actions, SPEC.action_names, budget=Budget(programs=3000), seed=0
+    )
+    search.run()
+    best = search.best(1)[0].program
+    assert run(best, Tables(VOCABULARY, seen)) == actions
+    assert "moved last tick" in best.describe()
+    source = to_source(best, VOCABULARY)
+    assert "parse(observation, self.previous)" in source
+    assert sandbox.replay([source], seen, SPEC.action_names)[0].outputs == actions
+
+
+def test_tables_remembered_answer_a_step_by_the_one_before_it() -> None:
+    """The same observation after a different one is a different row: a cache keyed on the
+    observation alone would carry one step's `moved` into another."""
+    seen, _ = walked(30, seed=5)
+    answers = Answers()
+    Tables(VOCABULARY, seen, answers=answers)
+    shuffled = seen[::-1]
+    assert Tables(VOCABULARY, shuffled, answers=answers).truth == Tables(VOCABULARY, shuffled).truth

@@ -373,6 +373,16 @@ class Vocabulary(ABC):
     def parse(self, observation: Observation) -> Any:
         """The world an observation shows, as the guards and skills take it."""
 
+    recalls: bool = False
+    """Whether the world it reads depends on the previous observation too (Overcooked's: did
+    the cook just move?): then the search reads each step with `recall`, and the emitted
+    program keeps the last observation it was shown (`self.previous`) for `parse_code`."""
+
+    def recall(self, observation: Observation, previous: Observation | None) -> Any:
+        """The world an observation shows after `previous` (None at the first step shown), as
+        a vocabulary that `recalls` reads it; by default, `parse` of the observation alone."""
+        return self.parse(observation)
+
     parse_code: str = "parse(observation)"
     parse_imports: tuple[str, ...] = ("parse",)
 
@@ -387,6 +397,7 @@ class Habitual(Vocabulary):
         self.habit = dict(habit)
         self.module = vocabulary.module
         self.conventions = vocabulary.conventions
+        self.recalls = vocabulary.recalls
         self.parse_code = vocabulary.parse_code
         self.parse_imports = vocabulary.parse_imports
 
@@ -403,6 +414,9 @@ class Habitual(Vocabulary):
 
     def parse(self, observation: Observation) -> Any:
         return self.vocabulary.parse(observation)
+
+    def recall(self, observation: Observation, previous: Observation | None) -> Any:
+        return self.vocabulary.recall(observation, previous)
 
 
 class FixedVocabulary(Vocabulary):
@@ -442,7 +456,10 @@ class Tables:
         self._answers = answers
         self._known: list[int | None] = []
         if answers is None:
-            rows = [_row(vocabulary, self.guards, tabled, obs) for obs in observations]
+            rows = [
+                _row(vocabulary, self.guards, tabled, observation, previous)
+                for previous, observation in _with_previous(vocabulary, observations)
+            ]
         else:
             rows, self._known = answers.rows(vocabulary, self.guards, tabled, observations)
         self.states = [state for state, _, _ in rows]
@@ -501,14 +518,26 @@ _Row = tuple[Any, tuple[bool, ...], tuple[str, ...]]
 stateless skill's action there."""
 
 
+def _with_previous(
+    vocabulary: Vocabulary, observations: Sequence[Observation]
+) -> list[tuple[Observation | None, Observation]]:
+    """Each observation after the one before it (None before the first), as a vocabulary that
+    `recalls` reads them; after None throughout for one that does not, so that its rows are
+    known by their observation alone."""
+    if not vocabulary.recalls:
+        return [(None, observation) for observation in observations]
+    return list(zip([None, *observations[:-1]], observations, strict=True))
+
+
 def _row(
     vocabulary: Vocabulary,
     guards: Sequence[Guard],
     skills: Sequence[Skill],
     observation: Observation,
+    previous: Observation | None,
 ) -> _Row:
     """The observation's row; `skills` are the stateless ones, each with a `run`."""
-    state = vocabulary.parse(observation)
+    state = vocabulary.recall(observation, previous)
     truths = tuple(bool(guard.test(state)) for guard in guards)
     said = tuple(skill.run(state) for skill in skills if skill.run is not None)
     return state, truths, said
@@ -533,11 +562,11 @@ class Answers:
     overlaps the last, and tabulating it again was a sixth of a search's time, and fitting
     conventions half of it on Overcooked (every walking skill in other move orders, anew).
 
-    An observation is known by its pickle, so only the same content, types and all, is
-    answered from memory, whatever object holds it; the answers are one vocabulary's (its type,
-    module, parse and its guards and stateless skills, which act by their code), and are
-    forgotten when those change or more than `limit` observations (`ADDED_ANSWERS` answers of
-    added skills) are held."""
+    An observation is known by its pickle (with the previous one's, for a vocabulary that
+    `recalls`), so only the same content, types and all, is answered from memory, whatever
+    object holds it; the answers are one vocabulary's (its type, module, parse and its guards
+    and stateless skills, which act by their code), and are forgotten when those change or more
+    than `limit` observations (`ADDED_ANSWERS` answers of added skills) are held."""
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
@@ -563,14 +592,15 @@ class Answers:
             self._terms = terms
             self._forget()
         found, known = [], []
-        for observation in observations:
+        for previous, observation in _with_previous(vocabulary, observations):
             try:
-                key: bytes | None = pickle.dumps(observation, protocol=pickle.HIGHEST_PROTOCOL)
+                seen = (previous, observation)
+                key: bytes | None = pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL)
             except (pickle.PicklingError, TypeError, AttributeError):
                 key = None  # not picklable: answered afresh every time
             held: tuple[int | None, _Row] | None = None if key is None else self._rows.get(key)
             if held is None:
-                held = (None, _row(vocabulary, guards, skills, observation))
+                held = (None, _row(vocabulary, guards, skills, observation, previous))
                 if key is not None:
                     if len(self._rows) >= self.limit:
                         self._forget()

@@ -1,10 +1,10 @@
 """DSL programs as readable Python: the `class Agent` every proposer's programs implement.
 
 The source imports its skills from the env's skills module, keeps the mode, the steps spent in
-it and each stateful skill's memory as attributes, and follows exits exactly as `dsl.run` does,
-so the sandbox replays what the search scored. A program another proposer wrote is embedded
-verbatim inside a function that returns its `Agent` class (the sandbox allows no `exec`), so its
-module-level names cannot clash with ours.
+it, each stateful skill's memory and, for a vocabulary that recalls, the last observation as
+attributes, and follows exits exactly as `dsl.run` does, so the sandbox replays what the search
+scored. A program another proposer wrote is embedded verbatim inside a function that returns its
+`Agent` class (the sandbox allows no `exec`), so its module-level names cannot clash with ours.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def to_source(program: Ring, vocabulary: Vocabulary) -> str:
     for source in embedded:
         lines += [*_wrapped(source).splitlines(), "", ""]
     lines += ["class Agent:", f"{_INDENT}def __init__(self):"]
-    body = []
+    body = ["self.previous = None"] if vocabulary.recalls else []
     if ring:
         body += ["self.mode = 0", "self.steps = 0"]
     body += [f"self.{names[skill]} = {skill.code}" for skill in stateful]
@@ -82,7 +82,8 @@ def to_source(program: Ring, vocabulary: Vocabulary) -> str:
         f"{_INDENT}def act(self, observation):",
         f"{2 * _INDENT}state = {vocabulary.parse_code}",
     ]
-    act: list[str] = [  # every step, whichever skill acts, as in the replay search scored
+    act: list[str] = ["self.previous = observation"] if vocabulary.recalls else []
+    act += [  # every step, whichever skill acts, as in the replay search scored
         f"self.{name}_says = self.{name}.act(observation)" for name in map(_embedded_name, embedded)
     ]
     if ring:

@@ -23,10 +23,9 @@ With the DSL's rings and step counts this covers constant, periodic, field-trigg
 threshold behaviour; anything that needs geometry wants an env vocabulary (docs/synthesizer.md
 says how to write one).
 
-What the vocabulary cannot say: a field's change since the last step. Guards are functions of
-one parsed observation, and the search tabulates them observation by observation (`dsl.Tables`,
-whose `Answers` cache keys each row on that observation alone), so nothing here can see the
-previous step without a change to the DSL.
+What the vocabulary cannot say yet: a field's change since the last step. The DSL lets a
+vocabulary read each observation after the one before it (`Vocabulary.recalls`, as Overcooked's
+does); this one reads the observation alone.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Guards: holding nothing / an onion / a dish / a soup, the partner holding the same, some pot
 ready / cooking / with room / empty, an onion / dish / soup lying on a counter, facing a
 station (onion or dish dispenser, pot, serving counter, counter, floor) or the partner, the
-partner next to me, and their negations. Skills: stay (the cheapest: people wait a lot),
+partner next to me, having moved at the tick before (read off the previous observation: the
+vocabulary `recalls`), and their negations. Skills: stay (the cheapest: people wait a lot),
 interact, keep heading (press the way one faces: people hold keys down), each move, and for
 each kind of target (onion or dish dispenser, serving counter, any pot, a pot ready / cooking /
 with room, an empty counter, a counter with an onion / dish / soup) "go to" it (walk there and
@@ -54,8 +55,14 @@ class OvercookedVocabulary(FixedVocabulary):
     def __init__(self, env: EnvSpec | None = None) -> None:
         super().__init__(self._build_guards(), self._build_skills())
 
+    recalls = True
+    parse_code = "parse(observation, self.previous)"
+
     def parse(self, observation: Observation) -> Any:
         return skills.parse(observation)
+
+    def recall(self, observation: Observation, previous: Observation | None) -> Any:
+        return skills.parse(observation, previous)
 
     @staticmethod
     def _build_guards() -> list[Guard]:
@@ -73,6 +80,7 @@ class OvercookedVocabulary(FixedVocabulary):
             guards += _guard(f"facing {name}", f'state.faces("{char}")', len(FACED) + 1)
         guards += _guard("facing the partner", "state.faces_partner()", len(FACED) + 1)
         guards += _guard("partner next to me", "state.partner_adjacent()")
+        guards += _guard("moved last tick", "state.moved")
         return guards
 
     @staticmethod
