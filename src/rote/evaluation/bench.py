@@ -20,7 +20,7 @@ from typing import Any
 from rote.errors import RoteError
 from rote.evaluation.executors import Executor, Failed, LocalPool
 from rote.evaluation.journal import load_records, only_writer
-from rote.evaluation.methods import Context, method
+from rote.evaluation.methods import METHODS, Context, method
 from rote.evaluation.metrics import brier, tie_split_hit, top_action, without_idle
 from rote.evaluation.protocols import UPDATING, Prediction, predict_trajectory
 from rote.evaluation.records import CellKey, CellResult, ScoredPrediction
@@ -102,13 +102,10 @@ def load(path: Path, on_problem: Callable[[str], None] | None = None) -> dict[st
     )
 
 
-PREPARED_SETTINGS = {
-    "library": ("library_episodes", "library_steps"),
-    "bc": ("bc_seeds", "bc_epochs"),
-    "bc-balanced": ("bc_seeds", "bc_epochs"),
-}
-"""Suite settings only a population method's model depends on, by the directory of a results
-directory it is learnt in (`rote-library`'s library, each BC's ensemble)."""
+def _model_settings() -> dict[str, tuple[str, ...]]:
+    """Suite settings only a population method's models depend on, by the directory of a
+    results directory they are learnt in (`rote-library`'s libraries, each BC's ensembles)."""
+    return {m.model_dir: m.model_settings for m in METHODS.values() if m.model_dir is not None}
 
 
 def _check_suite(out: Path, suite: Suite) -> None:
@@ -126,9 +123,10 @@ def _check_suite(out: Path, suite: Suite) -> None:
                 f"{path} is damaged; if {out} holds results of these settings, delete it"
             ) from None
         found = _with_new_defaults(found, suite)
-        learnt = [part for part in PREPARED_SETTINGS if (out / part).exists()]
-        ignored = {name for names in PREPARED_SETTINGS.values() for name in names}
-        ignored -= {name for part in learnt for name in PREPARED_SETTINGS[part]}
+        model_settings = _model_settings()
+        learnt = [part for part in model_settings if (out / part).exists()]
+        ignored = {name for names in model_settings.values() for name in names}
+        ignored -= {name for part in learnt for name in model_settings[part]}
         differences = _differences(found, config, ignored)
         if differences:
             raise RoteError(

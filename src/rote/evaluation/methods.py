@@ -67,6 +67,12 @@ class Method:
     """A variant for the particle plot only: frozen protocols only."""
     needs_idle: bool = False
     """It predicts the env's idle action: a bench of it needs one in every env of the suite."""
+    model_dir: str | None = None
+    """The directory of a results directory that `prepare` learns its models in, one per env of
+    the suite, if it learns any."""
+    model_settings: tuple[str, ...] = ()
+    """The suite settings those models depend on and no cell of another method does: they bind a
+    results directory only once the models are learnt there (`bench._check_suite`)."""
 
 
 def _synth(context: Context) -> Proposer:
@@ -128,8 +134,11 @@ def _envs(suite: Suite) -> list[tuple[str, ...]]:
     return [tuple(families) for families in groups.values()]
 
 
+_LIBRARY_DIR = "library"
+
+
 def _library_dir(context: Context, family: str) -> Path:
-    return context.out / "library" / context.suite.env_key(family)
+    return context.out / _LIBRARY_DIR / context.suite.env_key(family)
 
 
 def _prepare_library(context: Context) -> None:
@@ -190,7 +199,9 @@ def _behaviour_cloning(name: str, *, class_weights: bool) -> Method:
         ensemble = BCEnsemble.load(directory(context, family))
         return BCPredictor(context.suite.env(family), ensemble)
 
-    return Method(name, make, prepare=prepare)
+    return Method(
+        name, make, prepare=prepare, model_dir=name, model_settings=("bc_seeds", "bc_epochs")
+    )
 
 
 def _bip(context: Context, family: str) -> Predictor:
@@ -213,7 +224,13 @@ def _reference(kind: type[Predictor], *, needs_idle: bool = False) -> Method:
 
 METHODS: dict[str, Method] = {
     "rote": _rote("rote", None),
-    "rote-library": Method("rote-library", _rote_library, prepare=_prepare_library),
+    "rote-library": Method(
+        "rote-library",
+        _rote_library,
+        prepare=_prepare_library,
+        model_dir=_LIBRARY_DIR,
+        model_settings=("library_episodes", "library_steps"),
+    ),
     "rote-hybrid": Method("rote-hybrid", _hybrid, needs_llm=True),
     "bc": _behaviour_cloning("bc", class_weights=False),
     "bc-balanced": _behaviour_cloning("bc-balanced", class_weights=True),
