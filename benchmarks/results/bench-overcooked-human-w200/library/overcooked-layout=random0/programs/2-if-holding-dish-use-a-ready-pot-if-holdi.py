@@ -1,22 +1,23 @@
-"""Synthesized: if holding dish: use a ready pot; if holding onion: use a pot with room; if
-holding soup: move down; if a pot is ready: use a counter with a dish; else use a counter
-with an onion."""
+"""Synthesized: if holding dish: use a ready pot; if holding soup: move down; if not a pot has
+room: use a counter with a dish; if holding nothing: use a counter with an onion; else use a
+pot with room."""
 
 from rote.skills.overcooked import parse, use
 
 
 class Agent:
     def __init__(self):
-        pass
+        self.previous = None
 
     def act(self, observation):
-        state = parse(observation)
+        state = parse(observation, self.previous)
+        self.previous = observation
         if state.me.held == "dish":
             return use(state, state.pots_where("ready"))
-        if state.me.held == "onion":
-            return use(state, state.pots_where("room"))
         if state.me.held == "soup":
             return "down"
-        if state.any_pot("ready"):
+        if not (state.any_pot("room")):
             return use(state, state.counters("dish"))
-        return use(state, state.counters("onion"))
+        if state.me.held is None:
+            return use(state, state.counters("onion"))
+        return use(state, state.pots_where("room"))
