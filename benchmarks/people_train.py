@@ -16,7 +16,7 @@ never the test split the bench scores. Three measures per layout:
   move order, as MiniGrid's walks can (it did not pay: README, People). And momentum: how often
   people press the way they face when they moved at the tick before, against when they stayed
   or interacted, on all their acting steps and on those facing floor; a program of the kitchen
-  alone cannot tell the two apart.
+  alone cannot tell the two apart (programs now read it: "moved last tick").
 - tempo: how often people act at a tick against the ticks they have idled since they last
   acted (0: they acted at the tick before; the last bucket is that many or more), from the data
   alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
@@ -27,7 +27,7 @@ never the test split the bench scores. Three measures per layout:
   each train player and predicts the next `--predict` with frozen weights, scored as the bench
   scores (accuracy, cross-entropy, and both with stay set aside), pooled over steps; and its
   no-stay accuracy if it said the way the person faces wherever they moved at the tick before
-  ("with momentum"): what that one rule, which a program of the kitchen cannot say, would gain.
+  ("with momentum"): what that one rule, said over every prediction, would gain.
 
 Writes them per layout (rote also over all players).
 """
@@ -192,7 +192,7 @@ def frozen_scores(model: Predictor, steps: list[Step], observe: int) -> list[Any
     """The model observes the first `observe` steps, then predicts the rest with frozen
     weights: (hit, cross-entropy, no-stay (hit, cross-entropy, hit with momentum) or None) per
     predicted step. "With momentum": the way the person faces said instead wherever they moved at
-    the tick before, as a program that knew it could say. Closes the model."""
+    the tick before, over whatever the model said. Closes the model."""
     try:
         run = predict_trajectory(model, steps, observe, "frozen")
     finally:
