@@ -16,7 +16,8 @@ never the test split the bench scores. Three measures per layout:
   move order, as MiniGrid's walks can (it did not pay: README, People). And momentum: how often
   people press the way they face when they moved at the tick before, against when they stayed
   or interacted, on all their acting steps and on those facing floor; a program of the kitchen
-  alone cannot tell the two apart (programs now read it: "moved last tick").
+  alone cannot tell the two apart (programs now read it: "moved last tick"). And what people
+  do after a tick the observations show as a step to another cell, a turn only, or neither.
 - tempo: how often people act at a tick against the ticks they have idled since they last
   acted (0: they acted at the tick before; the last bucket is that many or more), from the data
   alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
@@ -74,14 +75,16 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
     """Acting steps, and those each kind of skill says; and the ticks that tell whether people
     keep straight on (`straight` below)."""
     found: collections.Counter[str] = collections.Counter()
-    previous = None
+    previous, seen = None, None
     for step in steps:
         if step.action is None:
             break
         before, previous = previous, step.action
+        last, seen = seen, step.observation
         if step.action == IDLE:
             continue
         kitchen = skills.parse(step.observation)
+        found += shown_move(kitchen, last, step.action)
         cells = [goals for cells_of in TARGET_CELLS if (goals := cells_of(kitchen))]
         said = {
             order: {walk(kitchen, goals, order) for goals in cells for walk in WALKS}
@@ -103,6 +106,20 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
         found[f"{after}: facing floor"] += floor
         found[f"{after}: facing floor, ahead"] += floor and ahead
     return found
+
+
+def shown_move(kitchen: skills.Kitchen, last: Any, action: str) -> dict[str, int]:
+    """What an acting person does (ahead, interact or another move) after the tick before, as
+    the observations show it ("moved last tick" lumps the first two): they stepped to another
+    cell, only turned, or neither (stayed, interacted, or pressed into what they faced)."""
+    if last is None:
+        return {}
+    me, before = kitchen.me, skills.parse(last).me
+    shown = (
+        "stepped" if me.pos != before.pos else "turned" if me.facing != before.facing else "neither"
+    )
+    did = "ahead" if action == me.facing else "interact" if action == "interact" else "other move"
+    return {f"{shown}: acting": 1, f"{shown}: {did}": 1}
 
 
 def straight(kitchen: skills.Kitchen, cells: list[list[Any]], action: str) -> dict[str, int]:
@@ -289,6 +306,16 @@ def main() -> None:
                 / max(1, counts[f"{after}: facing floor"]),
             }
             for after in ("after a move", "after anything else")
+        }
+        covered[layout]["shown_move"] = {
+            shown: {
+                "acting_steps": counts[f"{shown}: acting"],
+                **{
+                    did: counts[f"{shown}: {did}"] / max(1, counts[f"{shown}: acting"])
+                    for did in ("ahead", "interact", "other move")
+                },
+            }
+            for shown in ("stepped", "turned", "neither")
         }
     jobs = [
         (layout, player, args.observe, args.predict)
