@@ -218,17 +218,17 @@ def frozen_scores(model: Predictor, steps: list[Step], observe: int) -> list[Any
     for p in run.predictions:
         assert p.actual is not None
         acting = without_idle(p.distribution, p.actual, IDLE)
-        momentum = None
+        no_stay = None
         if acting is not None:
-            hit = acting[0]
+            with_momentum = acting[0]
             if steps[p.t - 1].action in skills.MOVES:
-                hit = float(p.actual == skills.parse(steps[p.t].observation).me.facing)
-            momentum = (acting[0], cross_entropy(acting[1]), hit)
+                with_momentum = float(p.actual == skills.parse(steps[p.t].observation).me.facing)
+            no_stay = (acting[0], cross_entropy(acting[1]), with_momentum)
         scored.append(
             (
                 tie_split_hit(p.distribution, p.actual),
                 cross_entropy(p.distribution.get(p.actual, 0.0)),
-                momentum,
+                no_stay,
             )
         )
     return scored
