@@ -70,8 +70,9 @@ def test_keeping_ahead_presses_the_way_one_faces() -> None:
 
 
 def test_moved_reads_the_previous_observation() -> None:
-    """A move that did something changes my cell or the way I face; a stay, an interact or
-    pressing into what I already face changes neither; without a previous observation, no."""
+    """A move that did something changes my cell (a step) or only the way I face (a turn); a
+    stay, an interact or pressing into what I already face changes neither; without a
+    previous observation, neither."""
     before = kitchen()
     before["player"] = {"pos": [2, 2], "facing": "up", "held": None}
 
@@ -79,8 +80,8 @@ def test_moved_reads_the_previous_observation() -> None:
         observation = dict(before, player={"pos": pos, "facing": facing, "held": held})
         return parse(observation, before)
 
-    assert after([2, 1], "up").moved  # stepped
-    assert after([2, 2], "left").moved  # turned only
+    assert after([2, 1], "up").moved and after([2, 1], "up").stepped
+    assert after([2, 2], "left").moved and not after([2, 2], "left").stepped  # turned only
     assert not after([2, 2], "up").moved  # stayed, or pressed into what it faces
     assert not after([2, 2], "up", held="onion").moved  # interacted
-    assert not parse(before).moved
+    assert not parse(before).moved and not parse(before).stepped

@@ -3,15 +3,15 @@
 Guards: holding nothing / an onion / a dish / a soup, the partner holding the same, some pot
 ready / cooking / with room / empty, an onion / dish / soup lying on a counter, facing a
 station (onion or dish dispenser, pot, serving counter, counter, floor) or the partner, the
-partner next to me, having moved at the tick before (read off the previous observation: the
-vocabulary `recalls`), and their negations. Skills: stay (the cheapest: people wait a lot),
-interact, keep heading (press the way one faces: people hold keys down), each move, and for
-each kind of target (onion or dish dispenser, serving counter, any pot, a pot ready / cooking /
-with room, an empty counter, a counter with an onion / dish / soup) "go to" it (walk there and
-face it) and "use" it (go, then interact), breaking ties by the move order convention
-(`ORDER`). Moving toward a cell one cannot enter only turns, so facing is part of arriving.
-Each is a Python expression over `state` on `rote.skills.overcooked`, so the emitted program
-and the search evaluate the very same text.
+partner next to me, having moved, stepped to another cell, or only turned at the tick before
+(read off the previous observation: the vocabulary `recalls`), and their negations. Skills:
+stay (the cheapest: people wait a lot), interact, keep heading (press the way one faces: people
+hold keys down), each move, and for each kind of target (onion or dish dispenser, serving
+counter, any pot, a pot ready / cooking / with room, an empty counter, a counter with an onion
+/ dish / soup) "go to" it (walk there and face it) and "use" it (go, then interact), breaking
+ties by the move order convention (`ORDER`). Moving toward a cell one cannot enter only turns,
+so facing is part of arriving. Each is a Python expression over `state` on
+`rote.skills.overcooked`, so the emitted program and the search evaluate the very same text.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ class OvercookedVocabulary(FixedVocabulary):
         guards += _guard("facing the partner", "state.faces_partner()", len(FACED) + 1)
         guards += _guard("partner next to me", "state.partner_adjacent()")
         guards += _guard("moved last tick", "state.moved")
+        guards += _guard("stepped last tick", "state.stepped")
+        guards += _guard("only turned last tick", "state.moved and not state.stepped")
         return guards
 
     @staticmethod
