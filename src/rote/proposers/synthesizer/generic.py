@@ -79,7 +79,9 @@ wins, as a person reading a `setpoint` field would assume; at the same cost the 
 DIFFERENCE_COST = THRESHOLD_COST + 1.0
 """`a - b < t`: a second field and a constant."""
 CHANGE_COST = DIFFERENCE_COST + 0.5
-"""`change(a) < t`: a field's value at the step before, in place of a second field."""
+"""`change(a) < t`: a field's value at the step before in place of a second field, and half a
+nat for reaching back a step, as a rule that needs the agent to remember is the less likely
+guess where one on the present fits as well."""
 NUMBER_EQUALITY_COST = 1.0
 """What an equality (or its negation) on a numeric field adds. An equality must name its value
 exactly, where a threshold names only the gap it falls in (and takes its roundest number), so it
