@@ -13,18 +13,18 @@ each from its true observation.
 
 Each step's hit (ties split) counts overall, after the swap, and on the steps whose value was
 never observed: the quantity the agent's rule reads (the temperature for `fixed`, the
-temperature minus the setpoint for `setpoint` and `eco`) took a value at that step that it took
-at none of the observed steps. The issue's target (22): >= 0.95 on those, for every agent. Of
-them, `beyond` are the values outside the observed range (below the least or above the
-greatest); the others fall between two observed values. Where the agent did the same at the
-nearest value seen below and the nearest above, a threshold rule does that in between too
-(`settled`, with `beyond`); where it did different things (off at 21, cool at 23), the history
-does not say on which side of the threshold the value between lies (cooling from 22 or from
-23): every threshold rule that fits it fits equally well with the value on either side, so
-such a step is a coin toss for any predictor that knows only the history (`unsettled`), and
-what it should say there is so: each group's cross-entropy (nats per step, the probability of
-the action taken floored at 1e-3) tells a predictor that says "half each way" from one that is
-sure and right by luck.
+temperature minus the setpoint for `setpoint` and `eco`, the temperature's change since the step
+before for `steady`) took a value at that step that it took at none of the observed steps. The
+issue's target (22): >= 0.95 on those, for every agent. Of them, `beyond` are the values outside
+the observed range (below the least or above the greatest); the others fall between two observed
+values. Where the agent did the same at the nearest value seen below and the nearest above, a
+threshold rule does that in between too (`settled`, with `beyond`); where it did different
+things (off at 21, cool at 23), the history does not say on which side of the threshold the
+value between lies (cooling from 22 or from 23): every threshold rule that fits it fits equally
+well with the value on either side, so such a step is a coin toss for any predictor that knows
+only the history (`unsettled`), and what it should say there is so: each group's cross-entropy
+(nats per step, the probability of the action taken floored at 1e-3) tells a predictor that says
+"half each way" from one that is sure and right by luck.
 
 The vocabulary's cost is measured apart: on 20 steps of observations with n numeric fields, the
 number of guards, and the seconds one search of the default budget takes, with the differences
@@ -66,12 +66,14 @@ STEPS, SWAP_AT, SEED = 50, 30, 0  # the `rote generate` flags
 TARGET = 0.95
 """Accuracy on values never observed that every agent must reach."""
 
-VALUES: dict[str, Callable[[Observation], float]] = {
-    "fixed": lambda o: o["temp"],
-    "setpoint": lambda o: o["temp"] - o["setpoint"],
-    "eco": lambda o: o["temp"] - o["setpoint"],
+VALUES: dict[str, Callable[[Observation, Observation], float]] = {
+    "fixed": lambda o, before: o["temp"],
+    "setpoint": lambda o, before: o["temp"] - o["setpoint"],
+    "eco": lambda o, before: o["temp"] - o["setpoint"],
+    "steady": lambda o, before: o["temp"] - before["temp"],
 }
-"""What each agent's rule reads: a step's value is new when no observed step had it."""
+"""What each agent's rule reads at a step, given the observation before it (the step itself at
+the first): a step's value is new when no observed step had it."""
 GROUPS = {
     "unseen": ("beyond", "settled", "unsettled"),
     "beyond": ("beyond",),
@@ -98,8 +100,11 @@ def evaluate(
     spec: rote.EnvSpec, agent: str, episode: int, observe: int, budget: int, particles: int
 ) -> Record:
     steps = trajectory(spec, agent, episode).steps
-    value = VALUES[agent]
-    seen = {value(step.observation) for step in steps[:observe]}
+    read = VALUES[agent]
+    values = [
+        read(step.observation, steps[max(i - 1, 0)].observation) for i, step in enumerate(steps)
+    ]
+    seen = set(values[:observe])
     with (
         rote.SynthProposer(Budget(programs=budget)) as writer,
         rote.ROTE(spec, writer, n_particles=particles, seed=0) as model,
@@ -110,12 +115,12 @@ def evaluate(
     hits = [tie_split_hit(p.distribution, p.actual) for p in scored]
     nats = [cross_entropy(p.distribution.get(p.actual, 0.0)) for p in scored]
     done: dict[float, set[str | None]] = {}
-    for step in steps[:observe]:
-        done.setdefault(value(step.observation), set()).add(step.action)
+    for value, step in zip(values, steps[:observe], strict=False):
+        done.setdefault(value, set()).add(step.action)
     new = [
-        (hit, nat, place(value(step.observation), done))
-        for hit, nat, step in zip(hits, nats, steps[observe:], strict=True)
-        if value(step.observation) not in seen
+        (hit, nat, place(value, done))
+        for hit, nat, value in zip(hits, nats, values[observe:], strict=True)
+        if value not in seen
     ]
     record: Record = {
         "agent": agent,

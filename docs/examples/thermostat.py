@@ -8,8 +8,8 @@ off. A new layout (`rote generate --swap-at`) is coming home from a trip: anothe
 setpoint, and the room at whatever temperature the empty house drifted to.
 
 The file registers no vocabulary, so the synthesizer uses the generic one, whose thresholds on
-numeric fields and on their differences (docs/synthesizer.md) are what the three scripted
-occupants need. `rote --plugin docs/examples/thermostat.py bench --suite thermostat` measures
+numeric fields, on their differences and on their changes since the last hour
+(docs/synthesizer.md) are what the four scripted occupants need. `rote --plugin docs/examples/thermostat.py bench --suite thermostat` measures
 rote on them (`benchmarks/thresholds.py`: on temperatures never observed).
 """
 
@@ -175,9 +175,30 @@ class Eco:
         return "heat" if observation["temp"] < observation["setpoint"] else "off"
 
 
-AGENTS: dict[str, Callable[[], Agent]] = {"fixed": Fixed, "setpoint": Setpoint, "eco": Eco}
+class Steady:
+    """Works against any change: heats when the room cooled by 2 degrees or more since the last
+    hour, cools when it warmed by 2 or more."""
+
+    def __init__(self) -> None:
+        self.previous: Observation | None = None
+
+    def act(self, observation: Observation) -> str:
+        before = observation if self.previous is None else self.previous
+        self.previous = observation
+        change = observation["temp"] - before["temp"]
+        if change <= -2:
+            return "heat"
+        return "cool" if change >= 2 else "off"
+
+
+AGENTS: dict[str, Callable[[], Agent]] = {
+    "fixed": Fixed,
+    "setpoint": Setpoint,
+    "eco": Eco,
+    "steady": Steady,
+}
 """The scripted occupants, every one a threshold rule: on the temperature, on its difference
-with the setpoint, and on their comparison."""
+with the setpoint, on their comparison, and on the temperature's change since the last hour."""
 
 gym.register(GYM_ID, entry_point=f"{__name__}:ThermostatEnv")
 register(ThermostatSpec.id, ThermostatSpec, agents=AGENTS)  # no vocabulary: the generic one

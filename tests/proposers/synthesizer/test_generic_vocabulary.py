@@ -1,6 +1,6 @@
-"""The generic vocabulary on an env that brings none: a threshold rule on a numeric field, or on
-the difference of two, is found as a threshold, so it predicts values never seen (issue 18, item
-13; issue 22, item 2)."""
+"""The generic vocabulary on an env that brings none: a threshold rule on a numeric field, on
+the difference of two, or on a field's change since the last step, is found as a threshold, so
+it predicts values never seen (issue 18, item 13; issue 22, item 2)."""
 
 from __future__ import annotations
 
@@ -83,8 +83,10 @@ CODES = (
     "state['temp'] < 20",
     "state['temp'] - state['setpoint'] < 1",
     "state['temp'] >= state['setpoint']",
+    "state.change('temp') < 0",
 )
-"""One guard of each numeric kind: a threshold, a difference's, and a comparison of two fields."""
+"""One guard of each numeric kind: a threshold, a difference's, a comparison of two fields, and
+a change's."""
 
 
 def test_numeric_guards_replay_in_the_sandbox_as_the_search_runs_them(sandbox: Sandbox) -> None:
@@ -299,15 +301,52 @@ def test_a_rule_on_the_difference_of_two_fields_predicts_differences_never_seen(
     assert "state['temp'] - state['setpoint'] < -1" in best, best
 
 
+def reactor(temperatures: list[int]) -> list[Step]:
+    """A person who heats when the room cooled by 2 degrees or more since the last step, and
+    cools otherwise (at the first step, which shows no change, too)."""
+    changes = [0] + [b - a for a, b in itertools.pairwise(temperatures)]
+    return [
+        Step({"hour": hour % 24, "temp": temp}, "heat" if change <= -2 else "cool")
+        for hour, (temp, change) in enumerate(zip(temperatures, changes, strict=True))
+    ]
+
+
+def test_a_rule_on_a_change_since_the_last_step_predicts_changes_never_seen() -> None:
+    """Each step's change is drawn, not its temperature: the rule reads the pair of steps, and no
+    temperature, difference or ring fits 30 steps of it."""
+    rng = random.Random(3)
+    seen = [rng.choice([-3, -2, -1, 1, 2, 3]) for _ in range(30)]
+    unseen = [rng.choice([-9, -6, -4, 4, 7, 10]) for _ in range(30)]
+    temperatures = list(itertools.accumulate(seen + unseen, initial=20))
+    steps = reactor(temperatures)
+    with ROTE(SPEC, SynthProposer(Budget(programs=3000)), n_particles=10, seed=0) as model:
+        predictions = predict_trajectory(model, steps, 31, "frozen").predictions
+        best = model.programs(1)[0].source
+    assert accuracy(predictions) == 1.0
+    assert "state.change('temp') < -1" in best, best
+    assert "self.previous = observation" in best, best
+
+
+def test_changes_are_zero_at_the_first_step_and_read_the_step_before() -> None:
+    vocabulary = GenericVocabulary(SPEC)
+    first = vocabulary.recall({"temp": 20}, None)
+    assert first["temp"] == 20 and first.change("temp") == 0
+    assert vocabulary.recall({"temp": 17}, {"temp": 20}).change("temp") == -3
+    assert vocabulary.recall({"temp": 17}, {"temp": "off"}).change("temp") is None
+
+
 def test_differences_are_guarded_for_a_bounded_number_of_fields() -> None:
-    """Forty numeric fields, all varying: differences of the first MAX_PAIRED_FIELDS only, so
-    the vocabulary grows with the fields, not with their pairs."""
+    """Forty numeric fields, all varying: differences and changes of the first MAX_PAIRED_FIELDS
+    only, so the vocabulary grows with the fields, not with their pairs."""
     rng = random.Random(2)
     observations = [{f"x{i:02d}": rng.randint(0, 99) for i in range(40)} for _ in range(20)]
     guards = GenericVocabulary(SPEC).guards(observations)
     named = {tuple(re.findall(r"state\['(\w+)'\]", guard.code)) for guard in guards}
     first = [f"x{i:02d}" for i in range(MAX_PAIRED_FIELDS)]
     assert {fields for fields in named if len(fields) == 2} == set(itertools.combinations(first, 2))
+    assert set(re.findall(r"state\.change\('(\w+)'\)", " ".join(g.code for g in guards))) == set(
+        first
+    )
     assert len(guards) <= (40 + len(first) ** 2) * 2 * MAX_THRESHOLDS
 
 
@@ -322,7 +361,7 @@ def test_the_thermostat_example_has_threshold_agents_and_no_vocabulary() -> None
     assert suite.swap_at == 30 and "bip" not in suite.methods  # bip plans Construction only
     room = {"temp": 19, "setpoint": 21, "outside": 10, "hour": 6}
     acts = {name: make_agent("thermostat", name).act(room) for name in agent_names("thermostat")}
-    assert acts == {"fixed": "heat", "setpoint": "heat", "eco": "heat"}
+    assert acts == {"fixed": "heat", "setpoint": "heat", "eco": "heat", "steady": "off"}
     steps = rollout(spec, make_agent("thermostat", "fixed"), steps=12, seed=0, swap_at=6).steps
     assert all(set(step.observation) == {"temp", "setpoint", "outside", "hour"} for step in steps)
 
@@ -343,6 +382,38 @@ def test_rote_predicts_the_thermostat_setpoint_keeper_on_differences_never_seen(
     ]
     assert len(new) >= 5 and accuracy(new) == 1.0
     assert "state['temp'] - state['setpoint'] < -1" in best, best
+
+
+def test_rote_predicts_the_steady_occupant_on_changes_never_seen() -> None:
+    """Through the plugin: a change the 20 observed hours never showed, and the history settles
+    which way the occupant answers it (it did the same at the nearest changes seen on either
+    side; benchmarks/thresholds.py's `settled`), is predicted right."""
+    load_plugin(THERMOSTAT)
+    spec = make_env("thermostat")
+    steps = rollout(spec, make_agent("thermostat", "steady"), steps=50, seed=1, swap_at=30).steps
+    temps = [step.observation["temp"] for step in steps]
+    changes = [0] + [b - a for a, b in itertools.pairwise(temps)]
+    done: dict[int, set[str | None]] = {}
+    for change, step in zip(changes[:20], steps[:20], strict=True):
+        done.setdefault(change, set()).add(step.action)
+    with ROTE(spec, SynthProposer(Budget(programs=5000)), n_particles=10, seed=0) as model:
+        predictions = predict_trajectory(model, steps, 20, "frozen").predictions
+        best = model.programs(1)[0].source
+    new = [
+        p
+        for p, change in zip(predictions, changes[20:], strict=True)
+        if change not in done and settled(change, done)
+    ]
+    assert len(new) >= 5 and accuracy(new) == 1.0
+    assert "state.change('temp')" in best, best
+
+
+def settled(value: int, done: dict[int, set[str | None]]) -> bool:
+    """Whether the values seen place `value`: it lies beyond them, or between two at which the
+    agent did the same."""
+    below = [seen for seen in done if seen < value]
+    above = [seen for seen in done if seen > value]
+    return not below or not above or done[max(below)] == done[min(above)]
 
 
 def test_the_thermostat_commands_in_the_doc_find_the_program_it_shows(

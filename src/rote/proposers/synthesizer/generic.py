@@ -6,7 +6,10 @@ Guards, each with its negation:
 - a numeric field (a number in every observation) is below a threshold: `state["temp"] < 20`;
 - the difference of two numeric fields is below a threshold, `state["temp"] -
   state["setpoint"] < -1`, or, at zero, one field is below the other: `state["temp"] <
-  state["setpoint"]` (for pairs of the first MAX_PAIRED_FIELDS numeric fields that vary).
+  state["setpoint"]` (for pairs of the first MAX_PAIRED_FIELDS numeric fields that vary);
+- a numeric field's change since the last step is below a threshold, `state.change("temp") <
+  -1` (the room cooled by 2 or more), for the same fields: the vocabulary `recalls`, and the
+  change at the first step is 0.
 
 A threshold goes in a gap between two neighbouring values seen (up to MAX_THRESHOLDS gaps per
 quantity), at the roundest number in the gap: the one a person would have written, so "heat
@@ -22,10 +25,6 @@ roundest number happened to put it. Skills: each action by name.
 With the DSL's rings and step counts this covers constant, periodic, field-triggered and
 threshold behaviour; anything that needs geometry wants an env vocabulary (docs/synthesizer.md
 says how to write one).
-
-What the vocabulary cannot say yet: a field's change since the last step. The DSL lets a
-vocabulary read each observation after the one before it (`Vocabulary.recalls`, as Overcooked's
-does); this one reads the observation alone.
 """
 
 from __future__ import annotations
@@ -37,11 +36,13 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, NamedTuple
 
 from rote.envs.base import EnvSpec
 from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Subject, Vocabulary
+from rote.skills import generic as skills
+from rote.skills.generic import is_number
 
 MAX_VALUES = 10
 MAX_THRESHOLDS = 16
@@ -77,6 +78,10 @@ wins, as a person reading a `setpoint` field would assume; at the same cost the 
 "below 20" by the alphabet, which heats at 19 whatever the setpoint."""
 DIFFERENCE_COST = THRESHOLD_COST + 1.0
 """`a - b < t`: a second field and a constant."""
+CHANGE_COST = DIFFERENCE_COST + 0.5
+"""`change(a) < t`: a field's value at the step before in place of a second field, and half a
+nat for reaching back a step, as a rule that needs the agent to remember is the less likely
+guess where one on the present fits as well."""
 NUMBER_EQUALITY_COST = 1.0
 """What an equality (or its negation) on a numeric field adds. An equality must name its value
 exactly, where a threshold names only the gap it falls in (and takes its roundest number), so it
@@ -217,13 +222,21 @@ def _difference_below(first: str, second: str, cuts: Sequence[Cut]) -> list[Guar
     return _compare(subject, cuts, form)
 
 
+def _change_below(field: str, cuts: Sequence[Cut]) -> list[Guard]:
+    """`field`'s change since the last step below `bound`, and its negation:
+    `state.change("temp") < -1`."""
+
+    def change(state: Any) -> float | None:
+        value = state.change(field)
+        return value if is_number(value) else None
+
+    side = _Side(f"state.change({field!r})", f"the change in {field}", change)
+    return _compare(side.said, cuts, lambda bound: (side, _constant(bound), CHANGE_COST))
+
+
 def _number(field: str, state: Any) -> float | None:
     value = state.get(field)
-    return value if _is_number(value) else None
-
-
-def _is_number(value: object) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return value if is_number(value) else None
 
 
 def _roundest(low: float, high: float) -> tuple[float, Decimal]:
@@ -315,14 +328,15 @@ def numeric_fields(observations: Sequence[Observation]) -> list[str]:
     return [
         field
         for field in observations[0]
-        if all(_is_number(observation.get(field)) for observation in observations)
+        if all(is_number(observation.get(field)) for observation in observations)
     ]
 
 
 def paired_fields(observations: Sequence[Observation]) -> list[str]:
-    """The numeric fields whose differences get guards: the first MAX_PAIRED_FIELDS that take
-    more than one value over the history (a field that never moved tells a difference from the
-    other field alone only on steps not yet seen)."""
+    """The numeric fields whose differences (with each other, and with their own value at the
+    step before) get guards: the first MAX_PAIRED_FIELDS that take more than one value over the
+    history (a field that never moved tells a difference from the other field alone only on
+    steps not yet seen, and never changed)."""
     varying = [
         field
         for field in numeric_fields(observations)
@@ -333,12 +347,17 @@ def paired_fields(observations: Sequence[Observation]) -> list[str]:
 
 class GenericVocabulary(Vocabulary):
     module = "rote.skills.generic"
+    recalls = True
+    parse_code = "parse(observation, self.previous)"
 
     def __init__(self, env: EnvSpec) -> None:
         self.action_names = tuple(env.action_names)
 
     def parse(self, observation: Observation) -> Any:
-        return observation
+        return skills.parse(observation)
+
+    def recall(self, observation: Observation, previous: Observation | None) -> Any:
+        return skills.parse(observation, previous)
 
     def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:
         numeric = numeric_fields(observations)
@@ -363,6 +382,10 @@ class GenericVocabulary(Vocabulary):
                 differences = [obs[first] - obs[second] for obs in observations]
                 for cuts in _gaps(differences):
                     guards += _difference_below(first, second, cuts)
+        for field in paired:
+            changes = [0] + [b[field] - a[field] for a, b in itertools.pairwise(observations)]
+            for cuts in _gaps(changes):
+                guards += _change_below(field, cuts)
         return guards
 
     def skills(self, observations: Sequence[Observation] = ()) -> list[Skill]:
