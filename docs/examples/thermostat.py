@@ -8,9 +8,9 @@ off. A new layout (`rote generate --swap-at`) is coming home from a trip: anothe
 setpoint, and the room at whatever temperature the empty house drifted to.
 
 The file registers no vocabulary, so the synthesizer uses the generic one, whose thresholds on
-numeric fields, on their differences and on their changes since the last hour
-(docs/synthesizer.md) are what the four scripted occupants need. `rote --plugin docs/examples/thermostat.py bench --suite thermostat` measures
-rote on them (`benchmarks/thresholds.py`: on temperatures never observed).
+numeric fields, on their differences and on their changes since the last hour (docs/synthesizer.md)
+are what the four scripted occupants need. `rote --plugin docs/examples/thermostat.py bench --suite
+thermostat` measures rote on them (`benchmarks/thresholds.py`: on values never observed).
 """
 
 from __future__ import annotations
