@@ -121,6 +121,26 @@ def test_a_cook_who_keeps_heading_after_a_move_is_found_and_replays(sandbox: San
     assert sandbox.replay([source], seen, SPEC.action_names)[0].outputs == actions
 
 
+def test_each_last_tick_guard_replays_in_the_sandbox_as_the_search_runs_it(
+    sandbox: Sandbox,
+) -> None:
+    """A step, a turn only, or either: each guard on the tick before holds at some steps of a
+    walk and not at others, and the emitted program says the same there as the tables."""
+    seen, _ = walked(48, seed=3)
+    tables = Tables(VOCABULARY, seen)
+    names = ("moved last tick", "stepped last tick", "only turned last tick")
+    programs = []
+    for name in names:
+        assert 0 < sum(tables.truth[GUARDS[name]]) < len(seen), name
+        rule = Rule(GUARDS[name], SKILLS["interact"])
+        programs.append(Ring((Mode(SKILLS["go to an onion dispenser"], (rule,)),)))
+    sources = [to_source(program, VOCABULARY) for program in programs]
+    results = sandbox.replay(sources, seen, SPEC.action_names)
+    for program, result in zip(programs, results, strict=True):
+        assert result.error is None, result.error
+        assert result.outputs == run(program, tables)
+
+
 def test_tables_remembered_answer_a_step_by_the_one_before_it() -> None:
     """The same observation after a different one is a different row: a cache keyed on the
     observation alone would carry one step's `moved` into another."""

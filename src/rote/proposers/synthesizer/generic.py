@@ -8,8 +8,8 @@ Guards, each with its negation:
   state["setpoint"] < -1`, or, at zero, one field is below the other: `state["temp"] <
   state["setpoint"]` (for pairs of the first MAX_PAIRED_FIELDS numeric fields that vary);
 - a numeric field's change since the last step is below a threshold, `state.change("temp") <
-  -1` (the room cooled by 2 or more), for the same fields: the vocabulary `recalls`, and the
-  change at the first step is 0.
+  -1` (the room cooled by more than a degree), for the same fields: the vocabulary `recalls`,
+  and the change at the first step is 0.
 
 A threshold goes in a gap between two neighbouring values seen (up to MAX_THRESHOLDS gaps per
 quantity), at the roundest number in the gap: the one a person would have written, so "heat
@@ -42,7 +42,6 @@ from rote.envs.base import EnvSpec
 from rote.observation import Observation
 from rote.proposers.synthesizer.dsl import Guard, Skill, Subject, Vocabulary
 from rote.skills import generic as skills
-from rote.skills.generic import is_number
 
 MAX_VALUES = 10
 MAX_THRESHOLDS = 16
@@ -226,17 +225,13 @@ def _change_below(field: str, cuts: Sequence[Cut]) -> list[Guard]:
     """`field`'s change since the last step below `bound`, and its negation:
     `state.change("temp") < -1`."""
 
-    def change(state: Any) -> float | None:
-        value = state.change(field)
-        return value if is_number(value) else None
-
-    side = _Side(f"state.change({field!r})", f"the change in {field}", change)
+    side = _Side(f"state.change({field!r})", f"the change in {field}", lambda s: s.change(field))
     return _compare(side.said, cuts, lambda bound: (side, _constant(bound), CHANGE_COST))
 
 
 def _number(field: str, state: Any) -> float | None:
     value = state.get(field)
-    return value if is_number(value) else None
+    return value if skills.is_number(value) else None
 
 
 def _roundest(low: float, high: float) -> tuple[float, Decimal]:
@@ -328,7 +323,7 @@ def numeric_fields(observations: Sequence[Observation]) -> list[str]:
     return [
         field
         for field in observations[0]
-        if all(is_number(observation.get(field)) for observation in observations)
+        if all(skills.is_number(observation.get(field)) for observation in observations)
     ]
 
 
@@ -336,7 +331,7 @@ def paired_fields(observations: Sequence[Observation]) -> list[str]:
     """The numeric fields whose differences (with each other, and with their own value at the
     step before) get guards: the first MAX_PAIRED_FIELDS that take more than one value over the
     history (a field that never moved tells a difference from the other field alone only on
-    steps not yet seen, and never changed)."""
+    steps not yet seen, and its change is always 0)."""
     varying = [
         field
         for field in numeric_fields(observations)
@@ -382,9 +377,10 @@ class GenericVocabulary(Vocabulary):
                 differences = [obs[first] - obs[second] for obs in observations]
                 for cuts in _gaps(differences):
                     guards += _difference_below(first, second, cuts)
+        before = [None, *observations[:-1]]
+        read = [self.recall(o, p) for p, o in zip(before, observations, strict=True)]
         for field in paired:
-            changes = [0] + [b[field] - a[field] for a, b in itertools.pairwise(observations)]
-            for cuts in _gaps(changes):
+            for cuts in _gaps([state.change(field) for state in read]):
                 guards += _change_below(field, cuts)
         return guards
 
