@@ -83,8 +83,9 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
         last, seen = seen, step.observation
         if step.action == IDLE:
             continue
-        kitchen = skills.parse(step.observation)
-        found += shown_move(kitchen, last, step.action)
+        kitchen = skills.parse(step.observation, last)
+        if last is not None:
+            found += shown_move(kitchen, step.action)
         cells = [goals for cells_of in TARGET_CELLS if (goals := cells_of(kitchen))]
         said = {
             order: {walk(kitchen, goals, order) for goals in cells for walk in WALKS}
@@ -108,17 +109,14 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
     return found
 
 
-def shown_move(kitchen: skills.Kitchen, last: Any, action: str) -> dict[str, int]:
+def shown_move(kitchen: skills.Kitchen, action: str) -> dict[str, int]:
     """What an acting person does (ahead, interact or another move) after the tick before, as
-    the observations show it ("moved last tick" lumps the first two): they stepped to another
-    cell, only turned, or neither (stayed, interacted, or pressed into what they faced)."""
-    if last is None:
-        return {}
-    me, before = kitchen.me, skills.parse(last).me
-    shown = (
-        "stepped" if me.pos != before.pos else "turned" if me.facing != before.facing else "neither"
-    )
-    did = "ahead" if action == me.facing else "interact" if action == "interact" else "other move"
+    the kitchen read after it shows it ("moved last tick" lumps the first two): they stepped to
+    another cell, only turned, or neither (stayed, interacted, or pressed into what they
+    faced)."""
+    shown = "stepped" if kitchen.stepped else "turned" if kitchen.moved else "neither"
+    facing = kitchen.me.facing
+    did = "ahead" if action == facing else "interact" if action == "interact" else "other move"
     return {f"{shown}: acting": 1, f"{shown}: {did}": 1}
 
 

@@ -458,7 +458,7 @@ class Tables:
         if answers is None:
             rows = [
                 _row(vocabulary, self.guards, tabled, observation, previous)
-                for previous, observation in _with_previous(vocabulary, observations)
+                for previous, observation in with_previous(vocabulary, observations)
             ]
         else:
             rows, self._known = answers.rows(vocabulary, self.guards, tabled, observations)
@@ -518,7 +518,7 @@ _Row = tuple[Any, tuple[bool, ...], tuple[str, ...]]
 stateless skill's action there."""
 
 
-def _with_previous(
+def with_previous(
     vocabulary: Vocabulary, observations: Sequence[Observation]
 ) -> list[tuple[Observation | None, Observation]]:
     """Each observation after the one before it (None before the first), as a vocabulary that
@@ -592,7 +592,7 @@ class Answers:
             self._terms = terms
             self._forget()
         found, known = [], []
-        for previous, observation in _with_previous(vocabulary, observations):
+        for previous, observation in with_previous(vocabulary, observations):
             try:
                 seen = (previous, observation)
                 key: bytes | None = pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL)

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from rote.envs.base import EnvSpec
 from rote.observation import Observation
-from rote.proposers.synthesizer.dsl import Guard, Skill, Subject, Vocabulary
+from rote.proposers.synthesizer.dsl import Guard, Skill, Subject, Vocabulary, with_previous
 from rote.skills import generic as skills
 
 MAX_VALUES = 10
@@ -377,8 +377,7 @@ class GenericVocabulary(Vocabulary):
                 differences = [obs[first] - obs[second] for obs in observations]
                 for cuts in _gaps(differences):
                     guards += _difference_below(first, second, cuts)
-        before = [None, *observations[:-1]]
-        read = [self.recall(o, p) for p, o in zip(before, observations, strict=True)]
+        read = [self.recall(o, p) for p, o in with_previous(self, observations)]
         for field in paired:
             for cuts in _gaps([state.change(field) for state in read]):
                 guards += _change_below(field, cuts)
