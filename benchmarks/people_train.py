@@ -17,7 +17,8 @@ never the test split the bench scores. Three measures per layout:
   people press the way they face when they moved at the tick before, against when they stayed
   or interacted, on all their acting steps and on those facing floor; a program of the kitchen
   alone cannot tell the two apart (programs now read it: "moved last tick"). And what people
-  do after a tick the observations show as a step to another cell, a turn only, or neither.
+  do after a tick the observations show as a step to another cell, a turn only, a move key that
+  changed nothing, an interact, or a stay.
 - tempo: how often people act at a tick against the ticks they have idled since they last
   acted (0: they acted at the tick before; the last bucket is that many or more), from the data
   alone: what a tempo layer that uses the time since the last action (issue 21, item 2) would
@@ -109,15 +110,33 @@ def coverage(steps: list[Step]) -> collections.Counter[str]:
     return found
 
 
+SHOWN = ("stepped", "turned", "bumped", "interacted", "stayed")
+"""What the tick before was, as the kitchen read after it shows it ("moved last tick" lumps
+the first two): a step to another cell, a turn only, a move key that changed nothing (pressed
+into what they faced), an interact, or a stay; the last three look alike but for the key the
+observation carries (`last_action`)."""
+
+
 def shown_move(kitchen: skills.Kitchen, action: str) -> dict[str, int]:
-    """What an acting person does (ahead, interact or another move) after the tick before, as
-    the kitchen read after it shows it ("moved last tick" lumps the first two): they stepped to
-    another cell, only turned, or neither (stayed, interacted, or pressed into what they
-    faced)."""
-    shown = "stepped" if kitchen.stepped else "turned" if kitchen.moved else "neither"
+    """What an acting person does (ahead, interact or another move) after each kind of tick
+    before (`SHOWN`), on all ticks and on those where they face a station (neither floor nor
+    the partner), where a bump and a stay differ the most."""
+    if kitchen.stepped:
+        shown = "stepped"
+    elif kitchen.moved:
+        shown = "turned"
+    elif kitchen.bumped:
+        shown = "bumped"
+    elif kitchen.me.last_action == "interact":
+        shown = "interacted"
+    else:
+        shown = "stayed"
     facing = kitchen.me.facing
     did = "ahead" if action == facing else "interact" if action == "interact" else "other move"
-    return {f"{shown}: acting": 1, f"{shown}: {did}": 1}
+    found = {f"{shown}: acting": 1, f"{shown}: {did}": 1}
+    if not (kitchen.faces(" ") or kitchen.faces_partner()):
+        found |= {f"{shown} at a station: acting": 1, f"{shown} at a station: {did}": 1}
+    return found
 
 
 def straight(kitchen: skills.Kitchen, cells: list[list[Any]], action: str) -> dict[str, int]:
@@ -313,7 +332,8 @@ def main() -> None:
                     for did in ("ahead", "interact", "other move")
                 },
             }
-            for shown in ("stepped", "turned", "neither")
+            for kind in SHOWN
+            for shown in (kind, f"{kind} at a station")
         }
     jobs = [
         (layout, player, args.observe, args.predict)

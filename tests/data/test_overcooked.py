@@ -179,9 +179,18 @@ def test_synthetic_rows_parse_into_both_points_of_view(tmp_path: Path) -> None:
     first, second = load_overcooked("test", path=tmp_path)
     assert first.actions == ["stay", "left"]
     assert second.actions == ["down", "interact"]
-    late = first.steps[1].observation
-    assert late["player"] == {"pos": [2, 1], "facing": "up", "held": None}
-    assert late["partner"] == {"pos": [1, 2], "facing": "right", "held": "onion"}
+    early, late = first.steps[0].observation, first.steps[1].observation
+    assert early["player"]["last_action"] is None and early["partner"]["last_action"] is None
+    # each point of view carries the keys both players pressed at the tick before
+    assert late["player"] == {"pos": [2, 1], "facing": "up", "held": None, "last_action": "stay"}
+    assert late["partner"] == {
+        "pos": [1, 2],
+        "facing": "right",
+        "held": "onion",
+        "last_action": "down",
+    }
+    assert second.steps[1].observation["player"]["last_action"] == "down"
+    assert second.steps[1].observation["partner"]["last_action"] == "stay"
     assert late["pots"] == [
         {"pos": [2, 0], "ingredient": "onion", "count": 3, "cook_time": 20, "state": "ready"}
     ]

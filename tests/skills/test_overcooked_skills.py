@@ -85,3 +85,23 @@ def test_moved_reads_the_previous_observation() -> None:
     assert not after([2, 2], "up").moved  # stayed, or pressed into what it faces
     assert not after([2, 2], "up", held="onion").moved  # interacted
     assert not parse(before).moved and not parse(before).stepped
+
+
+def test_bumped_reads_the_key_pressed_at_the_tick_before() -> None:
+    """A move key that changed nothing is a bump; a move that turned or stepped is not, nor is
+    a stay or an interact, nor a key the observation does not tell."""
+    before = kitchen()
+    before["player"] = {"pos": [2, 2], "facing": "up", "held": None}
+
+    def after(pos: list[int], facing: str, pressed: str | None) -> Kitchen:
+        player = {"pos": pos, "facing": facing, "held": None, "last_action": pressed}
+        return parse(dict(before, player=player), before)
+
+    assert after([2, 2], "up", "up").bumped
+    assert after([2, 2], "up", "up").me.last_action == "up"
+    assert not after([2, 1], "up", "up").bumped  # stepped
+    assert not after([2, 2], "left", "left").bumped  # turned
+    assert not after([2, 2], "up", "stay").bumped
+    assert not after([2, 2], "up", "interact").bumped
+    assert not after([2, 2], "up", None).bumped
+    assert not parse(before).bumped  # the observation does not say which key

@@ -376,6 +376,7 @@ def _game_steps(rows: list[Row], where: Callable[[Row], str]) -> list[list[Step]
     grids: dict[tuple[str, str], tuple[str, ...]] = {}
     joints: dict[str, tuple[str, str]] = {}
     last: tuple[str, Any] = ("", None)  # people often stand still: a state repeats
+    pressed: tuple[str | None, str | None] = (None, None)  # the joint action of the tick before
     for t, row in enumerate(rows):
         try:
             key = (row.layout_name, row.layout)
@@ -386,18 +387,20 @@ def _game_steps(rows: list[Row], where: Callable[[Row], str]) -> list[list[Step]
             joint = joints.get(row.joint_action) or joints.setdefault(
                 row.joint_action, _joint(row.joint_action)
             )
+            me_and_partner = [{**players[k], "last_action": pressed[k]} for k in (0, 1)]
             for k in (0, 1):
                 observation = {
                     "t": t,
                     "time_left": float(row.time_left),
                     "layout": list(grid),
-                    "player": players[k],
-                    "partner": players[1 - k],
+                    "player": me_and_partner[k],
+                    "partner": me_and_partner[1 - k],
                     "pots": pots,
                     "counters": counters,
                     "score": float(row.score),
                 }
                 steps[k].append(Step(observation, joint[k]))
+            pressed = joint
         except _RowError as error:
             raise DataError(f"{where(row)}: {error}") from None
     return steps

@@ -24,7 +24,8 @@ overcooked-ai data (`rote data overcooked`, docs/overcooked.md) and does not sim
 A JSON object: `t` (step in the game, from 0), `time_left` (seconds on the game clock),
 `layout` (rows of the static grid: X counter, O onion dispenser, T tomato dispenser, D dish
 dispenser, P pot, S serving counter, space floor), `player` and `partner` ({pos [x, y], facing
-up|down|left|right, held null|onion|tomato|dish|soup}), `pots` (one entry per pot cell: pos,
+up|down|left|right, held null|onion|tomato|dish|soup, last_action: the key pressed at the tick
+before, null at the first; optional}), `pots` (one entry per pot cell: pos,
 ingredient, count, cook_time, state empty|filling|cooking|ready) and `counters` (items lying on
 counters: [{pos, item}]), and `score` (the team's points so far). x grows right, y grows down.
 
@@ -134,6 +135,11 @@ def observation_schema(layout: str) -> dict[str, Any]:
             "pos": {**cell, "description": "the player's floor cell [x, y]"},
             "facing": {"enum": list(MOVES), "description": "the way it faces"},
             "held": {"enum": [*ITEMS, None], "description": "what it carries, or null"},
+            "last_action": {
+                "enum": [*ACTIONS, None],
+                "description": "the key it pressed at the tick before, null at the first step "
+                "(optional: files written before it existed lack it)",
+            },
         },
     }
     return {

@@ -73,6 +73,9 @@ class Player:
     pos: Cell
     facing: str
     held: str | None = None
+    last_action: str | None = None
+    """The key pressed at the tick before, where the observation tells it (None at a game's
+    first step and in files written before observations carried it)."""
 
     @property
     def faced(self) -> Cell:
@@ -111,7 +114,8 @@ class Pot:
 @dataclass
 class Kitchen:
     """One player's view of the kitchen: itself (`me`), its partner, the pots, the items lying
-    on counters, the static layout, and whether (and how) I moved at the tick before."""
+    on counters, the static layout, and whether (and how) I moved at the tick before, and
+    which key I pressed."""
 
     layout: tuple[str, ...]
     me: Player
@@ -129,6 +133,15 @@ class Kitchen:
     different keys: on the train split, acting people press ahead after 68-95% of steps but
     after 12-17% of turns only, and interact after 75-84% of those (people_train.py's
     `shown_move`)."""
+
+    @property
+    def bumped(self) -> bool:
+        """Whether I pressed a move key at the tick before and it changed nothing: I pressed
+        toward what I already faced, or the partner stood in the way. An observation cannot
+        tell this from standing still but by the key itself, and people do different things
+        after each: on the train split, facing a station, they press the same key again after
+        24-51% of bumps per layout but after 3-17% of stays."""
+        return self.me.last_action in MOVES and not self.moved
 
     def terrain(self, cell: Cell) -> str:
         """The layout character at `cell`; outside the layout counts as counter."""
@@ -202,7 +215,7 @@ def _cell(value: Any) -> Cell:
 
 
 def _player(value: Mapping[str, Any]) -> Player:
-    return Player(_cell(value["pos"]), value["facing"], value["held"])
+    return Player(_cell(value["pos"]), value["facing"], value["held"], value.get("last_action"))
 
 
 def parse(observation: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> Kitchen:

@@ -71,17 +71,15 @@ def test_the_search_recovers_a_cook_and_its_programs_replay(sandbox: Sandbox) ->
         assert result.outputs == run(program.meta["dsl"], tables)
 
 
-def walked(steps: int, seed: int) -> tuple[list[dict[str, Any]], list[str]]:
+def walked(
+    steps: int, seed: int, errand: str = "go to an onion dispenser"
+) -> tuple[list[dict[str, Any]], list[str]]:
     """A cook who, whenever its last key did something, presses the same way again, and else
-    heads for an onion dispenser, with the kitchen moving as Overcooked's does (a move turns,
-    then steps onto free floor); every 12 steps the kitchen is drawn afresh."""
+    runs the errand, with the kitchen moving as Overcooked's does (a move turns, then steps
+    onto free floor; an interact changes nothing here) and each observation carrying the key
+    pressed at the tick before; every 12 steps the kitchen is drawn afresh."""
     heading = Ring(
-        (
-            Mode(
-                SKILLS["go to an onion dispenser"],
-                (Rule(GUARDS["moved last tick"], SKILLS["keep heading"]),),
-            ),
-        )
+        (Mode(SKILLS[errand], (Rule(GUARDS["moved last tick"], SKILLS["keep heading"]),)),)
     )
     seen: list[dict[str, Any]] = []
     actions: list[str] = []
@@ -96,6 +94,8 @@ def walked(steps: int, seed: int) -> tuple[list[dict[str, Any]], list[str]]:
                 x, y = step_cell(tuple(me["pos"]), actions[-1])
                 if observation["layout"][y][x] == " " and [x, y] != observation["partner"]["pos"]:
                     me["pos"] = [x, y]
+        if t > 0:
+            observation["player"]["last_action"] = actions[-1]
         seen.append(observation)
         actions.append(run(heading, Tables(VOCABULARY, seen))[-1])
     return seen, actions
@@ -124,11 +124,13 @@ def test_a_cook_who_keeps_heading_after_a_move_is_found_and_replays(sandbox: San
 def test_each_last_tick_guard_replays_in_the_sandbox_as_the_search_runs_it(
     sandbox: Sandbox,
 ) -> None:
-    """A step, a turn only, or either: each guard on the tick before holds at some steps of a
-    walk and not at others, and the emitted program says the same there as the tables."""
-    seen, _ = walked(48, seed=3)
+    """A step, a turn only, either, a key that changed nothing, an interact: each guard on
+    the tick before holds at some steps of a walk and not at others, and the emitted program
+    says the same there as the tables."""
+    seen, _ = walked(48, seed=3, errand="use an onion dispenser")
     tables = Tables(VOCABULARY, seen)
     names = ("moved last tick", "stepped last tick", "only turned last tick")
+    names += ("bumped last tick", "interacted last tick")
     programs = []
     for name in names:
         assert 0 < sum(tables.truth[GUARDS[name]]) < len(seen), name

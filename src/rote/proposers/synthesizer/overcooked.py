@@ -4,7 +4,9 @@ Guards: holding nothing / an onion / a dish / a soup, the partner holding the sa
 ready / cooking / with room / empty, an onion / dish / soup lying on a counter, facing a
 station (onion or dish dispenser, pot, serving counter, counter, floor) or the partner, the
 partner next to me, having moved, stepped to another cell, or only turned at the tick before
-(read off the previous observation: the vocabulary `recalls`), and their negations. Skills:
+(read off the previous observation: the vocabulary `recalls`), having pressed a move key that
+changed nothing, or interact, at the tick before (the observation's `last_action`), and their
+negations. Skills:
 stay (the cheapest: people wait a lot), interact, keep heading (press the way one faces: people
 hold keys down), each move, and for each kind of target (onion or dish dispenser, serving
 counter, any pot, a pot ready / cooking / with room, an empty counter, a counter with an onion
@@ -82,6 +84,8 @@ class OvercookedVocabulary(FixedVocabulary):
         guards += _guard("moved last tick", "state.moved")
         guards += _guard("stepped last tick", "state.stepped")
         guards += _guard("only turned last tick", "state.moved and not state.stepped")
+        guards += _guard("bumped last tick", "state.bumped")
+        guards += _guard("interacted last tick", 'state.me.last_action == "interact"')
         return guards
 
     @staticmethod
