@@ -117,20 +117,22 @@ into what they faced), an interact, or a stay; the last three look alike but for
 observation carries (`last_action`)."""
 
 
+def tick_before(kitchen: skills.Kitchen) -> str:
+    """Which of `SHOWN` the tick before a kitchen (read with the observation before it) was."""
+    if kitchen.stepped:
+        return "stepped"
+    if kitchen.moved:
+        return "turned"
+    if kitchen.bumped:
+        return "bumped"
+    return "interacted" if kitchen.me.last_action == "interact" else "stayed"
+
+
 def shown_move(kitchen: skills.Kitchen, action: str) -> dict[str, int]:
     """What an acting person does (ahead, interact or another move) after each kind of tick
     before (`SHOWN`), on all ticks and on those where they face a station (neither floor nor
     the partner), where a bump and a stay differ the most."""
-    if kitchen.stepped:
-        shown = "stepped"
-    elif kitchen.moved:
-        shown = "turned"
-    elif kitchen.bumped:
-        shown = "bumped"
-    elif kitchen.me.last_action == "interact":
-        shown = "interacted"
-    else:
-        shown = "stayed"
+    shown = tick_before(kitchen)
     facing = kitchen.me.facing
     did = "ahead" if action == facing else "interact" if action == "interact" else "other move"
     found = {f"{shown}: acting": 1, f"{shown}: {did}": 1}
