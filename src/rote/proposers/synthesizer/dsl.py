@@ -376,14 +376,19 @@ class Vocabulary(ABC):
     recalls: bool = False
     """Whether the world it reads depends on the previous observation too (Overcooked's: did
     the cook just move?): then the search reads each step with `recall`, and the emitted
-    program keeps the last observation it was shown (`self.previous`) for `parse_code`."""
+    program keeps the last observation it was shown (`self.previous`) and passes it to its
+    skills module's `parse` (`parse_code`)."""
 
     def recall(self, observation: Observation, previous: Observation | None) -> Any:
         """The world an observation shows after `previous` (None at the first step shown), as
         a vocabulary that `recalls` reads it; by default, `parse` of the observation alone."""
         return self.parse(observation)
 
-    parse_code: str = "parse(observation)"
+    @property
+    def parse_code(self) -> str:
+        """How an emitted program reads each observation, in terms of the skills module."""
+        return "parse(observation, self.previous)" if self.recalls else "parse(observation)"
+
     parse_imports: tuple[str, ...] = ("parse",)
 
 
@@ -398,7 +403,6 @@ class Habitual(Vocabulary):
         self.module = vocabulary.module
         self.conventions = vocabulary.conventions
         self.recalls = vocabulary.recalls
-        self.parse_code = vocabulary.parse_code
         self.parse_imports = vocabulary.parse_imports
 
     def guards(self, observations: Sequence[Observation] = ()) -> list[Guard]:

@@ -343,7 +343,6 @@ def paired_fields(observations: Sequence[Observation]) -> list[str]:
 class GenericVocabulary(Vocabulary):
     module = "rote.skills.generic"
     recalls = True
-    parse_code = "parse(observation, self.previous)"
 
     def __init__(self, env: EnvSpec) -> None:
         self.action_names = tuple(env.action_names)

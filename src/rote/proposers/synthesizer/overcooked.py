@@ -54,7 +54,6 @@ class OvercookedVocabulary(FixedVocabulary):
     module = "rote.skills.overcooked"
     conventions = (ORDER,)
     recalls = True
-    parse_code = "parse(observation, self.previous)"
 
     def __init__(self, env: EnvSpec | None = None) -> None:
         super().__init__(self._build_guards(), self._build_skills())
