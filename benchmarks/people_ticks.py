@@ -42,9 +42,12 @@ def main() -> None:
     parser.add_argument("bench_dir", type=Path)
     parser.add_argument("--out", default="benchmarks/results/people_ticks.json")
     args = parser.parse_args()
+    for needed in (args.bench_dir / "suite.json", results_path(args.bench_dir)):
+        if not needed.is_file():
+            parser.error(f"{needed}: not found; BENCH_DIR is a people bench's --out directory")
     settings = json.loads((args.bench_dir / "suite.json").read_text())
     people = suite("overcooked-human", observe=settings["observe"])
-    ticks: collections.Counter[str] = collections.Counter()
+    ticks: collections.Counter[tuple[str, str]] = collections.Counter()
     hits: collections.Counter[tuple[str, str]] = collections.Counter()
     kinds: dict[tuple[str, int, int], str] = {}
     methods: list[str] = []
@@ -58,19 +61,20 @@ def main() -> None:
         for prediction in cell["predictions"]:
             if prediction["actual"] == "stay":
                 continue
-            t = prediction["t"]
-            if (family, episode, t) not in kinds:
-                kinds[(family, episode, t)] = kind(steps, t)
-                ticks[kinds[(family, episode, t)]] += 1
-            hits[(kinds[(family, episode, t)], method)] += prediction["no_stay_hit"]
+            at = (family, episode, prediction["t"])
+            shown = kinds.get(at) or kinds.setdefault(at, kind(steps, prediction["t"]))
+            ticks[(shown, method)] += 1
+            hits[(shown, method)] += prediction["no_stay_hit"]
     order = [*SHOWN[:-1], "stayed 1", "stayed 2-5", "stayed 6+"]
     report = {
         "benchmark": "people_ticks",
         "bench_dir": str(args.bench_dir),
         "observe": settings["observe"],
-        "acting_ticks": {shown: ticks[shown] for shown in order},
+        "acting_ticks": {shown: ticks[(shown, methods[0])] for shown in order},
         "no_stay_accuracy": {
-            method: {shown: hits[(shown, method)] / max(1, ticks[shown]) for shown in order}
+            method: {
+                shown: hits[(shown, method)] / max(1, ticks[(shown, method)]) for shown in order
+            }
             for method in methods
         },
     }

@@ -125,7 +125,7 @@ def tick_before(kitchen: skills.Kitchen) -> str:
         return "turned"
     if kitchen.bumped:
         return "bumped"
-    return "interacted" if kitchen.me.last_action == "interact" else "stayed"
+    return "interacted" if kitchen.interacted else "stayed"
 
 
 def shown_move(kitchen: skills.Kitchen, action: str) -> dict[str, int]:

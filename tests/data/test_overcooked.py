@@ -100,6 +100,12 @@ def test_moves_go_where_their_names_say(splits: dict[str, list[Trajectory]]) -> 
                 assert after.observation["player"]["facing"] == before.action
                 stepped += there != here
     assert stepped > 1000
+    for trajectory in splits["train"][:10]:  # each game starts afresh: no key before it
+        steps = trajectory.steps
+        assert steps[0].observation["player"]["last_action"] is None
+        assert [s.observation["player"]["last_action"] for s in steps[1:]] == [
+            s.action for s in steps[:-1]
+        ]
 
 
 @needs_data

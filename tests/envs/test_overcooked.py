@@ -87,7 +87,7 @@ def test_random_kitchens_are_valid_and_render(layout: str) -> None:
 def test_render_marks_players_items_and_pots() -> None:
     observation = kitchen()
     observation["player"] = {"pos": [1, 1], "facing": "left", "held": "onion"}
-    observation["partner"] = {"pos": [3, 2], "facing": "down", "held": None}
+    observation["partner"] = {"pos": [3, 2], "facing": "down", "held": None, "last_action": "up"}
     observation["counters"] = [{"pos": [0, 2], "item": "dish"}]
     observation["pots"] = [
         {"pos": [2, 0], "ingredient": "onion", "count": 3, "cook_time": 7, "state": "cooking"}
@@ -95,6 +95,7 @@ def test_render_marks_players_items_and_pots() -> None:
     lines = make_env("overcooked").render_text(observation).splitlines()
     assert lines[1:5] == ["X X P X X", "O A . . O", "d . . B X", "X D X S X"]
     assert "player A at (1,1) facing left, holding onion" in lines
+    assert "partner B at (3,2) facing down, holding nothing, pressed up at the tick before" in lines
     assert "pot (2,0): cooking, 3 onion, cooked 7" in lines
 
 
@@ -186,6 +187,11 @@ def test_schema_rejects_what_the_layout_cannot_hold() -> None:
     observation = kitchen()
     observation["partner"]["held"] = "fish"
     assert spec.observation_errors(observation)
+    observation = kitchen()
+    observation["player"]["last_action"] = "jump"
+    assert spec.observation_errors(observation)
+    observation["player"]["last_action"] = "interact"  # optional, but a key when given
+    assert spec.observation_errors(observation) == []
 
 
 def test_env_kwargs() -> None:

@@ -105,3 +105,8 @@ def test_bumped_reads_the_key_pressed_at_the_tick_before() -> None:
     assert not after([2, 2], "up", "interact").bumped
     assert not after([2, 2], "up", None).bumped
     assert not parse(before).bumped  # the observation does not say which key
+    # a history may start mid-game: without the observation before, a key is no bump
+    pressed = dict(before, player={**before["player"], "last_action": "up"})
+    assert not parse(pressed).bumped and parse(pressed, before).bumped
+    assert parse(dict(before, player={**before["player"], "last_action": "interact"})).interacted
+    assert not parse(pressed).interacted

@@ -223,8 +223,10 @@ def render_text(observation: Observation) -> str:
     for key, char in (("player", "A"), ("partner", "B")):
         who = observation[key]
         x, y = who["pos"]
+        pressed = who.get("last_action")
         lines.append(
             f"{key} {char} at ({x},{y}) facing {who['facing']}, holding {who['held'] or 'nothing'}"
+            + ("" if pressed is None else f", pressed {pressed} at the tick before")
         )
     for pot in observation["pots"]:
         x, y = pot["pos"]

@@ -134,14 +134,18 @@ class Kitchen:
     after 12-17% of turns only, and interact after 75-84% of those (people_train.py's
     `shown_move`)."""
 
+    bumped: bool = False
+    """Whether I pressed a move key at the tick before and it changed nothing (known only with
+    the previous observation): I pressed toward what I already faced, or the partner stood in
+    the way. An observation cannot tell this from standing still but by the key itself, and
+    people do different things after each: on the train split, facing a station, they press
+    the way they face after 24-51% of bumps per layout but after 3-17% of stays."""
+
     @property
-    def bumped(self) -> bool:
-        """Whether I pressed a move key at the tick before and it changed nothing: I pressed
-        toward what I already faced, or the partner stood in the way. An observation cannot
-        tell this from standing still but by the key itself, and people do different things
-        after each: on the train split, facing a station, they press the same key again after
-        24-51% of bumps per layout but after 3-17% of stays."""
-        return self.me.last_action in MOVES and not self.moved
+    def interacted(self) -> bool:
+        """Whether I pressed interact at the tick before: facing a station, people then turn
+        away on 78-90% of the ticks they act, per layout of the train split."""
+        return self.me.last_action == "interact"
 
     def terrain(self, cell: Cell) -> str:
         """The layout character at `cell`; outside the layout counts as counter."""
@@ -223,6 +227,7 @@ def parse(observation: Mapping[str, Any], previous: Mapping[str, Any] | None = N
     before it, tells whether I moved or stepped since (neither, without it)."""
     me = _player(observation["player"])
     before = None if previous is None else _player(previous["player"])
+    moved = before is not None and (before.pos, before.facing) != (me.pos, me.facing)
     return Kitchen(
         layout=tuple(observation["layout"]),
         me=me,
@@ -233,8 +238,9 @@ def parse(observation: Mapping[str, Any], previous: Mapping[str, Any] | None = N
         },
         items={_cell(item["pos"]): item["item"] for item in observation["counters"]},
         t=observation["t"],
-        moved=before is not None and (before.pos, before.facing) != (me.pos, me.facing),
+        moved=moved,
         stepped=before is not None and before.pos != me.pos,
+        bumped=before is not None and me.last_action in MOVES and not moved,
     )
 
 

@@ -422,6 +422,10 @@ class Habitual(Vocabulary):
     def recall(self, observation: Observation, previous: Observation | None) -> Any:
         return self.vocabulary.recall(observation, previous)
 
+    @property
+    def parse_code(self) -> str:
+        return self.vocabulary.parse_code
+
 
 class FixedVocabulary(Vocabulary):
     """A vocabulary whose guards and skills do not depend on the history: built once."""

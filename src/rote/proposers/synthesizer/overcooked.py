@@ -84,7 +84,7 @@ class OvercookedVocabulary(FixedVocabulary):
         guards += _guard("stepped last tick", "state.stepped")
         guards += _guard("only turned last tick", "state.moved and not state.stepped")
         guards += _guard("bumped last tick", "state.bumped")
-        guards += _guard("interacted last tick", 'state.me.last_action == "interact"')
+        guards += _guard("interacted last tick", "state.interacted")
         return guards
 
     @staticmethod
