@@ -52,13 +52,13 @@ import rote
 from rote.evaluation.metrics import cross_entropy, tie_split_hit
 from rote.evaluation.protocols import predict_trajectory
 from rote.files import atomic_write
-from rote.observation import Observation
 from rote.plugins import load_plugin
 from rote.progress import progress_bar
 from rote.proposers.synthesizer import Budget, generic
 from rote.proposers.synthesizer.dsl import Tables
 from rote.proposers.synthesizer.search import Search
 from rote.rollout import noise_seed
+from rote.skills.generic import Recalled, parse
 
 PLUGIN = Path(__file__).parents[1] / "docs" / "examples" / "thermostat.py"
 ENV = "thermostat"
@@ -66,14 +66,15 @@ STEPS, SWAP_AT, SEED = 50, 30, 0  # the `rote generate` flags
 TARGET = 0.95
 """Accuracy on values never observed that every agent must reach."""
 
-VALUES: dict[str, Callable[[Observation, Observation], float]] = {
-    "fixed": lambda o, before: o["temp"],
-    "setpoint": lambda o, before: o["temp"] - o["setpoint"],
-    "eco": lambda o, before: o["temp"] - o["setpoint"],
-    "steady": lambda o, before: o["temp"] - before["temp"],
+VALUES: dict[str, Callable[[Recalled], float]] = {
+    "fixed": lambda state: state["temp"],
+    "setpoint": lambda state: state["temp"] - state["setpoint"],
+    "eco": lambda state: state["temp"] - state["setpoint"],
+    "steady": lambda state: state.change("temp"),
 }
-"""What each agent's rule reads at a step, given the observation before it (the step itself at
-the first): a step's value is new when no observed step had it."""
+"""What each agent's rule reads at a step, from the observation read with the one before it as
+the generic vocabulary reads it (a change is 0 at the first): a step's value is new when no
+observed step had it."""
 GROUPS = {
     "unseen": ("beyond", "settled", "unsettled"),
     "beyond": ("beyond",),
@@ -102,7 +103,8 @@ def evaluate(
     steps = trajectory(spec, agent, episode).steps
     read = VALUES[agent]
     values = [
-        read(step.observation, steps[max(i - 1, 0)].observation) for i, step in enumerate(steps)
+        read(parse(step.observation, steps[i - 1].observation if i else None))
+        for i, step in enumerate(steps)
     ]
     seen = set(values[:observe])
     with (
