@@ -17,10 +17,8 @@ import collections
 import json
 from pathlib import Path
 
-from people_train import SHOWN, tick_before
+from people_train import SHOWN, frozen_cells, tick_before
 
-from rote.evaluation.bench import results_path
-from rote.evaluation.suites import suite
 from rote.files import atomic_write
 from rote.skills import overcooked as skills
 from rote.trajectory import Step
@@ -42,19 +40,12 @@ def main() -> None:
     parser.add_argument("bench_dir", type=Path)
     parser.add_argument("--out", default="benchmarks/results/people_ticks.json")
     args = parser.parse_args()
-    for needed in (args.bench_dir / "suite.json", results_path(args.bench_dir)):
-        if not needed.is_file():
-            parser.error(f"{needed}: not found; BENCH_DIR is a people bench's --out directory")
-    settings = json.loads((args.bench_dir / "suite.json").read_text())
-    people = suite("overcooked-human", observe=settings["observe"])
+    observe, people, cells = frozen_cells(parser, args.bench_dir)
     ticks: collections.Counter[tuple[str, str]] = collections.Counter()
     hits: collections.Counter[tuple[str, str]] = collections.Counter()
     kinds: dict[tuple[str, int, int], str] = {}
     methods: list[str] = []
-    for line in results_path(args.bench_dir).read_text().splitlines():
-        cell = json.loads(line)
-        if cell["mode"] != "frozen":
-            continue
+    for cell in cells:
         family, episode, method = cell["family"], cell["episode"], cell["method"]
         methods += [method] if method not in methods else []
         steps = people.test_trajectory(family, episode)
@@ -69,7 +60,7 @@ def main() -> None:
     report = {
         "benchmark": "people_ticks",
         "bench_dir": str(args.bench_dir),
-        "observe": settings["observe"],
+        "observe": observe,
         "acting_ticks": {shown: ticks[(shown, methods[0])] for shown in order},
         "no_stay_accuracy": {
             method: {

@@ -47,10 +47,11 @@ from typing import Any
 
 import numpy as np
 
+from rote.evaluation.bench import results_path
 from rote.evaluation.methods import Context, method
 from rote.evaluation.metrics import cross_entropy, tie_split_hit, without_idle
 from rote.evaluation.protocols import predict_trajectory
-from rote.evaluation.suites import suite
+from rote.evaluation.suites import OvercookedSuite, suite
 from rote.files import atomic_write
 from rote.inference.likelihood import (
     NoiseModel,
@@ -160,6 +161,20 @@ def straight(kitchen: skills.Kitchen, cells: list[list[Any]], action: str) -> di
 
 SINCE = 5
 """Idle ticks since the last action at and beyond which `tempo` pools them."""
+
+
+def frozen_cells(
+    parser: argparse.ArgumentParser, bench_dir: Path
+) -> tuple[int, OvercookedSuite, list[dict[str, Any]]]:
+    """A people bench directory's window, its suite at that window, and its frozen cells (the
+    lines of results.jsonl); a directory without them is a usage error (exit 2)."""
+    for needed in (bench_dir / "suite.json", results_path(bench_dir)):
+        if not needed.is_file():
+            parser.error(f"{needed}: not found; BENCH_DIR is a people bench's --out directory")
+    observe = int(json.loads((bench_dir / "suite.json").read_text())["observe"])
+    lines = results_path(bench_dir).read_text().splitlines()
+    cells = [cell for cell in map(json.loads, lines) if cell["mode"] == "frozen"]
+    return observe, suite("overcooked-human", observe=observe), cells
 
 
 def tempo(steps: list[Step]) -> collections.Counter[tuple[int, bool]]:

@@ -28,9 +28,9 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from rote.evaluation.bench import results_path
+from people_train import frozen_cells
+
 from rote.evaluation.metrics import cross_entropy
-from rote.evaluation.suites import suite
 from rote.files import atomic_write
 from rote.inference.likelihood import NoiseModel
 
@@ -77,17 +77,10 @@ def main() -> None:
     parser.add_argument("bench_dir", type=Path)
     parser.add_argument("--out", default="benchmarks/results/people_when.json")
     args = parser.parse_args()
-    for needed in (args.bench_dir / "suite.json", results_path(args.bench_dir)):
-        if not needed.is_file():
-            parser.error(f"{needed}: not found; BENCH_DIR is a people bench's --out directory")
-    settings = json.loads((args.bench_dir / "suite.json").read_text())
-    people = suite("overcooked-human", observe=settings["observe"])
+    observe, people, cells = frozen_cells(parser, args.bench_dir)
     ticks: dict[tuple[str, str], list[Any]] = collections.defaultdict(list)
     buckets: dict[tuple[str, int], list[int]] = {}
-    for line in results_path(args.bench_dir).read_text().splitlines():
-        cell = json.loads(line)
-        if cell["mode"] != "frozen":
-            continue
+    for cell in cells:
         family, episode, method = cell["family"], cell["episode"], cell["method"]
         if (family, episode) not in buckets:
             actions = [step.action for step in people.test_trajectory(family, episode)]
@@ -107,7 +100,7 @@ def main() -> None:
     report = {
         "benchmark": "people_when",
         "bench_dir": str(args.bench_dir),
-        "observe": settings["observe"],
+        "observe": observe,
         "methods": {
             method: {key: scores(ticks[(method, key)]) for key in keys if ticks[(method, key)]}
             for method in methods
