@@ -15,6 +15,8 @@ variant is within 0.03 of its family and online accuracy on every variant is at 
 After-swap is also split by whether the observed steps show the variant's convention (its
 family's agent would have acted otherwise at one of them): where they do not, nothing in the
 history tells the variant from its family, and the prior's default is the family's convention.
+Online is split, on the same episodes for both, by whether the variant acted before the swap:
+where it idled throughout, online inference meets its plan only after the swap.
 
 The cells run through rote's bench (rote.evaluation.bench.run_bench), into one bench directory
 per suite and episode count beside the JSON (`<out without .json>/<suite>-<N>ep`), so a killed
@@ -142,6 +144,33 @@ def after_swap_by_window(
     return split
 
 
+def idle_before_swap(variants: Suite, variant: str, episode: int) -> bool:
+    """Whether the variant took only the idle action before the layouts swapped: then nothing
+    it did tells which plan it follows, online inference starts from nothing at the swap, and
+    each part of the plan it has not yet shown costs a miss, whatever its convention."""
+    assert variants.swap_at is not None
+    idle = variants.env(variant).idle_action
+    before = variants.test_trajectory(variant, episode)[: variants.swap_at]
+    return all(step.action == idle for step in before)
+
+
+def online_by_start(
+    variants: Suite, ours: Suite, variant: str, results: list[CellResult]
+) -> dict[str, dict[str, Any]]:
+    """Online accuracy on the variant and on its family, over the episodes where the variant
+    acted before the swap and over those where it idled throughout."""
+    idle = [idle_before_swap(variants, variant, e) for e in range(variants.episodes)]
+    split = {}
+    for name, wanted in (("acted", False), ("idled", True)):
+        episodes = [e for e, is_idle in enumerate(idle) if is_idle == wanted]
+        split[name] = {
+            "episodes": len(episodes),
+            "variant": mean_accuracy(variants, results, variant, "online", episodes),
+            "family": mean_accuracy(ours, results, FAMILY[variant], "online", episodes),
+        }
+    return split
+
+
 def compare(
     variants: Suite,
     ours: Suite,
@@ -165,6 +194,7 @@ def compare(
     if variants.swap_at is not None:
         for variant, row in rows.items():
             row["after_swap_by_window"] = after_swap_by_window(variants, ours, variant, results)
+            row["online_by_start"] = online_by_start(variants, ours, variant, results)
     means = {
         side: {
             protocol: round(statistics.fmean(row[side][protocol] for row in rows.values()), 4)
@@ -214,6 +244,12 @@ def table(name: str, report: dict[str, Any]) -> str:
                     f"    after-swap where the observed steps {verb} the convention "
                     f"({split['episodes']} episodes): "
                     f"{split['family']:.3f} -> {split['variant']:.3f}"
+                )
+        for start, split in row.get("online_by_start", {}).items():
+            if split["episodes"]:
+                lines.append(
+                    f"    online where it {start} before the swap ({split['episodes']} "
+                    f"episodes): {split['family']:.3f} -> {split['variant']:.3f}"
                 )
     return "\n".join(lines)
 
