@@ -35,8 +35,9 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,49 +127,37 @@ def shows_convention(variants: Suite, variant: str, episode: int) -> bool:
     return any(family.act(step.observation) != step.action for step in observed)
 
 
-def after_swap_by_window(
-    variants: Suite, ours: Suite, variant: str, results: list[CellResult]
+def split_means(
+    variants: Suite,
+    ours: Suite,
+    variant: str,
+    results: list[CellResult],
+    protocol: str,
+    holds: Callable[[int], bool],
+    names: tuple[str, str],
 ) -> dict[str, dict[str, Any]]:
-    """After-swap accuracy on the variant and on its family, over the episodes whose observed
-    steps show the variant's convention and over those whose steps do not."""
-
-    shown = [shows_convention(variants, variant, e) for e in range(variants.episodes)]
+    """A protocol's mean accuracy on the variant and on its family, over the episodes where
+    `holds(episode)` (under `names[0]`) and over the others (`names[1]`)."""
+    held = [holds(e) for e in range(variants.episodes)]
     split = {}
-    for name, wanted in (("shown", True), ("hidden", False)):
-        episodes = [e for e, is_shown in enumerate(shown) if is_shown == wanted]
+    for name, wanted in zip(names, (True, False), strict=True):
+        episodes = [e for e, is_held in enumerate(held) if is_held == wanted]
         split[name] = {
             "episodes": len(episodes),
-            "variant": mean_accuracy(variants, results, variant, "after-swap", episodes),
-            "family": mean_accuracy(ours, results, FAMILY[variant], "after-swap", episodes),
+            "variant": mean_accuracy(variants, results, variant, protocol, episodes),
+            "family": mean_accuracy(ours, results, FAMILY[variant], protocol, episodes),
         }
     return split
 
 
-def idle_before_swap(variants: Suite, variant: str, episode: int) -> bool:
-    """Whether the variant took only the idle action before the layouts swapped: then nothing
-    it did tells which plan it follows, online inference starts from nothing at the swap, and
-    each part of the plan it has not yet shown costs a miss, whatever its convention."""
+def acted_before_swap(variants: Suite, variant: str, episode: int) -> bool:
+    """Whether the variant did anything but idle before the layouts swapped. Where it did not,
+    nothing it did tells which plan it follows: online inference starts from nothing at the
+    swap, and each part of the plan it has not yet shown costs a miss, whatever its convention."""
     assert variants.swap_at is not None
     idle = variants.env(variant).idle_action
     before = variants.test_trajectory(variant, episode)[: variants.swap_at]
-    return all(step.action == idle for step in before)
-
-
-def online_by_start(
-    variants: Suite, ours: Suite, variant: str, results: list[CellResult]
-) -> dict[str, dict[str, Any]]:
-    """Online accuracy on the variant and on its family, over the episodes where the variant
-    acted before the swap and over those where it idled throughout."""
-    idle = [idle_before_swap(variants, variant, e) for e in range(variants.episodes)]
-    split = {}
-    for name, wanted in (("acted", False), ("idled", True)):
-        episodes = [e for e, is_idle in enumerate(idle) if is_idle == wanted]
-        split[name] = {
-            "episodes": len(episodes),
-            "variant": mean_accuracy(variants, results, variant, "online", episodes),
-            "family": mean_accuracy(ours, results, FAMILY[variant], "online", episodes),
-        }
-    return split
+    return any(step.action != idle for step in before)
 
 
 def compare(
@@ -179,7 +168,7 @@ def compare(
     results: list[CellResult],
 ) -> dict[str, Any]:
     """Per variant and on average: the variant's scores, its family's, and the difference."""
-    rows = {
+    rows: dict[str, dict[str, Any]] = {
         variant: {
             "family": FAMILY[variant],
             "variant": variant_scores[variant],
@@ -193,8 +182,24 @@ def compare(
     }
     if variants.swap_at is not None:
         for variant, row in rows.items():
-            row["after_swap_by_window"] = after_swap_by_window(variants, ours, variant, results)
-            row["online_by_start"] = online_by_start(variants, ours, variant, results)
+            row["after_swap_by_window"] = split_means(
+                variants,
+                ours,
+                variant,
+                results,
+                "after-swap",
+                partial(shows_convention, variants, variant),
+                ("shown", "hidden"),
+            )
+            row["online_by_start"] = split_means(
+                variants,
+                ours,
+                variant,
+                results,
+                "online",
+                partial(acted_before_swap, variants, variant),
+                ("acted", "idled"),
+            )
     means = {
         side: {
             protocol: round(statistics.fmean(row[side][protocol] for row in rows.values()), 4)
