@@ -1,6 +1,6 @@
 """rote on agents with other conventions, against rote on our families they vary: issue 22.
 
-    python benchmarks/conventions.py [--episodes 5] [--quick] [--jobs 2]
+    python benchmarks/conventions.py [--episodes 5] [--quick] [--jobs 2] [--method rote]
         [--suites conventions minigrid-conventions] [--out benchmarks/results/conventions.json]
 
 For each suite of agents with other conventions (`conventions`: the Construction variants;
@@ -8,15 +8,16 @@ For each suite of agents with other conventions (`conventions`: the Construction
 synthesizer at the suite's settings (particles, search budget, observed window) predicts every
 variant and, on the same episodes (the same layout seeds), the family of ours whose plan it
 follows: one frozen pass (single-step, multi-step and, where layouts swap, after-swap) and one
-online pass per trajectory, exactly the cells `rote bench --methods rote` runs. Reported per
-variant: each protocol's mean accuracy on the variant and on its family, and the difference
-(variant minus family); then the means over variants. Issue 22 is done when after-swap on a
-variant is within 0.03 of its family and online accuracy on every variant is at least 0.95.
-After-swap is also split by whether the observed steps show the variant's convention (its
-family's agent would have acted otherwise at one of them): where they do not, nothing in the
-history tells the variant from its family, and the prior's default is the family's convention.
-Online is split, on the same episodes for both, by whether the variant acted before the swap:
-where it idled throughout, online inference meets its plan only after the swap.
+online pass per trajectory, exactly the cells `rote bench --methods rote` (or `--method`) runs.
+Reported per variant: each protocol's mean accuracy on the variant and on its family, and the
+difference (variant minus family); then the means over variants. Issue 22 is done when
+after-swap on a variant is within 0.03 of its family and online accuracy on every variant is at
+least 0.95. After-swap is also split by whether the observed steps show the variant's
+convention (its family's agent would have acted otherwise at one of them): where they do not,
+nothing in the history tells the variant from its family, and the prior's default is the
+family's convention. Online is split, on the same episodes for both, by whether the variant
+acted before the swap: where it idled throughout, online inference meets its plan only after
+the swap.
 
 The cells run through rote's bench (rote.evaluation.bench.run_bench), into one bench directory
 per suite and episode count beside the JSON (`<out without .json>/<suite>-<N>ep`), so a killed
@@ -24,6 +25,11 @@ run resumes with the cells it had not finished. `--quick` runs the suites' quick
 episode, a small search) as a smoke test. The JSON gives each suite's `cell_seconds`, the time
 its cells took (what a run from scratch costs, over `--jobs` processes), and this invocation's
 `wall_seconds`, which a resumed run makes short.
+
+`--method rote-library` runs rote behind the program library the bench learns from each
+suite's training agents (`rote bench --methods rote-library`): the variants' library from the
+variants' own training episodes, our families' from theirs. That is rote for a population seen
+before, where the plain `rote` (the default, and the issue's measure) meets every agent afresh.
 """
 
 from __future__ import annotations
@@ -56,7 +62,9 @@ from rote.version import __version__
 
 OURS = {"conventions": "construction", "minigrid-conventions": "minigrid"}
 """Each suite of variants and the suite of the families they vary."""
-METHOD = "rote"
+METHODS = ("rote", "rote-library")
+"""The methods compared: the synthesizer's rote alone, or behind a library learned from the
+suite's training agents."""
 TARGETS = {"after_swap_gap": 0.03, "online": 0.95}
 """Issue 22: after-swap within 0.03 of the family; online at least 0.95 on every variant."""
 
@@ -73,12 +81,14 @@ def paired_suites(name: str, *, quick: bool, episodes: int | None) -> tuple[Suit
     return variants, replace(ours, families=families)
 
 
-def bench(chosen: Suite, out: Path, jobs: int, progress: Progress, label: str) -> list[CellResult]:
-    """rote's cells of `chosen`, those in `out` already kept, the missing ones run."""
+def bench(
+    chosen: Suite, name: str, out: Path, jobs: int, progress: Progress, label: str
+) -> list[CellResult]:
+    """The method's cells of `chosen`, those in `out` already kept, the missing ones run."""
     task = progress.add_task(label, total=None)
     return run_bench(
         Context(chosen, out),
-        [METHOD],
+        [name],
         jobs=jobs,
         on_start=lambda total, done: progress.update(task, total=total, completed=done),
         on_cell=lambda _: progress.advance(task),
@@ -265,6 +275,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the quick suites: a smoke test")
     parser.add_argument("--jobs", type=int, default=2, help="cells run in parallel")
     parser.add_argument("--suites", nargs="+", choices=list(OURS), default=list(OURS))
+    parser.add_argument("--method", choices=METHODS, default=METHODS[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/conventions.json"))
     args = parser.parse_args()
 
@@ -273,7 +284,7 @@ def main() -> None:
     report: dict[str, Any] = {
         "benchmark": "conventions",
         "rote": __version__,
-        "method": METHOD,
+        "method": args.method,
         "command": " ".join(["python", *sys.argv]),
         "quick": args.quick,
         "targets": TARGETS,
@@ -283,8 +294,12 @@ def main() -> None:
         for name in args.suites:
             variants, ours = paired_suites(name, quick=args.quick, episodes=args.episodes)
             where = runs / f"{variants.name}-{variants.episodes}ep"
-            mine = bench(variants, where / "variants", args.jobs, progress, variants.name)
-            theirs = bench(ours, where / "families", args.jobs, progress, f"{ours.name} families")
+            mine = bench(
+                variants, args.method, where / "variants", args.jobs, progress, variants.name
+            )
+            theirs = bench(
+                ours, args.method, where / "families", args.jobs, progress, f"{ours.name} families"
+            )
             compared = compare(
                 variants, ours, scores(variants, mine), scores(ours, theirs), [*mine, *theirs]
             )
