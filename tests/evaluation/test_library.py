@@ -140,6 +140,21 @@ def test_a_program_that_fits_one_agent_s_noise_does_not_pay_for_its_length() -> 
     assert [p.count for p in fit_library(replays)] == pytest.approx([2.0, 2.0])
 
 
+def test_a_program_taken_first_does_not_keep_out_a_better_one() -> None:
+    # program 0 fits agents 0-1 exactly and 2-3 with misses, so it is the best one alone; then
+    # 1 joins for agents 2-3. Program 2 fits 0-1 as well as 0 does, more cheaply, and nothing
+    # else: it only pays in place of 0, which dropping 0 alone (or adding 2) never reaches
+    replays = _replays(
+        [[0.0, 0.0, -6.0, -6.0], [-30.0, -30.0, 0.0, 0.0], [0.0, 0.0, -30.0, -30.0]],
+        [5.0, 5.0, 3.0],
+    )
+    kept = {p.source: p.count for p in fit_library(replays)}
+    assert kept == {
+        replays.candidates[1].source: pytest.approx(2.0),
+        replays.candidates[2].source: pytest.approx(2.0),
+    }
+
+
 def test_programs_given_without_data_count_one_agent_each(sandbox: Sandbox) -> None:
     given = [Candidate(LEFT, 0.0), Candidate(UP, 0.0)]
     programs = fit_library(replay_candidates(ENV, [], {}, sandbox=sandbox, seeds=given))

@@ -10,7 +10,8 @@
    trade a library learner makes: its programs' description lengths plus every agent's code
    under the mixture, -log of its likelihood (the mixture's weights by EM: each trajectory's
    agent shared among the programs by posterior, the weights re-estimated from the shares,
-   until they settle). Programs are added, or dropped, one at a time while that shortens it.
+   until they settle). Programs are added, dropped or swapped for another candidate, one
+   change at a time, while that shortens it.
    A program that fits only one agent's noise costs more to keep than the misses it saves.
    Last (`fit_noise`), how the agents erred and paused: the prior over the noise model's
    (eps, tempo) pairs under which the library's programs best explain them, by EM again.
@@ -283,8 +284,11 @@ def fit_noise(
 def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDArray[np.bool_]:
     """The programs (rows) of the shortest library: the least total of their description
     lengths (-log_prior) and every trajectory's -log likelihood under the fitted mixture.
-    Stepwise from none: add the program that shortens it most, or drop the one whose loss
-    does, until neither does. Each step fits every trial library at once."""
+    Stepwise from none: add the program that shortens it most, drop the one whose loss does,
+    or swap one kept for one not, until none does. Without swaps a program taken early (a
+    plan under a habit that misses a step) keeps out a better one (the same plan under the
+    agents' own habit), since dropping it alone lengthens the library. Each step fits every
+    trial library at once."""
 
     def lengths(libraries: list[list[int]]) -> FloatArray:
         rows = np.array(libraries)
@@ -304,6 +308,15 @@ def _shortest(loglik: FloatArray, log_prior: FloatArray, iterations: int) -> NDA
             fewer = [[j for j in kept if j != i] for i in kept]
             trials += fewer
             scores += [*lengths(fewer)]
+        swapped = [
+            [*(j for j in kept if j != i), k]
+            for i in kept
+            for k in range(len(log_prior))
+            if k not in kept
+        ]
+        if swapped:
+            trials += swapped
+            scores += [*lengths(swapped)]
         if not trials or not min(scores) < best:
             break
         best = min(scores)
