@@ -35,6 +35,7 @@ from typing import Any
 
 from people_train import IDLE, frozen_cells
 
+from rote.evaluation.journal import load_records
 from rote.evaluation.methods import Context, method
 from rote.evaluation.suites import suite
 from rote.files import atomic_write
@@ -74,6 +75,17 @@ def fitted(job: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
         if steps[t].action != IDLE
     ]
     return {"family": family, "episode": episode, "budget": budget, "ticks": ticks}
+
+
+def _player(value: Any) -> dict[str, Any]:
+    """A line of the journal, as `fitted` wrote it (ValueError if it is not one)."""
+    if not isinstance(value, dict) or not {"family", "episode", "budget", "ticks"} <= set(value):
+        raise ValueError("it lacks family, episode, budget or ticks")
+    return value
+
+
+def _key(record: dict[str, Any]) -> str:
+    return f"{record['family']}/{record['episode']}/{record['budget']}"
 
 
 def pooled(ticks: list[dict[str, Any]]) -> dict[str, float | int]:
@@ -116,15 +128,13 @@ def main() -> None:
     players = sorted({(cell["family"], cell["episode"]) for cell in cells})
     args.work.mkdir(parents=True, exist_ok=True)
     journal = args.work / "players.jsonl"
-    done: dict[tuple[str, int], dict[str, Any]] = {}
-    if journal.exists():  # a line cut short by a kill is dropped: that player reruns
-        for line in journal.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if record.get("budget") == budget:  # another budget's fits are not this one's
-                done[(record["family"], record["episode"])] = record
+    done = {  # another budget's fits are not this one's
+        (record["family"], record["episode"]): record
+        for record in load_records(
+            journal, _player, _key, what="player's fit", unit="player", on_problem=print
+        ).values()
+        if record["budget"] == budget
+    }
     jobs = [
         (str(args.bench_dir), family, episode, observe, end, budget)
         for family, episode in players
