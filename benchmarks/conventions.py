@@ -1,7 +1,8 @@
 """rote on agents with other conventions, against rote on our families they vary: issue 22.
 
     python benchmarks/conventions.py [--episodes 5] [--quick] [--jobs 2] [--method rote]
-        [--suites conventions minigrid-conventions] [--out benchmarks/results/conventions.json]
+        [--library-episodes 5] [--suites conventions minigrid-conventions]
+        [--out benchmarks/results/conventions.json]
 
 For each suite of agents with other conventions (`conventions`: the Construction variants;
 `minigrid-conventions`: the MiniGrid ones, rote.agents.conventions), rote with the offline
@@ -30,6 +31,7 @@ its cells took (what a run from scratch costs, over `--jobs` processes), and thi
 suite's training agents (`rote bench --methods rote-library`): the variants' library from the
 variants' own training episodes, our families' from theirs. That is rote for a population seen
 before, where the plain `rote` (the default, and the issue's measure) meets every agent afresh.
+`--library-episodes` sets how many training episodes of each agent it learns from.
 """
 
 from __future__ import annotations
@@ -72,11 +74,13 @@ Scores = dict[str, dict[str, float]]
 """Family to protocol to mean accuracy over its episodes."""
 
 
-def paired_suites(name: str, *, quick: bool, episodes: int | None) -> tuple[Suite, Suite]:
+def paired_suites(
+    name: str, *, quick: bool, episodes: int | None, library_episodes: int | None = None
+) -> tuple[Suite, Suite]:
     """The suite of variants and the suite of ours cut to the families they vary, with the
     same settings, so the same episodes pair up."""
-    variants = suite(name, quick=quick, episodes=episodes)
-    ours = suite(OURS[name], quick=quick, episodes=episodes)
+    variants = suite(name, quick=quick, episodes=episodes, library_episodes=library_episodes)
+    ours = suite(OURS[name], quick=quick, episodes=episodes, library_episodes=library_episodes)
     families = tuple(dict.fromkeys(FAMILY[variant] for variant in variants.families))
     return variants, replace(ours, families=families)
 
@@ -227,6 +231,7 @@ def compare(
             "horizon": variants.horizon,
             "steps": variants.steps,
             "swap_at": variants.swap_at,
+            "library_episodes": variants.library_episodes,
         },
         "cell_seconds": round(sum(r.seconds for r in results), 1),
         "variants": rows,
@@ -276,6 +281,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="cells run in parallel")
     parser.add_argument("--suites", nargs="+", choices=list(OURS), default=list(OURS))
     parser.add_argument("--method", choices=METHODS, default=METHODS[0])
+    parser.add_argument(
+        "--library-episodes",
+        type=int,
+        help="with rote-library: training episodes per agent it learns from (default: 5)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/conventions.json"))
     args = parser.parse_args()
 
@@ -292,7 +302,12 @@ def main() -> None:
     }
     with progress_bar() as progress:
         for name in args.suites:
-            variants, ours = paired_suites(name, quick=args.quick, episodes=args.episodes)
+            variants, ours = paired_suites(
+                name,
+                quick=args.quick,
+                episodes=args.episodes,
+                library_episodes=args.library_episodes,
+            )
             where = runs / f"{variants.name}-{variants.episodes}ep"
             mine = bench(
                 variants, args.method, where / "variants", args.jobs, progress, variants.name
