@@ -130,9 +130,12 @@ def main() -> None:
 
     start = time.perf_counter()
     try:
-        against = json.loads(args.against.read_text())["suites"][SUITE]
+        baseline = json.loads(args.against.read_text())
+        against = baseline["suites"][SUITE]
     except (OSError, ValueError, KeyError) as error:
         parser.error(f"{args.against}: not conventions.py's JSON with {SUITE} ({error})")
+    if baseline.get("method", "rote") != "rote" or baseline.get("quick"):
+        parser.error(f"{args.against}: a run of plain rote on the full suite is needed")
     if against["settings"]["episodes"] != args.episodes:
         parser.error(
             f"{args.against}: settings.episodes is {against['settings']['episodes']}, "
