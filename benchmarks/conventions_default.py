@@ -32,7 +32,6 @@ import importlib
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,11 +40,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from conventions import bench, paired_suites, shows_convention
+from conventions import bench, mean_accuracy, paired_suites, shows_convention
 
 import rote
 from rote.agents.conventions import CONSTRUCTION_MODULES
-from rote.evaluation.summary import protocol_scores, scored_in
+from rote.evaluation.bench import load, results_path
+from rote.evaluation.records import CellResult
 from rote.files import atomic_write
 from rote.progress import progress_bar
 from rote.version import __version__
@@ -54,9 +54,6 @@ SUITE = "conventions"
 PROTOCOLS = ("after-swap", "online")
 DEFAULT_LINE = 'DEFAULT_ORDER = "udlr"'
 """The line of rote/skills/grid.py that sets the default; the copy gets another order there."""
-
-Accuracies = dict[str, dict[str, list[float]]]
-"""Variant to protocol to accuracy per episode."""
 
 
 def variant_order(variant: str) -> str:
@@ -82,32 +79,15 @@ def rote_with_default(order: str, into: Path) -> Path:
 
 
 def run_order(order: str, variants: list[str], episodes: int, jobs: int, where: Path) -> None:
-    """In this process, on a copy of rote whose default is `order`: the variants' cells, and
-    each one's accuracy per episode, written to `where`/accuracies.json."""
+    """In this process, on a copy of rote whose default is `order`: the variants' cells, into
+    the bench directory `where`."""
     from rote.skills.grid import DEFAULT_ORDER
 
     assert order == DEFAULT_ORDER, f"running with default {DEFAULT_ORDER}, not {order}"
     suite, _ = paired_suites(SUITE, quick=False, episodes=episodes)
     chosen = replace(suite, families=tuple(variants))
     with progress_bar() as progress:
-        results = bench(chosen, "rote", where, jobs, progress, f"{', '.join(variants)} ({order})")
-    found: Accuracies = {
-        variant: {
-            protocol: [
-                protocol_scores(chosen, r, protocol)["accuracy"]
-                for r in sorted(results, key=lambda r: r.episode)
-                if r.family == variant and r.updating == scored_in(protocol)
-            ]
-            for protocol in PROTOCOLS
-        }
-        for variant in variants
-    }
-    with atomic_write(where / "accuracies.json") as tmp:
-        tmp.write_text(json.dumps(found) + "\n")
-
-
-def mean(values: list[float]) -> float | None:
-    return round(statistics.fmean(values), 4) if values else None
+        bench(chosen, "rote", where, jobs, progress, f"{', '.join(variants)} ({order})")
 
 
 def main() -> None:
@@ -145,7 +125,7 @@ def main() -> None:
     for variant in against["variants"]:
         by_order.setdefault(variant_order(variant), []).append(variant)
 
-    accuracies: Accuracies = {}
+    results: list[CellResult] = []
     for order, variants in by_order.items():
         with tempfile.TemporaryDirectory() as scratch:
             path = rote_with_default(order, Path(scratch))
@@ -154,21 +134,23 @@ def main() -> None:
             command = [sys.executable, __file__, "--order", order, "--variants", *variants]
             options = ["--episodes", str(args.episodes), "--jobs", str(args.jobs)]
             subprocess.run([*command, *options, "--out", str(args.out)], env=env, check=True)
-        accuracies.update(json.loads((runs / order / "accuracies.json").read_text()))
+        # read here, not by the copy: these cells are final, and the split needs our families
+        results += load(results_path(runs / order)).values()
 
     suite, _ = paired_suites(SUITE, quick=False, episodes=args.episodes)
     rows: dict[str, Any] = {}
-    for variant, own in accuracies.items():
-        shown = [shows_convention(suite, variant, e) for e in range(args.episodes)]
+    for variant in against["variants"]:
+        shown = [e for e in range(args.episodes) if shows_convention(suite, variant, e)]
+        hidden = [e for e in range(args.episodes) if e not in shown]
         row = against["variants"][variant]
         rows[variant] = {
             "order": variant_order(variant),
-            "own_default": {protocol: mean(own[protocol]) for protocol in PROTOCOLS},
+            "own_default": {p: mean_accuracy(suite, results, variant, p) for p in PROTOCOLS},
             "family_our_default": {p: row["family_scores"][p] for p in PROTOCOLS},
             "variant_our_default": {p: row["variant"][p] for p in PROTOCOLS},
             "after_swap_own_default_by_window": {
-                "shown": mean([a for a, s in zip(own["after-swap"], shown, strict=True) if s]),
-                "hidden": mean([a for a, s in zip(own["after-swap"], shown, strict=True) if not s]),
+                name: mean_accuracy(suite, results, variant, "after-swap", episodes)
+                for name, episodes in (("shown", shown), ("hidden", hidden))
             },
         }
         print(
